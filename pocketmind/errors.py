@@ -1,0 +1,42 @@
+"""One error family: every error a user can see carries a message written for them.
+
+The CLI prints ``str(error)`` and exits non-zero; the TUI shows it in a
+notification; nothing shows a traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PocketmindError(Exception):
+    """Base of every error meant for the user; ``str()`` is the message."""
+
+
+class ConfigError(PocketmindError):
+    """The settings file or a command-line option is wrong."""
+
+
+class SourceError(PocketmindError):
+    """A source is unknown, duplicated or points at a missing path."""
+
+
+class StoreError(PocketmindError):
+    """The database cannot be opened, migrated or written."""
+
+
+class ModelError(PocketmindError):
+    """An embedding model or LLM cannot be loaded or run."""
+
+
+class ParseError(PocketmindError):
+    """One input file cannot be read; the run skips it and goes on.
+
+    Indexers raise this with the path and a short description of what is wrong
+    (``"line 3: no timestamp"``, ``"not valid JSON: ..."``).
+    """
+
+    def __init__(self, path: str | Path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
