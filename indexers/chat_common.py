@@ -1,0 +1,158 @@
+"""Helpers every chat-export indexer needs: ids, times, mime types, text repair.
+
+Chat exports (Telegram, SMS, iMessage, Messenger, Discord, Slack...) differ in
+shape but share chores: stable ids for formats without ids, epoch conversion,
+``file://`` URIs with a fragment per message, attachments that may or may not
+sit next to the export, and cheap sniffing of a file's first bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from pocketmind.documents import Attachment
+from pocketmind.errors import ParseError
+
+# mimetypes misses a few types common in phone exports.
+_EXTRA_MIME = {
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".webp": "image/webp",
+    ".opus": "audio/opus",
+    ".oga": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".amr": "audio/amr",
+    ".3gp": "video/3gpp",
+    ".tgs": "application/x-tgsticker",
+    ".vcf": "text/vcard",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def stable_id(*parts: object) -> str:
+    """A short hex digest of ``parts``: the same inputs always give the same id."""
+    joined = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:20]
+
+
+def mime_from_name(name: str | None) -> str | None:
+    """Guess a mime type from a file name's extension (None when unknown)."""
+    if not name:
+        return None
+    suffix = Path(name).suffix.lower()
+    if suffix in _EXTRA_MIME:
+        return _EXTRA_MIME[suffix]
+    return mimetypes.guess_type(name, strict=False)[0]
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 text that was decoded as Latin-1 (Facebook/Instagram exports).
+
+    Meta writes UTF-8 bytes as ``\\u00c3\\u00a9``-style escapes; re-encoding as
+    Latin-1 and decoding as UTF-8 restores the text. Text that is not mojibake
+    fails one of the two steps and is returned unchanged.
+    """
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def fix_mojibake_deep(value: Any) -> Any:
+    """:func:`fix_mojibake` applied to every string inside dicts and lists."""
+    if isinstance(value, str):
+        return fix_mojibake(value)
+    if isinstance(value, list):
+        return [fix_mojibake_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {key: fix_mojibake_deep(item) for key, item in value.items()}
+    return value
+
+
+def from_unix_seconds(seconds: float | int | str) -> datetime:
+    """Seconds since 1970 as an aware UTC datetime."""
+    return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
+
+
+def from_unix_millis(millis: float | int | str) -> datetime:
+    """Milliseconds since 1970 as an aware UTC datetime (exact, no float drift)."""
+    whole_seconds, rest_ms = divmod(int(millis), 1000)
+    moment = datetime.fromtimestamp(whole_seconds, tz=timezone.utc)
+    return moment.replace(microsecond=rest_ms * 1000)
+
+
+def message_uri(path: Path, fragment: str) -> str:
+    """``file://`` URI of the export with a fragment naming one message."""
+    return f"{path.resolve().as_uri()}#{quote(fragment, safe='')}"
+
+
+def message_title(author: str | None, conversation: str | None) -> str:
+    """The short title chat documents share: "Sender in Chat"."""
+    who = author or "Someone"
+    return f"{who} in {conversation}" if conversation else who
+
+
+def unique(items: Iterable[str | None]) -> list[str]:
+    """Distinct non-empty strings in first-seen order."""
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def local_attachment(
+    name: str, relative: str | None, search_dirs: Iterable[Path], caption: str | None = None,
+    mime: str | None = None,
+) -> Attachment:
+    """An attachment whose ``path`` is set only when the file exists on disk.
+
+    Exports store media paths relative to the export folder (or one of its
+    parents, for Facebook), so each of ``search_dirs`` is tried in turn.
+    """
+    found: str | None = None
+    if relative:
+        for folder in search_dirs:
+            candidate = folder / relative
+            if candidate.is_file():
+                found = str(candidate.resolve())
+                break
+    return Attachment(name=name, mime=mime or mime_from_name(name), path=found, caption=caption)
+
+
+def attachment_placeholder(attachments: list[Attachment]) -> str:
+    """Text for a message that is only attachments, so it can still be found."""
+    return " ".join(f"[{item.name}]" for item in attachments)
+
+
+def read_head(path: Path, size: int = 4096) -> str:
+    """The first ``size`` bytes of a file as text (BOM dropped), '' if unreadable."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(size)
+    except OSError:
+        return ""
+    return raw.decode("utf-8-sig", errors="replace").lstrip()
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file (UTF-8, BOM tolerated) or raise a precise ParseError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ParseError(path, f"cannot read file: {error.strerror or error}") from error
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ParseError(path, f"not UTF-8 text (byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise ParseError(
+            path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
