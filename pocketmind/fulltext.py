@@ -1,0 +1,62 @@
+"""Full-text forms of text and queries, with Chinese and Japanese made searchable.
+
+FTS5's ``unicode61`` tokenizer sees a run of CJK characters as one token and
+``trigram`` cannot match words shorter than three characters, so a
+two-character Chinese word such as 长城 would find nothing. We do what
+Lucene's CJKAnalyzer does: every run of CJK characters is indexed as its
+single characters plus its overlapping bigrams, and a query's CJK run must
+match all of its bigrams. No dictionary is needed, so it works the same for
+Chinese, Japanese kana/kanji and Korean.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Han, Hiragana, Katakana, Hangul and CJK punctuation-free compatibility ranges.
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(rf"[{_CJK}]+|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+STOPWORDS = frozenset(
+    """a an and are as at be been but by can could did do does doing for from had has have he her hers him his
+    how i if in into is it its me my of on or our she so than that the their them then there these they this
+    to too was we were what when where which while who whom why will with would you your yours about any
+    tell know ever did say said""".split()
+)
+
+
+def _cjk_tokens(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_form(text: str) -> str:
+    """The text as FTS5 should index it: CJK runs expanded to unigrams and bigrams."""
+    if not _CJK_RUN.search(text):
+        return text
+    return _CJK_RUN.sub(lambda m: " " + " ".join(_cjk_tokens(m.group())) + " ", text)
+
+
+def query_terms(query: str) -> list[str]:
+    """Meaningful terms of a query: words without stopwords, CJK runs kept whole."""
+    terms = []
+    for token in _WORD.findall(query):
+        if _CJK_RUN.fullmatch(token):
+            terms.append(token)
+        elif token.lower() not in STOPWORDS and (len(token) > 1 or token.isdigit()):
+            terms.append(token.lower())
+    return terms
+
+
+def match_expression(query: str) -> str:
+    """An FTS5 MATCH expression: any term may match; a CJK word needs all its bigrams."""
+    parts = []
+    for term in dict.fromkeys(query_terms(query)):
+        if _CJK_RUN.fullmatch(term) and len(term) > 2:
+            bigrams = [term[i : i + 2] for i in range(len(term) - 1)]
+            parts.append("(" + " AND ".join(f'"{b}"' for b in bigrams) + ")")
+        else:
+            parts.append('"' + term.replace('"', '""') + '"')
+    return " OR ".join(parts)

@@ -1,0 +1,40 @@
+"""Opening the one SQLite file: apsw (SQLite3 Multiple Ciphers), sqlite-vec, WAL.
+
+The standard library ``sqlite3`` of many Python builds cannot load
+extensions, so pocketmind uses apsw, built with SQLite3 Multiple Ciphers so a
+later release can encrypt the file at rest with ``PRAGMA key``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import apsw
+import sqlite_vec
+
+from pocketmind.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_connection(path: Path | str, *, key: str | None = None, readonly: bool = False) -> apsw.Connection:
+    """Open the database with sqlite-vec loaded, WAL on and a busy timeout set."""
+    flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    try:
+        conn = apsw.Connection(str(path), flags=flags)
+        if key:
+            conn.pragma("key", key)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        conn.enable_load_extension(True)
+        conn.load_extension(sqlite_vec.loadable_path())
+        conn.enable_load_extension(False)
+        if not readonly:
+            conn.pragma("journal_mode", "wal")
+        conn.pragma("synchronous", "normal")
+        conn.pragma("foreign_keys", 1)
+        conn.pragma("temp_store", "memory")
+        conn.pragma("cache_size", -64_000)  # 64 MB page cache
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails early on a bad key / not a db
+    except apsw.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from None
+    return conn

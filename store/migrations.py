@@ -1,0 +1,103 @@
+"""Schema migrations, applied in order and recorded by name in ``_migrations``.
+
+Add a migration by appending to :data:`MIGRATIONS`; never edit one that has
+shipped. The vector table is not here: its dimension depends on the embedder,
+so :mod:`pocketmind.store.vectors` creates it when the embedder is known.
+"""
+
+from __future__ import annotations
+
+import time
+
+import apsw
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_core",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            path TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL,
+            last_indexed_at REAL,
+            cursor TEXT
+        );
+
+        -- One row per input file seen: its signature lets a rescan skip unchanged
+        -- files without reading them; error holds the last problem reported.
+        CREATE TABLE files (
+            source TEXT NOT NULL REFERENCES sources(name) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            indexed_at REAL NOT NULL,
+            error TEXT,
+            PRIMARY KEY (source, path)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE documents (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,              -- <source>:<native id>
+            source TEXT NOT NULL REFERENCES sources(name) ON DELETE CASCADE,
+            origin TEXT,                          -- file (relative to the source) it came from
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            uri TEXT,
+            occurred_at INTEGER,                  -- unix seconds (naive times read as UTC)
+            occurred_offset INTEGER,              -- minutes east of UTC as recorded; NULL = unknown
+            occurred_local TEXT,                  -- ISO time as the source wrote it
+            ended_at INTEGER,
+            author TEXT,
+            conversation TEXT,
+            people TEXT NOT NULL DEFAULT '[]',
+            place TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            metadata TEXT NOT NULL DEFAULT '{}',
+            attachments TEXT NOT NULL DEFAULT '[]',
+            content_hash TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX documents_source_origin ON documents(source, origin);
+        CREATE INDEX documents_kind_time ON documents(kind, occurred_at);
+        CREATE INDEX documents_conversation_time ON documents(conversation, occurred_at);
+
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            heading TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            hash TEXT NOT NULL                    -- hash of the exact text given to the embedder
+        );
+        CREATE INDEX chunks_doc ON chunks(doc);
+        CREATE INDEX chunks_hash ON chunks(hash);
+
+        -- Contentless: the indexed form (CJK split into bigrams) differs from the
+        -- display text, which lives in chunks.text.
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            body, content='', contentless_delete=1,
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        """,
+    ),
+]
+
+
+def apply_migrations(conn: apsw.Connection) -> list[str]:
+    """Apply pending migrations in one transaction each; return their names."""
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        with conn:
+            conn.execute(sql)
+            conn.execute("INSERT INTO _migrations(name, applied_at) VALUES (?, ?)", (name, time.time()))
+        applied.append(name)
+    return applied

@@ -1,0 +1,428 @@
+"""The store: every SQL statement pocketmind runs lives in this package.
+
+One :class:`Store` per database file. Each thread gets its own connection
+(WAL lets readers run beside the one writer); the engine serialises writes
+with its write lock and wraps them in :meth:`Store.transaction`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import apsw
+import numpy as np
+
+from pocketmind.errors import SourceError, StoreError
+
+from .connection import open_connection
+from .migrations import apply_migrations
+
+# vec0 metadata columns cannot hold NULL: undated documents get this time, so
+# any time filter leaves them out.
+NO_TIME = -(2**62)
+
+
+@dataclass
+class ChunkRow:
+    seq: int
+    heading: str
+    text: str  # what is shown and quoted to the model
+    fts_text: str  # what full-text search indexes (already segmented)
+    hash: str  # hash of the text the embedder saw
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class Filters:
+    kinds: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    since: int | None = None  # unix seconds, inclusive
+    until: int | None = None  # unix seconds, exclusive
+    people: Sequence[str] = ()  # document must involve one of these names
+
+    @property
+    def empty(self) -> bool:
+        return not (self.kinds or self.sources or self.since is not None or self.until is not None or self.people)
+
+
+class Store:
+    def __init__(self, path: Path | str, *, key: str | None = None, on_connect=None):
+        self.path = Path(path)
+        self._key = key
+        self._on_connect = on_connect  # e.g. the prepare_connection plugin hook
+        self._local = threading.local()
+        self._all: list[apsw.Connection] = []
+        self._all_lock = threading.Lock()
+        apply_migrations(self.conn)
+
+    # -- connections -------------------------------------------------------
+
+    @property
+    def conn(self) -> apsw.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = open_connection(self.path, key=self._key)
+            if self._on_connect is not None:
+                self._on_connect(conn)
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._all_lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except apsw.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self) -> Iterator[apsw.Connection]:
+        with self.conn as conn:
+            yield conn
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- meta --------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # -- sources -----------------------------------------------------------
+
+    def add_source(self, name: str, kind: str, path: str, options: dict | None = None) -> None:
+        try:
+            self.conn.execute(
+                "INSERT INTO sources(name, kind, path, options, created_at) VALUES (?, ?, ?, ?, ?)",
+                (name, kind, path, json.dumps(options or {}), time.time()),
+            )
+        except apsw.ConstraintError:
+            raise SourceError(f"a source named {name!r} already exists") from None
+
+    def sources(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT s.name, s.kind, s.path, s.options, s.created_at, s.last_indexed_at, s.cursor,"
+            " (SELECT count(*) FROM documents d WHERE d.source = s.name),"
+            " (SELECT count(*) FROM files f WHERE f.source = s.name AND f.error IS NOT NULL)"
+            " FROM sources s ORDER BY s.name"
+        ).fetchall()
+        keys = ("name", "kind", "path", "options", "created_at", "last_indexed_at", "cursor", "documents", "errors")
+        out = [dict(zip(keys, row)) for row in rows]
+        for row in out:
+            row["options"] = json.loads(row["options"])
+        return out
+
+    def source(self, name: str) -> dict[str, Any]:
+        for row in self.sources():
+            if row["name"] == name:
+                return row
+        raise SourceError(f"no source named {name!r} (see `pocketmind sources`)")
+
+    def mark_indexed(self, name: str, cursor: str | None = None) -> None:
+        self.conn.execute("UPDATE sources SET last_indexed_at = ?, cursor = ? WHERE name = ?", (time.time(), cursor, name))
+
+    def remove_source(self, name: str) -> int:
+        """Delete a source and every row that came from it; return documents removed."""
+        self.source(name)
+        with self.transaction():
+            doc_rowids = [r[0] for r in self.conn.execute("SELECT rowid FROM documents WHERE source = ?", (name,))]
+            self._delete_doc_rowids(doc_rowids)
+            self.conn.execute("DELETE FROM files WHERE source = ?", (name,))
+            self.conn.execute("DELETE FROM sources WHERE name = ?", (name,))
+        return len(doc_rowids)
+
+    # -- files -------------------------------------------------------------
+
+    def files(self, source: str) -> dict[str, tuple[int, int, str | None]]:
+        rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM files WHERE source = ?", (source,))
+        return {path: (size, mtime, error) for path, size, mtime, error in rows}
+
+    def record_file(self, source: str, path: str, size: int, mtime_ns: int, error: str | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO files(source, path, size, mtime_ns, indexed_at, error) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(source, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+            " indexed_at = excluded.indexed_at, error = excluded.error",
+            (source, path, size, mtime_ns, time.time(), error),
+        )
+
+    def forget_file(self, source: str, path: str) -> int:
+        """Remove a vanished file and its documents; return documents removed."""
+        rowids = [r[0] for r in self.conn.execute("SELECT rowid FROM documents WHERE source = ? AND origin = ?", (source, path))]
+        self._delete_doc_rowids(rowids)
+        self.conn.execute("DELETE FROM files WHERE source = ? AND path = ?", (source, path))
+        return len(rowids)
+
+    def recent_errors(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT source, path, error, indexed_at FROM files WHERE error IS NOT NULL ORDER BY indexed_at DESC LIMIT ?", (limit,)
+        )
+        return [dict(zip(("source", "path", "error", "at"), r)) for r in rows]
+
+    # -- documents ---------------------------------------------------------
+
+    def content_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for doc_id, digest in self.conn.execute(f"SELECT id, content_hash FROM documents WHERE id IN ({marks})", part):
+                out[doc_id] = digest
+        return out
+
+    def claim(self, doc_ids: Sequence[str], origin: str) -> None:
+        """Move unchanged documents to the file they were found in now (a renamed export)."""
+        self.conn.executemany("UPDATE documents SET origin = ? WHERE id = ? AND origin IS NOT ?", [(origin, i, origin) for i in doc_ids])
+
+    def ids_from_origin(self, source: str, origin: str) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM documents WHERE source = ? AND origin = ?", (source, origin))}
+
+    def write_document(self, row: dict[str, Any], chunks: Sequence[ChunkRow]) -> None:
+        """Insert or replace one document with its chunks, full text and vectors.
+
+        Call inside :meth:`transaction`; the caller has already embedded
+        every chunk (``vector`` set) when a vector table exists.
+        """
+        conn = self.conn
+        old = conn.execute("SELECT rowid FROM documents WHERE id = ?", (row["id"],)).fetchone()
+        cols = (
+            "id", "source", "origin", "kind", "title", "text", "uri", "occurred_at", "occurred_offset",
+            "occurred_local", "ended_at", "author", "conversation", "people", "place", "tags", "metadata",
+            "attachments", "content_hash", "updated_at",
+        )
+        values = [row.get(c) for c in cols]
+        if old:
+            rowid = old[0]
+            self._delete_chunks(rowid)
+            sets = ", ".join(f"{c} = ?" for c in cols)
+            conn.execute(f"UPDATE documents SET {sets} WHERE rowid = ?", (*values, rowid))
+        else:
+            conn.execute(f"INSERT INTO documents({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
+            rowid = conn.last_insert_rowid()
+        has_vectors = self.vector_dimension() is not None
+        when = row["occurred_at"] if row.get("occurred_at") is not None else NO_TIME
+        for chunk in chunks:
+            conn.execute(
+                "INSERT INTO chunks(doc, seq, heading, text, hash) VALUES (?, ?, ?, ?, ?)",
+                (rowid, chunk.seq, chunk.heading, chunk.text, chunk.hash),
+            )
+            chunk_id = conn.last_insert_rowid()
+            conn.execute("INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)", (chunk_id, chunk.fts_text))
+            if has_vectors:
+                if chunk.vector is None:
+                    raise StoreError(f"chunk {chunk.seq} of {row['id']} has no vector")
+                conn.execute(
+                    "INSERT INTO chunk_vectors(chunk_id, embedding, kind, source, occurred_at) VALUES (?, ?, ?, ?, ?)",
+                    (chunk_id, _blob(chunk.vector), row["kind"], row["source"], when),
+                )
+
+    def delete_documents(self, ids: Iterable[str]) -> int:
+        rowids = []
+        for doc_id in ids:
+            r = self.conn.execute("SELECT rowid FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if r:
+                rowids.append(r[0])
+        self._delete_doc_rowids(rowids)
+        return len(rowids)
+
+    def _delete_doc_rowids(self, rowids: Sequence[int]) -> None:
+        for rowid in rowids:
+            self._delete_chunks(rowid)
+            self.conn.execute("DELETE FROM documents WHERE rowid = ?", (rowid,))
+
+    def _delete_chunks(self, doc_rowid: int) -> None:
+        chunk_ids = [r[0] for r in self.conn.execute("SELECT id FROM chunks WHERE doc = ?", (doc_rowid,))]
+        has_vectors = self.vector_dimension() is not None
+        for chunk_id in chunk_ids:
+            self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
+            if has_vectors:
+                self.conn.execute("DELETE FROM chunk_vectors WHERE chunk_id = ?", (chunk_id,))
+        self.conn.execute("DELETE FROM chunks WHERE doc = ?", (doc_rowid,))
+
+    def documents(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            cursor = self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", part)
+            names = [d[0] for d in cursor.getdescription()]
+            for values in cursor:
+                doc = _decode_doc(dict(zip(names, values)))
+                out[doc["id"]] = doc
+        return out
+
+    def conversation_messages(self, conversation: str, source: str, around: int, before: int = 10, after: int = 10) -> list[dict[str, Any]]:
+        """Messages of one conversation around a time, in order (for showing context)."""
+        q = (
+            "SELECT * FROM (SELECT * FROM documents WHERE source = ? AND conversation = ? AND kind = 'message'"
+            " AND occurred_at {op} ? ORDER BY occurred_at {order}, rowid {order} LIMIT ?)"
+        )
+        earlier = self.conn.execute(q.format(op="<", order="DESC"), (source, conversation, around, before))
+        names = [d[0] for d in earlier.getdescription()]
+        rows = [dict(zip(names, v)) for v in earlier.fetchall()][::-1]
+        later = self.conn.execute(q.format(op=">=", order="ASC"), (source, conversation, around, after + 1))
+        rows += [dict(zip(names, v)) for v in later.fetchall()]
+        return [_decode_doc(r) for r in rows]
+
+    def counts(self) -> dict[str, Any]:
+        kinds = dict(self.conn.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall())
+        chunks = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return {"documents": sum(kinds.values()), "chunks": chunks, "by_kind": kinds}
+
+    # -- vectors -----------------------------------------------------------
+
+    def vector_dimension(self) -> int | None:
+        value = getattr(self._local, "dim", None)
+        if value is None:
+            raw = self.get_meta("vector_dimension")
+            value = int(raw) if raw else 0
+            self._local.dim = value
+        return value or None
+
+    def create_vector_table(self, dimension: int) -> None:
+        """(Re)create the vector table for a new embedder; call inside a transaction."""
+        self.conn.execute("DROP TABLE IF EXISTS chunk_vectors")
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE chunk_vectors USING vec0("
+            f" chunk_id INTEGER PRIMARY KEY, embedding float[{int(dimension)}] distance_metric=cosine,"
+            f" kind TEXT, source TEXT, occurred_at INTEGER)"
+        )
+        self.set_meta("vector_dimension", str(dimension))
+        self._local.dim = None
+
+    def vector_for_hash(self, digest: str) -> np.ndarray | None:
+        """A stored embedding of identical text, so it is never embedded twice."""
+        if self.vector_dimension() is None:
+            return None
+        row = self.conn.execute(
+            "SELECT v.embedding FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id WHERE c.hash = ? LIMIT 1", (digest,)
+        ).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32) if row else None
+
+    def chunks_for_reembedding(self) -> Iterator[tuple[int, str, str, int | None, str]]:
+        """(chunk id, kind, source, occurred_at, chunk text) of every chunk."""
+        yield from self.conn.execute(
+            "SELECT c.id, d.kind, d.source, d.occurred_at, c.text FROM chunks c JOIN documents d ON d.rowid = c.doc ORDER BY c.id"
+        )
+
+    def insert_vectors(self, rows: Iterable[tuple[int, str, str, int | None, np.ndarray]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO chunk_vectors(chunk_id, embedding, kind, source, occurred_at) VALUES (?, ?, ?, ?, ?)",
+            [(cid, _blob(vec), kind, src, NO_TIME if when is None else when) for cid, kind, src, when, vec in rows],
+        )
+
+    def set_chunk_hashes(self, pairs: Iterable[tuple[str, int]]) -> None:
+        self.conn.executemany("UPDATE chunks SET hash = ? WHERE id = ?", list(pairs))
+
+    # -- search ------------------------------------------------------------
+
+    def knn(self, vector: np.ndarray, k: int, filters: Filters) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine distance, filters applied inside the KNN scan."""
+        if self.vector_dimension() is None:
+            return []
+        where, params = ["embedding MATCH ?", "k = ?"], [_blob(vector), k]
+        if filters.kinds:
+            where.append(f"kind IN ({','.join('?' * len(filters.kinds))})")
+            params += list(filters.kinds)
+        if filters.sources:
+            where.append(f"source IN ({','.join('?' * len(filters.sources))})")
+            params += list(filters.sources)
+        if filters.since is not None:
+            where.append("occurred_at >= ?")
+            params.append(filters.since)
+        if filters.until is not None:
+            where.append("occurred_at < ?")
+            params.append(filters.until)
+        sql = f"SELECT chunk_id, distance FROM chunk_vectors WHERE {' AND '.join(where)}"
+        return [(cid, dist) for cid, dist in self.conn.execute(sql, params)]
+
+    def fulltext(self, match: str, k: int, filters: Filters) -> list[tuple[int, float]]:
+        """Chunks matching an FTS5 query, best bm25 first (score: higher is better)."""
+        if not match:
+            return []
+        sql = "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f"
+        params: list[Any] = [match]
+        where = ["chunks_fts MATCH ?"]
+        if not filters.empty:
+            sql += " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.rowid = c.doc"
+            where += _doc_filter_sql(filters, params)
+        sql += f" WHERE {' AND '.join(where)} ORDER BY bm25(chunks_fts) LIMIT ?"
+        params.append(k)
+        try:
+            return list(self.conn.execute(sql, params))
+        except apsw.SQLError:
+            return []  # a query the FTS grammar rejects finds nothing rather than failing the search
+
+    def chunk_hits(self, chunk_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Chunk text plus its document's fields, by chunk id."""
+        out = {}
+        for start in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            cursor = self.conn.execute(
+                f"SELECT c.id AS chunk_id, c.seq, c.heading, c.text AS chunk_text, d.* FROM chunks c"
+                f" JOIN documents d ON d.rowid = c.doc WHERE c.id IN ({marks})",
+                part,
+            )
+            names = [d[0] for d in cursor.getdescription()]
+            for values in cursor:
+                hit = _decode_doc(dict(zip(names, values)))
+                out[hit["chunk_id"]] = hit
+        return out
+
+    def filter_chunk_ids(self, chunk_ids: Sequence[int], filters: Filters) -> set[int]:
+        """The subset of chunk ids whose documents pass the filters (person filter included)."""
+        if filters.empty or not chunk_ids:
+            return set(chunk_ids)
+        params: list[Any] = list(chunk_ids)
+        where = [f"c.id IN ({','.join('?' * len(chunk_ids))})"] + _doc_filter_sql(filters, params)
+        sql = f"SELECT c.id FROM chunks c JOIN documents d ON d.rowid = c.doc WHERE {' AND '.join(where)}"
+        return {r[0] for r in self.conn.execute(sql, params)}
+
+
+def _doc_filter_sql(filters: Filters, params: list[Any]) -> list[str]:
+    where = []
+    if filters.kinds:
+        where.append(f"d.kind IN ({','.join('?' * len(filters.kinds))})")
+        params += list(filters.kinds)
+    if filters.sources:
+        where.append(f"d.source IN ({','.join('?' * len(filters.sources))})")
+        params += list(filters.sources)
+    if filters.since is not None:
+        where.append("d.occurred_at >= ?")
+        params.append(filters.since)
+    if filters.until is not None:
+        where.append("d.occurred_at < ?")
+        params.append(filters.until)
+    if filters.people:
+        alts = []
+        for name in filters.people:
+            alts.append("(d.author = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(d.people) p WHERE p.value = ? COLLATE NOCASE))")
+            params += [name, name]
+        where.append("(" + " OR ".join(alts) + ")")
+    return where
+
+
+def _decode_doc(row: dict[str, Any]) -> dict[str, Any]:
+    for key, empty in (("people", []), ("tags", []), ("metadata", {}), ("attachments", [])):
+        if key in row:
+            row[key] = json.loads(row[key]) if row[key] else empty
+    row.pop("rowid", None)
+    return row
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
