@@ -81,6 +81,7 @@ class IcsIndexer:
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         calendar = read_calendar(path)
         components = [c for c in calendar.walk() if c.name in COMPONENT_KINDS]
+        _check_dates(path, components)
         series_info = _collect_series(components)
         start, end = self._window(components)
         calendar_name = _text(calendar.get("X-WR-CALNAME")) or _text(calendar.get("NAME")) or path.stem
@@ -97,7 +98,7 @@ class IcsIndexer:
                     yield _occurrence_document(component, series_info[_text(component.get("UID"))], context, False)
         try:
             query = recurring_ical_events.of(
-                calendar, components=tuple(COMPONENT_KINDS), skip_bad_series=True
+                calendar, components=tuple(COMPONENT_KINDS)
             )
             for series in query.series:
                 yield from self._series_documents(series, series_info[str(series.uid)], context, start, end)
@@ -167,6 +168,19 @@ class _FileContext:
     rel: str
     uri: str
     calendar_name: str
+
+
+def _check_dates(path: Path, components: list[icalendar.Component]) -> None:
+    """Fail with a precise message on an unreadable date (icalendar reports them lazily)."""
+    for component in components:
+        for name in ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "DURATION"):
+            if name not in component:
+                continue
+            try:
+                _dt(component, name)
+            except (ValueError, icalendar.InvalidCalendar) as error:
+                label = _text(component.get("SUMMARY")) or _text(component.get("UID")) or "without summary"
+                raise ParseError(path, f"{component.name} {label!r}: unreadable {name}: {error}") from error
 
 
 def _collect_series(components: list[icalendar.Component]) -> dict[str, _SeriesInfo]:
