@@ -1,0 +1,111 @@
+"""DiscordChatExporter JSON (one channel per file: ``guild``, ``channel``, ``messages``).
+
+Only ``Default`` and ``Reply`` messages are someone's words; calls, renames,
+pins, joins and other system types are skipped. The author is the nickname
+when present, else the account name. Timestamps keep their offset. Attachment
+paths point at local files when the export downloaded media, else at URLs.
+A message id listed twice (exports resumed mid-way) is indexed once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from indexers.chat_common import (
+    attachment_placeholder,
+    load_json,
+    local_attachment,
+    message_title,
+    message_uri,
+    read_head,
+    unique,
+)
+from pocketmind.documents import Attachment, Document
+from pocketmind.errors import ParseError
+
+_PERSON_TYPES = {"Default", "Reply"}
+
+
+class DiscordIndexer:
+    source_kind = "messages"
+    name = "discord"
+
+    def accepts(self, path: Path) -> bool:
+        if path.suffix.lower() != ".json":
+            return False
+        head = read_head(path)
+        return head.startswith("{") and '"guild"' in head and '"channel"' in head
+
+    def parse(self, path: Path, root: Path) -> Iterator[Document]:
+        data = load_json(path)
+        if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+            raise ParseError(path, 'not a DiscordChatExporter file: no "messages" list')
+        channel = data.get("channel") or {}
+        guild = (data.get("guild") or {}).get("name")
+        channel_id = str(channel.get("id", path.stem))
+        conversation = channel.get("name") or path.stem
+        messages = _unique_person_messages(data["messages"])
+        people = unique(_author_name(m) for m in messages)
+        for message in messages:
+            yield _to_document(path, channel_id, conversation, guild, channel, people, message)
+
+
+def _unique_person_messages(messages: list[Any]) -> list[dict[str, Any]]:
+    kept: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        if isinstance(message, dict) and message.get("type") in _PERSON_TYPES:
+            kept.setdefault(str(message.get("id")), message)
+    return list(kept.values())
+
+
+def _author_name(message: dict[str, Any]) -> str:
+    author = message.get("author") or {}
+    return author.get("nickname") or author.get("name") or "Unknown"
+
+
+def _to_document(
+    path: Path, channel_id: str, conversation: str, guild: str | None,
+    channel: dict[str, Any], people: list[str], message: dict[str, Any],
+) -> Document:
+    native_id = f"{channel_id}:{message['id']}"
+    author = _author_name(message)
+    attachments = _attachments(path, message)
+    metadata: dict[str, Any] = {
+        "format": "discord", "chat": conversation, "guild": guild,
+        "channel_type": channel.get("type"), "author_id": (message.get("author") or {}).get("id"),
+    }
+    if channel.get("category"):
+        metadata["category"] = channel["category"]
+    reference = message.get("reference") or {}
+    if reference.get("messageId"):
+        metadata["reply_to"] = f"{reference.get('channelId') or channel_id}:{reference['messageId']}"
+    if (message.get("author") or {}).get("isBot"):
+        metadata["is_bot"] = True
+    if message.get("timestampEdited"):
+        metadata["edited_at"] = message["timestampEdited"]
+    if message.get("reactions"):
+        metadata["reactions"] = [
+            {"emoji": r.get("emoji", {}).get("name"), "count": r.get("count")}
+            for r in message["reactions"]
+        ]
+    if message.get("stickers"):
+        metadata["stickers"] = [s.get("name") for s in message["stickers"]]
+    text = message.get("content") or ""
+    return Document(
+        native_id=native_id, kind="message", text=text or attachment_placeholder(attachments),
+        title=message_title(author, conversation), uri=message_uri(path, native_id),
+        occurred_at=datetime.fromisoformat(message["timestamp"]), author=author,
+        conversation=conversation, people=people, metadata=metadata, attachments=attachments,
+    )
+
+
+def _attachments(path: Path, message: dict[str, Any]) -> list[Attachment]:
+    found = []
+    for item in message.get("attachments") or []:
+        url = item.get("url") or ""
+        name = item.get("fileName") or Path(url).name or "attachment"
+        local = None if url.startswith(("http://", "https://")) else url
+        found.append(local_attachment(name, local, [path.parent]))
+    return found
