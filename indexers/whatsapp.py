@@ -1,0 +1,342 @@
+"""WhatsApp chats: "Export chat" .txt and .zip files, and the old Android msgstore.db.
+
+Every message becomes a ``message`` document; images shipped inside an export
+zip also become ``photo`` documents. System lines (encryption notices, "X added
+Y", security-code changes) are left out. Message ids are built from the chat,
+the time, the sender and an ordinal, never from the file name or line number,
+so a longer re-export of the same chat gives the old messages the same ids.
+The line grammar and locale tables live in :mod:`indexers.whatsapp_formats`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import sqlite3
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from pocketmind.documents import Attachment, Document
+from pocketmind.errors import ParseError
+
+from . import whatsapp_formats as fmt
+
+_SNIFF_BYTES = 4096
+_SNIFF_LINES = 8
+_CHAT_FILE_NAME = re.compile(
+    r"^(?:WhatsApp[- ]Chat(?: with| mit| -| –| con| avec| com)?|Chat de WhatsApp con|Conversa do WhatsApp com)"
+    r"\s+(?P<chat>.+)$",
+    re.IGNORECASE,
+)
+_EXTRA_MIME = {".opus": "audio/opus", ".webp": "image/webp", ".heic": "image/heic", ".vcf": "text/vcard"}
+
+
+@dataclass
+class _Export:
+    """The chat text of an export and where its media files can be found."""
+
+    chat: str
+    text: str
+    uri: str
+    media_path: Callable[[str], str | None]
+    zip_member: Callable[[str], str | None]
+
+
+@dataclass
+class _Message:
+    raw: fmt.RawMessage
+    sender: str
+    text: str
+    attachments: list[Attachment]
+    document: Document | None = None
+
+
+class WhatsAppIndexer:
+    source_kind = "messages"
+    name = "whatsapp"
+
+    def accepts(self, path: Path) -> bool:
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".txt":
+                return _looks_like_chat(path.read_bytes()[:_SNIFF_BYTES])
+            if suffix == ".zip":
+                with zipfile.ZipFile(path) as archive:
+                    return _chat_member(archive) is not None
+            if suffix == ".db":
+                return "msgstore" in path.name.lower() and path.read_bytes()[:16] == b"SQLite format 3\x00"
+        except (OSError, zipfile.BadZipFile):
+            return False
+        return False
+
+    def parse(self, path: Path, root: Path) -> Iterator[Document]:
+        if path.suffix.lower() == ".db":
+            yield from _parse_msgstore(path)
+            return
+        export = _read_zip(path) if path.suffix.lower() == ".zip" else _read_txt(path)
+        try:
+            messages, order, guessed = _messages(export)
+        except fmt.FormatProblem as problem:
+            raise ParseError(path, str(problem)) from None
+        yield from _documents(export, messages, order, guessed)
+
+
+# ---- reading the export ------------------------------------------------------
+
+
+def _looks_like_chat(head: bytes) -> bool:
+    text = head.decode("utf-8", errors="ignore")
+    lines = [line for line in fmt.split_lines(text) if line.strip()][:_SNIFF_LINES]
+    return any(fmt.match_header(line) for line in lines)
+
+
+def _decode(path: Path | str, data: bytes) -> str:
+    if not data.strip():
+        raise ParseError(path, "empty file: no WhatsApp messages")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ParseError(path, f"line {line}: not valid UTF-8 text (truncated or not a WhatsApp export)") from None
+
+
+def chat_name_from_file(stem: str) -> str:
+    """"WhatsApp Chat with Anna" -> "Anna"; any other name is used as it is."""
+    found = _CHAT_FILE_NAME.match(stem.strip())
+    return found["chat"].strip() if found else stem
+
+
+def _read_txt(path: Path) -> _Export:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ParseError(path, f"cannot read: {error.strerror}") from None
+
+    def beside(name: str) -> str | None:
+        candidate = path.parent / name
+        return str(candidate.resolve()) if candidate.is_file() else None
+
+    return _Export(
+        chat=chat_name_from_file(path.stem),
+        text=_decode(path, data),
+        uri=path.resolve().as_uri(),
+        media_path=beside,
+        zip_member=lambda name: None,
+    )
+
+
+def _chat_member(archive: zipfile.ZipFile) -> str | None:
+    texts = [
+        name
+        for name in archive.namelist()
+        if name.lower().endswith(".txt") and not name.startswith("__MACOSX/") and not Path(name).name.startswith("._")
+    ]
+    for name in texts:
+        base = Path(name).name
+        if base == "_chat.txt" or _CHAT_FILE_NAME.match(Path(base).stem):
+            return name
+    return None
+
+
+def _read_zip(path: Path) -> _Export:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = _chat_member(archive)
+            if member is None:
+                raise ParseError(path, "no WhatsApp chat text (_chat.txt or 'WhatsApp Chat with ….txt') in the zip")
+            data = archive.read(member)
+            media = {
+                Path(name).name: name
+                for name in archive.namelist()
+                if name != member and not name.startswith("__MACOSX/") and not name.endswith("/")
+            }
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ParseError(path, f"not a readable zip archive ({error})") from None
+    zip_chat = chat_name_from_file(path.stem)
+    chat = zip_chat if zip_chat != path.stem else chat_name_from_file(Path(member).stem)
+    if chat == "_chat":
+        chat = path.stem
+    return _Export(
+        chat=chat,
+        text=_decode(f"{path}!/{member}", data),
+        uri=path.resolve().as_uri(),
+        media_path=lambda name: f"{path.resolve()}!/{media[name]}" if name in media else None,
+        zip_member=media.get,
+    )
+
+
+# ---- messages ----------------------------------------------------------------
+
+
+def _messages(export: _Export) -> tuple[list[_Message], str, bool]:
+    style, raws, _preamble = fmt.read_messages(fmt.split_lines(export.text))
+    order, guessed = fmt.resolve_dates(raws)
+    messages = []
+    for raw in raws:
+        parts = fmt.split_sender(raw.rest)
+        if parts is None or fmt.is_system_text(parts[1]):
+            continue  # "X added Y", encryption notices...: nobody's message
+        sender, first_line = parts
+        text, attachments = _body(style, raw, first_line, export)
+        messages.append(_Message(raw, sender, text, attachments))
+    return messages, order, guessed
+
+
+def _body(style: str, raw: fmt.RawMessage, first_line: str, export: _Export) -> tuple[str, list[Attachment]]:
+    """The message text and its attachments; placeholders never stay in the text."""
+    rest = [line.rstrip() for line in raw.continuation]
+    placeholder = _placeholder(style, raw, first_line.rstrip())
+    if placeholder is None:
+        lines = [fmt.strip_marks(first_line).rstrip(), *rest]
+        return "\n".join(lines).strip("\n"), []
+    name, known_file = placeholder
+    caption = "\n".join(rest).strip("\n")
+    attachment = Attachment(
+        name=name,
+        mime=_mime(name) if known_file else None,
+        path=export.media_path(name) if known_file else None,
+        caption=caption or None,
+    )
+    return caption, [attachment]
+
+
+def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool] | None:
+    """(attachment name, whether it is a real file name) when ``line`` stands for media."""
+    attached = fmt.IOS_ATTACHED.search(line)
+    if attached:
+        return attached["name"], True
+    plain = fmt.strip_marks(line).strip()
+    if style == "ios" and raw.leading_mark:
+        # iOS marks media lines: "‎[...] Ann: Report.pdf • ‎2 pages ‎document omitted".
+        segments = re.split(f"[{fmt.DIRECTION_MARKS}]", line)
+        wording = segments[-1].strip()
+        if wording and len(wording) <= 60 and "://" not in wording:
+            kind = fmt.PLACEHOLDER_KIND.get(wording.lower(), "media")
+            title = "".join(segments[:-1]).split("•")[0].strip()
+            return (title, True) if title else (kind, False)
+        return None
+    if style == "android":
+        attached_file = fmt.ANDROID_FILE_ATTACHED.match(plain)
+        if attached_file:
+            return attached_file["name"], True
+        if fmt.ANDROID_MEDIA_OMITTED.match(plain) and " " in plain:
+            return "media", False
+    return None
+
+
+def _mime(name: str) -> str | None:
+    suffix = Path(name).suffix.lower()
+    return _EXTRA_MIME.get(suffix) or mimetypes.guess_type(name, strict=False)[0]
+
+
+# ---- documents ---------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "chat"
+
+
+def message_native_id(chat: str, when: datetime, sender: str, ordinal: int) -> str:
+    sender_hash = hashlib.sha1(sender.encode("utf-8")).hexdigest()[:8]
+    return f"whatsapp:{_slug(chat)}:{when.isoformat()}:{sender_hash}:{ordinal}"
+
+
+def _documents(export: _Export, messages: list[_Message], order: str, guessed: bool) -> Iterator[Document]:
+    people = list(dict.fromkeys(message.sender for message in messages))
+    seen: dict[tuple[datetime, str], int] = {}
+    for message in messages:
+        when = message.raw.when
+        assert when is not None
+        ordinal = seen.get((when, message.sender), 0)
+        seen[(when, message.sender)] = ordinal + 1
+        metadata = {"format": "whatsapp", "line": message.raw.line, "chat": export.chat, "date_order": order}
+        if guessed:
+            metadata["date_order_guessed"] = True
+        message.document = Document(
+            native_id=message_native_id(export.chat, when, message.sender, ordinal),
+            kind="message",
+            text=message.text,
+            title=f"{message.sender} in {export.chat}",
+            uri=f"{export.uri}#L{message.raw.line}",
+            occurred_at=when,
+            author=message.sender,
+            conversation=export.chat,
+            people=people,
+            metadata=metadata,
+            attachments=message.attachments,
+        )
+        yield message.document
+    yield from _zip_photos(export, messages)
+
+
+def _zip_photos(export: _Export, messages: list[_Message]) -> Iterator[Document]:
+    """A photo document for every image that ships inside an export zip."""
+    for index, message in enumerate(messages):
+        for attachment in message.attachments:
+            member = export.zip_member(attachment.name)
+            if member is None or not (attachment.mime or "").startswith("image/"):
+                continue
+            parent = message.document
+            assert parent is not None
+            around = [messages[i] for i in (index - 1, index + 1) if 0 <= i < len(messages)]
+            context = [f"{m.sender}: {m.text}" for m in around if m.text]
+            yield Document(
+                native_id=f"{parent.native_id}:{attachment.name}",
+                kind="photo",
+                text="\n".join([message.text, *context]).strip("\n"),
+                title=attachment.name,
+                uri=parent.uri,
+                occurred_at=parent.occurred_at,
+                author=message.sender,
+                conversation=export.chat,
+                people=parent.people,
+                metadata={"message_id": parent.native_id, "zip_member": member},
+                attachments=[attachment],
+            )
+
+
+# ---- Android msgstore.db -------------------------------------------------------
+
+_MSGSTORE_COLUMNS = {"_id", "key_remote_jid", "key_from_me", "key_id", "data", "timestamp"}
+
+
+def _parse_msgstore(path: Path) -> Iterator[Document]:
+    """The legacy msgstore ``messages`` table (key_remote_jid, data, timestamp in ms)."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise ParseError(path, f"cannot open SQLite database ({error})") from None
+    try:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(messages)")}
+        missing = _MSGSTORE_COLUMNS - columns
+        if missing:
+            raise ParseError(path, f"unsupported msgstore schema: table 'messages' lacks {', '.join(sorted(missing))}")
+        rows = connection.execute(
+            "SELECT _id, key_remote_jid, key_from_me, key_id, data, timestamp FROM messages "
+            "WHERE data IS NOT NULL AND data != '' ORDER BY timestamp, _id"
+        ).fetchall()
+    except sqlite3.DatabaseError as error:
+        raise ParseError(path, f"not a readable msgstore database ({error})") from None
+    finally:
+        connection.close()
+    for row_id, jid, from_me, key_id, text, millis in rows:
+        chat = str(jid).split("@")[0]
+        author = "me" if from_me else chat
+        yield Document(
+            native_id=f"msgstore:{chat}:{key_id or row_id}",
+            kind="message",
+            text=text,
+            title=f"{author} in {chat}",
+            uri=f"{path.resolve().as_uri()}#_id={row_id}",
+            occurred_at=datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
+            author=author,
+            conversation=chat,
+            people=list(dict.fromkeys([author, chat])),
+            metadata={"format": "whatsapp-msgstore", "jid": jid, "from_me": bool(from_me)},
+        )
