@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexers.chat_common import (
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     load_json,
     local_attachment,

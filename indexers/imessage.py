@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexers.chat_common import (
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     message_title,
     message_uri,

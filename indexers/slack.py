@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexers.chat_common import (
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     from_unix_seconds,
     message_title,

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexers.chat_common import (
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     from_unix_millis,
     message_title,

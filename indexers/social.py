@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexers.base import relative_id
-from indexers.chat_common import (
+from pocketmind.indexers.base import relative_id
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     fix_mojibake_deep,
     from_unix_millis,

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexers.base import relative_id
-from indexers.chat_common import (
+from pocketmind.indexers.base import relative_id
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     from_unix_seconds,
     load_json,
@@ -30,7 +30,7 @@ from indexers.chat_common import (
     stable_id,
     unique,
 )
-from indexers.telegram_html import parse_telegram_html
+from pocketmind.indexers.telegram_html import parse_telegram_html
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
 

@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterator
 
-from indexers.base import relative_id
-from indexers.chat_common import (
+from pocketmind.indexers.base import relative_id
+from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     local_attachment,
     message_title,
