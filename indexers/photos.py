@@ -183,6 +183,13 @@ def _capture_time(candidates: list[Candidate]) -> tuple[datetime | None, str | N
     if chosen is None:
         return None, None
     when, source = chosen.value, chosen.source
+    if (when.hour, when.minute, when.second) == (0, 0, 0):
+        # a date-only value (XMP photoshop:DateCreated "2006-10-29"): take the clock
+        # time from a lower-ranked source of the same day (IPTC TimeCreated) if any
+        for other in sorted(candidates, key=_rank(TIME_ORDER)):
+            if other.field == "time" and other.value.date() == when.date() and other.value.time() != when.time():
+                when, source = other.value, other.source
+                break
     if when.tzinfo is None:
         # EXIF without OffsetTime*: XMP often holds the same local time with its offset
         for other in candidates:
