@@ -88,9 +88,16 @@ class WhatsAppIndexer:
 # ---- reading the export ------------------------------------------------------
 
 
+# Signal's plain-text export ("[2019-12-24, 12:23] Jane: hi") belongs to the
+# signal indexer; WhatsApp never writes ISO dates with a comma and no seconds.
+_SIGNAL_LINE = re.compile(r"^\[\d{4}-\d{2}-\d{2}, \d{2}:\d{2}\] ")
+
+
 def _looks_like_chat(head: bytes) -> bool:
     text = head.decode("utf-8", errors="ignore")
     lines = [line for line in fmt.split_lines(text) if line.strip()][:_SNIFF_LINES]
+    if lines and _SIGNAL_LINE.match(lines[0]):
+        return False
     return any(fmt.match_header(line) for line in lines)
 
 

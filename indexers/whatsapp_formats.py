@@ -117,7 +117,8 @@ def read_messages(lines: list[str], sniff_limit: int = 50) -> tuple[str, list[Ra
                 raise FormatProblem(f"no WhatsApp message lines found in the first {sniff_limit} lines")
             preamble.append(line)
     if style is None:
-        raise FormatProblem(f"no WhatsApp message lines found in the first {min(len(lines), sniff_limit)} lines")
+        written = len(lines) - (lines[-1] == "")  # a final newline does not start a line
+        raise FormatProblem(f"no WhatsApp message lines found in the first {min(written, sniff_limit)} lines")
     return style, messages, preamble
 
 
@@ -146,7 +147,8 @@ def resolve_dates(messages: list[RawMessage]) -> tuple[str, bool]:
     a second field > 12 month-first; otherwise the order under which times never
     go backwards wins, and day-first is the last resort (flagged as guessed).
     """
-    if all(len(m.date_fields[0]) == 4 for m in messages):
+    # Japanese-era dates are written year first ("R4/3/18"), like 4-digit years.
+    if all(len(m.date_fields[0]) == 4 or m.era for m in messages):
         order, guessed = "YMD", False
     else:
         order, guessed = _day_month_order(messages)
