@@ -96,8 +96,10 @@ def decode_user_comment(raw: bytes | str) -> str:
         text = body.decode("utf-16-be" if big_endian else "utf-16-le", errors="replace")
     elif header.startswith(b"JIS"):
         text = body.decode("shift_jis", errors="replace")
-    else:  # "ASCII\0\0\0" or undefined (eight NULs): in practice often UTF-8
-        text = decode_bytes(body if header.rstrip(b"\x00 ").isalpha() or not header.strip(b"\x00 ") else raw)
+    elif header.startswith(b"ASCII") or not header.strip(b"\x00 "):
+        text = decode_bytes(body)  # ASCII or undefined (eight NULs/blanks): in practice often UTF-8
+    else:  # no charset header at all: some writers store bare text
+        text = decode_bytes(raw)
     return clean_text(text)
 
 
@@ -371,6 +373,11 @@ def read_xmp_sidecar(path: Path) -> list[Candidate]:
 
 # ---------------------------------------------------------------- Google Takeout JSON
 
+# Takeout's "title" is usually the uploaded file name, which is no title.
+IMAGE_LIKE_SUFFIXES = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp", ".tif", ".tiff",
+                       ".gif", ".mp4", ".mov", ".dng"}
+
+
 def read_takeout_json(path: Path, image_name: str) -> list[Candidate]:
     """A Google Photos Takeout sidecar: title, description, photoTakenTime, geoData, people."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -392,10 +399,6 @@ def read_takeout_json(path: Path, image_name: str) -> list[Candidate]:
     if any(people):
         found.append(Candidate("people", [p for p in people if p], "Takeout people"))
     return found
-
-
-IMAGE_LIKE_SUFFIXES = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp", ".tif", ".tiff",
-                       ".gif", ".mp4", ".mov", ".dng"}
 
 
 # ---------------------------------------------------------------- PNG text chunks

@@ -15,7 +15,6 @@ with a local vision model later.
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -85,7 +84,7 @@ class PhotosIndexer:
 def read_photo(path: Path, root: Path) -> Document:
     try:
         image = Image.open(path)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
         raise ParseError(path, f"not a readable image: {error}") from error
     with image:
         size = image.size  # before draft mode shrinks it
@@ -129,7 +128,7 @@ def _check_pixels(image: Image.Image, warnings: list[str]) -> None:
         if image.format in ("JPEG", "MPO"):
             image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()
-    except (OSError, SyntaxError, ValueError) as error:
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         warnings.append(f"image data: {error}")
 
 
@@ -261,7 +260,6 @@ def _text_lines(path: Path, title: Candidate | None, description: Candidate | No
     camera = " ".join(dict.fromkeys(v for v in (make, model) if v))
     if camera:
         lines.append(f"Camera: {camera}")
-    mime = mimetypes.guess_type(path.name)[0]
-    if mime and not title:
+    if not title:
         lines.append(f"File: {path.name}")
     return lines

@@ -327,3 +327,13 @@ def test_broken_xmp_segment_is_a_warning(real, tmp_path):
     assert doc.metadata["caption_source"] == "EXIF ImageDescription"
     assert doc.title == "Blue Square Test File - .jpg" and doc.metadata["title_source"] == "IPTC ObjectName"
     assert doc.tags == ["XMP", "Blue Square", "test file", "Photoshop", ".jpg"]
+
+
+def test_tiff_with_exif_parses(real, tmp_path):
+    # the corpus has no TIFF: re-save a real geotagged JPEG as TIFF, keeping its EXIF
+    with Image.open(real / "photos/jpeg/exifsamples_gps_nikon_p6000_1.jpg") as source:
+        source.save(tmp_path / "trip.tif", exif=source.getexif())
+    doc = next(INDEXER.parse(tmp_path / "trip.tif", tmp_path))
+    assert doc.metadata["format"] == "TIFF"
+    assert doc.place == "Arezzo, Tuscany, Italy"
+    assert doc.occurred_at == datetime(2008, 10, 22, 16, 28, 39)
