@@ -7,6 +7,7 @@ Each format lives in its own small module:
 * :mod:`notes_org` - org-mode files
 * :mod:`notes_enex` - Evernote ``.enex`` exports (ENML via :mod:`notes_enml`)
 * :mod:`notes_keep` - Google Keep Takeout JSON
+* :mod:`notes_textbundle` - TextPack and Bear ``.bear2bk`` archives of TextBundles
 
 Not handled (binary or app-specific containers): Apple Notes protobuf blobs,
 Apple Journal HTML, Notion/SiYuan/Roam exports, OneNote ``.one``, Tomboy
@@ -20,12 +21,14 @@ from pocketmind.indexers.notes_keep import KeepNoteIndexer
 from pocketmind.indexers.notes_markdown import MarkdownNoteIndexer
 from pocketmind.indexers.notes_org import OrgNoteIndexer
 from pocketmind.indexers.notes_text import TextNoteIndexer
+from pocketmind.indexers.notes_textbundle import TextBundleNoteIndexer
 
 __all__ = [
     "EnexNoteIndexer",
     "KeepNoteIndexer",
     "MarkdownNoteIndexer",
     "OrgNoteIndexer",
+    "TextBundleNoteIndexer",
     "TextNoteIndexer",
     "note_indexers",
 ]
@@ -33,4 +36,11 @@ __all__ = [
 
 def note_indexers() -> list:
     """Fresh instances of every notes indexer; their accepts() never overlap."""
-    return [MarkdownNoteIndexer(), OrgNoteIndexer(), EnexNoteIndexer(), KeepNoteIndexer(), TextNoteIndexer()]
+    return [
+        MarkdownNoteIndexer(),
+        OrgNoteIndexer(),
+        EnexNoteIndexer(),
+        KeepNoteIndexer(),
+        TextBundleNoteIndexer(),
+        TextNoteIndexer(),
+    ]

@@ -37,6 +37,8 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\|([^\[\]]*))?\]\]")
 # Obsidian tags: '#' at the start or after whitespace; letters, digits, _ - /
 INLINE_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
+# Bear's multi-word form: "#two words#"
+CLOSED_TAG = re.compile(r"(?<!\S)#([^#\n]*[^\s#])#(?![\w#])")
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 # Template placeholders like {{date}} are invalid YAML when unquoted.
 PLACEHOLDER = re.compile(r"(?<!['\"])(\{\{[^{}\n]*\}\})(?!['\"])")
@@ -48,6 +50,17 @@ PLACE_KEYS = ("place", "location", "loc")
 RESERVED_KEYS = {"title", "tags", "tag", "aliases", "alias"}
 # Embeds of these kinds are files shown inside the note: real attachments.
 ATTACHMENT_MIME_PREFIXES = ("image/", "audio/", "video/", "application/pdf")
+
+
+@dataclass
+class NoteOrigin:
+    """Where a Markdown text came from: a file, or a bundle inside an archive."""
+
+    native_id: str
+    uri: str
+    fallback_title: str
+    fallback_time: datetime
+    folder: Path | None = None  # where embedded files are looked up, if on disk
 
 
 @dataclass
@@ -129,20 +142,25 @@ def collect_links(text: str) -> tuple[list[str], list[str]]:
     return unique(links), unique(embeds)
 
 
-def embed_attachments(embeds: list[str], note: Path) -> list[Attachment]:
+def embed_attachments(embeds: list[str], folder: Path | None) -> list[Attachment]:
     attachments = []
     for name in embeds:
         mime = mimetypes.guess_type(name)[0]
         if mime and mime.startswith(ATTACHMENT_MIME_PREFIXES):
-            beside = note.parent / name
-            attachments.append(Attachment(name=name, mime=mime, path=str(beside) if beside.is_file() else None))
+            beside = folder / name if folder else None
+            on_disk = str(beside) if beside and beside.is_file() else None
+            attachments.append(Attachment(name=name, mime=mime, path=on_disk))
     return attachments
 
 
-def inline_tags(lines: list[str]) -> list[str]:
+def inline_tags(lines: list[str], closed_tags: bool = False) -> list[str]:
     found = []
     for line in lines:
-        for tag in INLINE_TAG.findall(INLINE_CODE.sub("", line)):
+        line = INLINE_CODE.sub("", line)
+        if closed_tags:
+            found.extend(CLOSED_TAG.findall(line))
+            line = CLOSED_TAG.sub(" ", line)
+        for tag in INLINE_TAG.findall(line):
             tag = tag.rstrip("/")
             if tag and not tag.replace("/", "").isdigit():  # '#12345' is not a tag
                 found.append(tag)
@@ -248,9 +266,17 @@ class MarkdownNoteIndexer:
         return path.suffix.lower() in MARKDOWN_SUFFIXES and not is_hidden(path)
 
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
-        yield self.parse_text(read_text(path), path, root)
+        origin = NoteOrigin(
+            native_id=relative_id(path, root),
+            uri=file_uri(path),
+            fallback_title=path.stem,
+            fallback_time=modified_at(path),
+            folder=path.parent,
+        )
+        yield self.parse_text(read_text(path), origin)
 
-    def parse_text(self, source: str, path: Path, root: Path) -> Document:
+    def parse_text(self, source: str, origin: NoteOrigin, closed_tags: bool = False) -> Document:
+        """One note from Markdown text; ``closed_tags`` also reads Bear's ``#two words#``."""
         yaml_source, body = split_frontmatter(source.replace("\r\n", "\n"))
         front = load_frontmatter(yaml_source)
         data = front.data
@@ -263,7 +289,7 @@ class MarkdownNoteIndexer:
         front_links, _ = collect_links(yaml_source)
         tags = unique(
             frontmatter_tags(data.get("tags", data.get("tag")))
-            + inline_tags([line for number, line in enumerate(lines) if number not in in_code])
+            + inline_tags([line for number, line in enumerate(lines) if number not in in_code], closed_tags)
         )
         metadata: dict[str, Any] = {
             key: plain_value(value)
@@ -284,17 +310,17 @@ class MarkdownNoteIndexer:
         authors = as_list(data.get("author") or data.get("authors"))
         places = next((as_list(data[key]) for key in PLACE_KEYS if data.get(key)), [])
         return Document(
-            native_id=relative_id(path, root),
+            native_id=origin.native_id,
             kind=NOTE_KIND,
             text=render_wikilinks(body).strip(),
-            title=(title or "").strip() or first_h1 or path.stem,
-            uri=file_uri(path),
-            occurred_at=frontmatter_date(data) or modified_at(path),
+            title=(title or "").strip() or first_h1 or origin.fallback_title,
+            uri=origin.uri,
+            occurred_at=frontmatter_date(data) or origin.fallback_time,
             author=authors[0] if authors else None,
             people=unique(authors + as_list(data.get("people"))),
             place=", ".join(places) or None,
             tags=tags,
             metadata=metadata,
             sections=build_sections(lines, found),
-            attachments=embed_attachments(embeds, path),
+            attachments=embed_attachments(embeds, origin.folder),
         )

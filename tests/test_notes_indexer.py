@@ -14,6 +14,7 @@ from pocketmind.indexers.notes import (
     KeepNoteIndexer,
     MarkdownNoteIndexer,
     OrgNoteIndexer,
+    TextBundleNoteIndexer,
     TextNoteIndexer,
     note_indexers,
 )
@@ -54,7 +55,7 @@ def org(real: Path) -> Path:
 
 def test_every_indexer_follows_the_protocol():
     indexers = note_indexers()
-    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "text"]
+    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "text"]
     for indexer in indexers:
         assert isinstance(indexer, Indexer)
         assert indexer.source_kind == "notes"
@@ -376,3 +377,58 @@ def test_keep_sniffing_leaves_other_json_alone(real: Path, kepano: Path):
     assert not indexer.accepts(real / "notes" / "roam" / "obsidianimporter_small-test-graph.json")
     assert not indexer.accepts(real / "notes" / "siyuan" / "siyuan_zh_guide_box_conf.json")
     assert indexer.accepts(real / "notes" / "google_keep" / "obsidianimporter_Voice_recording.json")
+
+
+# -- TextBundle / Bear -----------------------------------------------------------
+
+
+def test_textpack_note_and_its_asset(real: Path):
+    notes = real / "notes"
+    note = only(TextBundleNoteIndexer().parse(notes / "textbundle" / "obsidianimporter_example.textpack", notes))
+    assert note.native_id == "textbundle/obsidianimporter_example.textpack#Textbundle Example"
+    assert note.title == "Textbundle Example"
+    assert [section.heading for section in note.sections] == ["Textbundle Example"]
+    assert [(item.name, item.mime) for item in note.attachments] == [("textbundle.png", "image/png")]
+
+
+def test_bear_backup_skips_trash_and_keeps_encrypted_notes(real: Path):
+    notes = real / "notes"
+    documents = list(TextBundleNoteIndexer().parse(notes / "bear" / "obsidianimporter_backup.bear2bk", notes))
+    titles = [document.title for document in documents]
+    assert titles == [
+        "2023-10-11T081102Z", "Archived File", "Encrypted File", "File with asset, content, and a tag",
+        "File with heading only, no content",
+    ]  # "Trashed file" is gone
+    tagged = documents[3]
+    assert tagged.tags == ["Test-Tag"]
+    assert tagged.occurred_at == datetime(2023, 10, 11, 5, 43, 33, tzinfo=UTC)
+    assert [(item.name, item.mime) for item in tagged.attachments] == [("acorn.jpeg", "image/jpeg")]
+    assert tagged.metadata["bear_uniqueIdentifier"] == "C4FFAFCB-F102-4FDE-84AF-4A1B21C60672"
+    encrypted = documents[2]
+    assert encrypted.metadata["bear_encrypted"] == 1
+    assert "[encrypted note: its text is only readable in Bear]" in encrypted.text
+
+
+def test_bear_tag_forms(real: Path):
+    notes = real / "notes"
+    first, second = TextBundleNoteIndexer().parse(notes / "bear" / "obsidianimporter_tags.bear2bk", notes)
+    assert first.tags == ["two words", "项目 计划", "中文", "bad"]
+    assert second.tags == ["中文", "标签/子标签", "仕事", "일정", "Ελλάδα", "русский"]
+
+
+def test_whole_notes_corpus_each_file_has_at_most_one_indexer(real: Path):
+    notes = real / "notes"
+    indexers = note_indexers()
+    counts: dict[str, int] = {}
+    failures = []
+    for path in sorted(notes.rglob("*")):
+        claimed = [indexer for indexer in indexers if path.is_file() and indexer.accepts(path)]
+        assert len(claimed) <= 1, path
+        if not claimed:
+            continue
+        try:
+            counts[claimed[0].name] = counts.get(claimed[0].name, 0) + len(list(claimed[0].parse(path, notes)))
+        except ParseError as error:
+            failures.append(Path(error.path).name)
+    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6}
+    assert failures == ["obsidianimporter_broken-json-note.json", "obsidianimporter_invalid-keep-json-note.json"]
