@@ -8,10 +8,11 @@ Each format lives in its own small module:
 * :mod:`notes_enex` - Evernote ``.enex`` exports (ENML via :mod:`notes_enml`)
 * :mod:`notes_keep` - Google Keep Takeout JSON
 * :mod:`notes_textbundle` - TextPack and Bear ``.bear2bk`` archives of TextBundles
+* :mod:`notes_tomboy` - Tomboy/Gnote ``.note`` XML
 
 Not handled (binary or app-specific containers): Apple Notes protobuf blobs,
-Apple Journal HTML, Notion/SiYuan/Roam exports, OneNote ``.one``, Tomboy
-``.note`` and Emacs diary files.
+Apple Journal HTML, Notion/SiYuan/Roam exports, OneNote ``.one`` and Emacs
+diary files.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pocketmind.indexers.notes_markdown import MarkdownNoteIndexer
 from pocketmind.indexers.notes_org import OrgNoteIndexer
 from pocketmind.indexers.notes_text import TextNoteIndexer
 from pocketmind.indexers.notes_textbundle import TextBundleNoteIndexer
+from pocketmind.indexers.notes_tomboy import TomboyNoteIndexer
 
 __all__ = [
     "EnexNoteIndexer",
@@ -30,6 +32,7 @@ __all__ = [
     "OrgNoteIndexer",
     "TextBundleNoteIndexer",
     "TextNoteIndexer",
+    "TomboyNoteIndexer",
     "note_indexers",
 ]
 
@@ -42,5 +45,6 @@ def note_indexers() -> list:
         EnexNoteIndexer(),
         KeepNoteIndexer(),
         TextBundleNoteIndexer(),
+        TomboyNoteIndexer(),
         TextNoteIndexer(),
     ]

@@ -90,6 +90,8 @@ def load_frontmatter(source: str) -> Frontmatter:
         except yaml.YAMLError as error:
             problem = str(error).splitlines()[0]
             continue
+        if data is None:  # only comments or blank lines
+            return Frontmatter()
         if isinstance(data, dict):
             return Frontmatter({str(key): value for key, value in data.items()})
         problem = "frontmatter is not a mapping"

@@ -16,6 +16,7 @@ from pocketmind.indexers.notes import (
     OrgNoteIndexer,
     TextBundleNoteIndexer,
     TextNoteIndexer,
+    TomboyNoteIndexer,
     note_indexers,
 )
 
@@ -55,7 +56,7 @@ def org(real: Path) -> Path:
 
 def test_every_indexer_follows_the_protocol():
     indexers = note_indexers()
-    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "text"]
+    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "tomboy", "text"]
     for indexer in indexers:
         assert isinstance(indexer, Indexer)
         assert indexer.source_kind == "notes"
@@ -430,5 +431,18 @@ def test_whole_notes_corpus_each_file_has_at_most_one_indexer(real: Path):
             counts[claimed[0].name] = counts.get(claimed[0].name, 0) + len(list(claimed[0].parse(path, notes)))
         except ParseError as error:
             failures.append(Path(error.path).name)
-    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6}
+    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6, "tomboy": 1}
     assert failures == ["obsidianimporter_broken-json-note.json", "obsidianimporter_invalid-keep-json-note.json"]
+
+
+def test_tomboy_note_keeps_its_offset_and_lists(real: Path):
+    folder = real / "notes" / "tomboy"
+    path = folder / "obsidianimporter_tomboy1.note"
+    assert TomboyNoteIndexer().accepts(path)
+    note = only(TomboyNoteIndexer().parse(path, folder))
+    assert note.title == "TODO Liste"
+    assert note.occurred_at == datetime(2025, 9, 4, 22, 54, 2, 563018, tzinfo=timezone(timedelta(hours=2)))
+    assert note.occurred_at.utcoffset() == timedelta(hours=2)
+    assert note.text.startswith("TODO Liste\n\n- Erst das erledigen\n- dann das\n- und dann das\n\nSpäter")
+    assert note.text.endswith("- Das hier sollte dann vermutlich keine TODO-Liste mehr sein")
+    assert note.metadata["last-change-date"] == "2025-09-04T22:56:53.9751960+02:00"
