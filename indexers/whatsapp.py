@@ -63,12 +63,14 @@ class WhatsAppIndexer:
         suffix = path.suffix.lower()
         try:
             if suffix == ".txt":
-                return _looks_like_chat(path.read_bytes()[:_SNIFF_BYTES])
+                with path.open("rb") as handle:
+                    return _looks_like_chat(handle.read(_SNIFF_BYTES))
             if suffix == ".zip":
                 with zipfile.ZipFile(path) as archive:
                     return _chat_member(archive) is not None
-            if suffix == ".db":
-                return "msgstore" in path.name.lower() and path.read_bytes()[:16] == b"SQLite format 3\x00"
+            if suffix == ".db" and "msgstore" in path.name.lower():
+                with path.open("rb") as handle:
+                    return handle.read(16) == b"SQLite format 3\x00"
         except (OSError, zipfile.BadZipFile):
             return False
         return False

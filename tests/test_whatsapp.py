@@ -6,6 +6,7 @@ hand, day/month order decided from the dates that only fit one order).
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import zipfile
 from datetime import datetime, timezone
@@ -146,8 +147,6 @@ def test_message_fields(real):
 
 
 def _sha8(text: str) -> str:
-    import hashlib
-
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
@@ -272,6 +271,18 @@ def test_zip_with_media(real):
     assert photo.metadata == {
         "message_id": photo_message.native_id, "zip_member": "00000001-PHOTO-2019-06-20-16-00-15.jpg"}
     assert photo.attachments == photo_message.attachments
+
+
+def test_media_beside_an_extracted_export_is_linked(real, tmp_path):
+    export = tmp_path / "WhatsApp Chat with Elon.txt"
+    export.write_bytes((real / WA / "whatsjson_english_android_media.txt").read_bytes())
+    (tmp_path / "IMG-20220323-WA0002.jpg").write_bytes(b"\xff\xd8\xff")
+    docs = messages(export)
+    image = by_line(docs, 11)
+    assert image.attachments == [
+        Attachment("IMG-20220323-WA0002.jpg", "image/jpeg", str((tmp_path / "IMG-20220323-WA0002.jpg").resolve()))]
+    assert by_line(docs, 9).attachments[0].path is None  # the voice note was not exported
+    assert not [doc for doc in docs if doc.kind == "photo"]  # loose images belong to the photos source
 
 
 def test_zip_and_extracted_text_agree(real):
