@@ -55,7 +55,8 @@ class _SeriesInfo:
 class IcsIndexer:
     """iCalendar files (.ics) from Google, Outlook/Exchange, Thunderbird, DAVx5...
 
-    ``window_start``/``window_end`` bound recurrence expansion. By default the
+    ``window_start``/``window_end`` (dates, the end exclusive) bound recurrence
+    expansion. By default the
     window runs from the earliest start in the file to two years from today (or
     past the file's last start, whichever is later), so old exports are covered
     in full. A series yields at most ``max_occurrences`` documents; capped ones
@@ -91,15 +92,13 @@ class IcsIndexer:
             calendar_name=calendar_name,
         )
         for component in components:
-            if not _has_start(component):
+            if not _has_start(component) and component in calendar.subcomponents:
                 # Undated entries cannot be expanded; keep them when they say something.
                 calendar.subcomponents.remove(component)
                 if any(_text(component.get(p)) for p in ("SUMMARY", "DESCRIPTION", "LOCATION")):
                     yield _occurrence_document(component, series_info[_text(component.get("UID"))], context, False)
         try:
-            query = recurring_ical_events.of(
-                calendar, components=tuple(COMPONENT_KINDS)
-            )
+            query = recurring_ical_events.of(calendar, components=tuple(COMPONENT_KINDS))
             for series in query.series:
                 yield from self._series_documents(series, series_info[str(series.uid)], context, start, end)
         except (ValueError, TypeError, KeyError, icalendar.InvalidCalendar) as error:

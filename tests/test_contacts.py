@@ -213,6 +213,7 @@ def test_unterminated_vcard_raises(tmp_path):
     with pytest.raises(ParseError) as error:
         list(VCardIndexer().parse(path, tmp_path))
     assert error.value.path == str(path)
+    assert "Component VCARD was never closed" in error.value.problem
 
 
 # ------------------------------------------------------------------ jCard and xCard
