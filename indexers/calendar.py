@@ -56,10 +56,9 @@ class IcsIndexer:
     """iCalendar files (.ics) from Google, Outlook/Exchange, Thunderbird, DAVx5...
 
     ``window_start``/``window_end`` (dates, the end exclusive) bound recurrence
-    expansion. By default the
-    window runs from the earliest start in the file to two years from today (or
-    past the file's last start, whichever is later), so old exports are covered
-    in full. A series yields at most ``max_occurrences`` documents; capped ones
+    expansion. By default the window runs from the earliest start in the file to
+    two years from today (or past the file's last start, whichever is later), so
+    old exports are covered in full. A series yields at most ``max_occurrences`` documents; capped ones
     carry ``metadata["truncated_recurrence"] = True``.
     """
 
