@@ -311,15 +311,19 @@ _ORDINAL_NOUNS = (r"floor|time|times|place|row|grade|century|anniversary|birthda
                   r"edition|street|avenue|st|ave|chapter|lesson|page|step|level|try|one|day|week|year")
 
 _Handler = Callable[[re.Match, str, date], "_Range | None"]
-_PATTERNS: list[tuple[re.Pattern, _Handler]] = []
+_PATTERNS: list[tuple[re.Pattern, _Handler, tuple[str, ...]]] = []
+_DIGITS = tuple("0123456789")
+_UNIT_WORDS = ("day", "week", "month", "year")
+_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def _pattern(regex: str, flags: int = re.IGNORECASE) -> Callable[[_Handler], _Handler]:
-    """Register a handler for a precompiled regex."""
+def _pattern(regex: str, needs: tuple[str, ...], flags: int = re.IGNORECASE) -> Callable[[_Handler], _Handler]:
+    """Register a handler for a precompiled regex. The regex only runs when the lowered
+    text contains one of ``needs`` (plain substring tests are far cheaper than a scan)."""
     compiled = re.compile(regex, flags)
 
     def register(handler: _Handler) -> _Handler:
-        _PATTERNS.append((compiled, handler))
+        _PATTERNS.append((compiled, handler, needs))
         return handler
 
     return register
@@ -347,13 +351,13 @@ def _month_ok(match: re.Match, text: str, strong: bool) -> bool:
 # --- English: day words
 
 
-@_pattern(r"\bthe\s+day\s+(?P<dir>before\s+yesterday|after\s+tomorrow)\b")
+@_pattern(r"\bthe\s+day\s+(?P<dir>before\s+yesterday|after\s+tomorrow)\b", ("yesterday", "tomorrow"))
 def _day_before_after(m: re.Match, text: str, ref: date) -> _Range:
     return _day(ref + timedelta(days=-2 if m.group("dir").lower().startswith("before") else 2))
 
 
 @_pattern(r"\b(?P<w>yesterday|today|tonight|tomorrow|tmrw|last\s+night|"
-          r"this\s+(?:morning|afternoon|evening))\b")
+          r"this\s+(?:morning|afternoon|evening))\b", ("yesterday", "today", "tonight", "tomorrow", "tmrw", "night", "morning", "afternoon", "evening"))
 def _day_word(m: re.Match, text: str, ref: date) -> _Range:
     word = m.group("w").lower()
     if word in ("yesterday",) or word.startswith("last"):
@@ -367,7 +371,7 @@ def _day_word(m: re.Match, text: str, ref: date) -> _Range:
 
 
 @_pattern(r"\b(?:(?P<mod>last|this\s+coming|this\s+past|this|next|coming|past|on)\s+)?"
-          r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+          r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", ("day",))
 def _weekday(m: re.Match, text: str, ref: date) -> _Range:
     target = _WEEKDAY_BY_WORD[m.group("wd").lower()]
     mod = " ".join((m.group("mod") or "").lower().split())
@@ -383,7 +387,7 @@ def _weekday(m: re.Match, text: str, ref: date) -> _Range:
 
 
 @_pattern(r"\b(?P<mod>last|this\s+past|this|next|the\s+following|the\s+previous|the\s+coming)\s+"
-          r"(?P<unit>week|weekend|month|year)\b(?!\s+of\b)")
+          r"(?P<unit>week|weekend|month|year)\b(?!\s+of\b)", _UNIT_WORDS)
 def _relative_unit(m: re.Match, text: str, ref: date) -> _Range:
     mod = " ".join(m.group("mod").lower().split())
     offset = {"last": -1, "this past": -1, "the previous": -1, "this": 0}.get(mod, 1)
@@ -393,7 +397,7 @@ def _relative_unit(m: re.Match, text: str, ref: date) -> _Range:
     return _unit_range(_shift(ref, unit, offset), unit)
 
 
-@_pattern(r"\bthe\s+(?P<unit>week|weekend|month|year)\s+(?P<rel>before\s+last|after\s+next)\b")
+@_pattern(r"\bthe\s+(?P<unit>week|weekend|month|year)\s+(?P<rel>before\s+last|after\s+next)\b", _UNIT_WORDS)
 def _two_units_away(m: re.Match, text: str, ref: date) -> _Range:
     offset = -2 if m.group("rel").lower().startswith("before") else 2
     unit = m.group("unit").lower()
@@ -405,13 +409,13 @@ def _two_units_away(m: re.Match, text: str, ref: date) -> _Range:
 # "the week before" alone = last week; "the week before the wedding" is event-anchored.
 @_pattern(r"\bthe\s+(?P<unit>week|month|year)\s+before\b"
           r"(?!\s+(?:(?:last|next|the|my|our|your|his|her|their|a|an|this|that|i|we|you|he|she|they)\b"
-          r"|\d|(?-i:[A-Z])|[\u4e00-\u9fff]))")
+          r"|\d|(?-i:[A-Z])|[\u4e00-\u9fff]))", _UNIT_WORDS)
 def _unit_before(m: re.Match, text: str, ref: date) -> _Range:
     unit = m.group("unit").lower()
     return _unit_range(_shift(ref, unit, -1), unit)
 
 
-@_pattern(rf"\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b")
+@_pattern(rf"\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b", ("ago",))
 def _ago(m: re.Match, text: str, ref: date) -> _Range | None:
     amount = _amount(m.group("n"))
     if amount is None:
@@ -419,7 +423,7 @@ def _ago(m: re.Match, text: str, ref: date) -> _Range | None:
     return _offset_range(ref, m.group("unit").lower(), -amount[0], -amount[1])
 
 
-@_pattern(rf"\b(?:in\s+(?P<n>{_NUM})\s+{_UNIT}(?:\s+time)?|(?P<n2>{_NUM})\s+(?P<unit2>day|week|month|year)s?\s+from\s+now)\b")
+@_pattern(rf"\b(?:in\s+(?P<n>{_NUM})\s+{_UNIT}(?:\s+time)?|(?P<n2>{_NUM})\s+(?P<unit2>day|week|month|year)s?\s+from\s+now)\b", _UNIT_WORDS)
 def _in_future(m: re.Match, text: str, ref: date) -> _Range | None:
     amount = _amount(m.group("n") or m.group("n2"))
     if amount is None:
@@ -427,7 +431,7 @@ def _in_future(m: re.Match, text: str, ref: date) -> _Range | None:
     return _offset_range(ref, (m.group("unit") or m.group("unit2")).lower(), amount[0], amount[1])
 
 
-@_pattern(rf"\b(?:(?:in|over|during|within)\s+)?the\s+(?:past|last)\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}\b(?!\s+of\b)")
+@_pattern(rf"\b(?:(?:in|over|during|within)\s+)?the\s+(?:past|last)\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}\b(?!\s+of\b)", ("past", "last"))
 def _rolling(m: re.Match, text: str, ref: date) -> _Range | None:
     amount = _amount(m.group("n")) if m.group("n") else (1, 1)
     if amount is None:
@@ -440,7 +444,7 @@ def _rolling(m: re.Match, text: str, ref: date) -> _Range | None:
 
 
 @_pattern(r"\b(?:(?P<mod>last|this|next|past)\s+(?P<s1>spring|summer|fall|autumn|winter)\b"
-          r"|(?:the\s+)?(?P<s2>spring|summer|fall|autumn|winter)\s+(?:of\s+)?" + _YEAR + ")")
+          r"|(?:the\s+)?(?P<s2>spring|summer|fall|autumn|winter)\s+(?:of\s+)?" + _YEAR + ")", ("spring", "summer", "fall", "autumn", "winter"))
 def _season_phrase(m: re.Match, text: str, ref: date) -> _Range:
     if m.group("s2"):
         return _season(m.group("s2").lower(), int(m.group("year")))
@@ -451,19 +455,19 @@ def _season_phrase(m: re.Match, text: str, ref: date) -> _Range:
 # --- English: absolute dates
 
 
-@_pattern(rf"\b(?:on\s+)?{_MON}\s+{_DAYNUM}(?:\s*,\s*|\s+){_YEAR}")
+@_pattern(rf"\b(?:on\s+)?{_MON}\s+{_DAYNUM}(?:\s*,\s*|\s+){_YEAR}", _MONTH_WORDS)
 def _month_day_year(m: re.Match, text: str, ref: date) -> _Range | None:
     found = _safe_date(int(m.group("year")), _MONTH_BY_WORD[m.group("mon").lower()], int(m.group("day")))
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:on\s+)?(?:the\s+)?{_DAYNUM}\s+(?:of\s+)?{_MON},?\s+{_YEAR}")
+@_pattern(rf"\b(?:on\s+)?(?:the\s+)?{_DAYNUM}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", _MONTH_WORDS)
 def _day_month_year(m: re.Match, text: str, ref: date) -> _Range | None:
     found = _safe_date(int(m.group("year")), _MONTH_BY_WORD[m.group("mon").lower()], int(m.group("day")))
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:on\s+)?{_MON}\s+(?:the\s+)?{_DAYNUM}\b(?!\s*[:.]\d|\s*(?:am|pm|%)|\s+(?:people|times|minutes|hours|of)\b)")
+@_pattern(rf"\b(?:on\s+)?{_MON}\s+(?:the\s+)?{_DAYNUM}\b(?!\s*[:.]\d|\s*(?:am|pm|%)|\s+(?:people|times|minutes|hours|of)\b)", _MONTH_WORDS)
 def _month_day(m: re.Match, text: str, ref: date) -> _Range | None:
     if not _month_ok(m, text, strong=bool(m.group("suf")) or m.group("mon")[0].isupper()):
         return None
@@ -471,7 +475,7 @@ def _month_day(m: re.Match, text: str, ref: date) -> _Range | None:
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:on\s+)?(?:the\s+)?{_DAYNUM}\s+(?P<of>of\s+)?{_MON}(?!\w)")
+@_pattern(rf"\b(?:on\s+)?(?:the\s+)?{_DAYNUM}\s+(?P<of>of\s+)?{_MON}(?!\w)", _MONTH_WORDS)
 def _day_month(m: re.Match, text: str, ref: date) -> _Range | None:
     if not _month_ok(m, text, strong=bool(m.group("suf") or m.group("of")) or m.group("mon")[0].isupper()):
         return None
@@ -479,12 +483,12 @@ def _day_month(m: re.Match, text: str, ref: date) -> _Range | None:
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:(?:in|during)\s+)?(?:(?:early|late|mid)[\s-]+)?{_MON},?\s+(?:of\s+)?{_YEAR}")
+@_pattern(rf"\b(?:(?:in|during)\s+)?(?:(?:early|late|mid)[\s-]+)?{_MON},?\s+(?:of\s+)?{_YEAR}", _MONTH_WORDS)
 def _month_year(m: re.Match, text: str, ref: date) -> _Range:
     return _month(int(m.group("year")), _MONTH_BY_WORD[m.group("mon").lower()])
 
 
-@_pattern(rf"\b(?:(?:in|during)\s+|(?P<mod>last|this|next)\s+)?(?:(?:early|late|mid)[\s-]+)?{_MON}(?!\w)")
+@_pattern(rf"\b(?:(?:in|during)\s+|(?P<mod>last|this|next)\s+)?(?:(?:early|late|mid)[\s-]+)?{_MON}(?!\w)", _MONTH_WORDS)
 def _bare_month(m: re.Match, text: str, ref: date) -> _Range | None:
     word = m.group("mon")
     lower = word.lower()
@@ -501,18 +505,18 @@ def _bare_month(m: re.Match, text: str, ref: date) -> _Range | None:
     return _month(year, month)
 
 
-@_pattern(r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.](?P<day>[12]\d|3[01]|0?[1-9])(?!\d)")
+@_pattern(r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.](?P<day>[12]\d|3[01]|0?[1-9])(?!\d)", _DIGITS)
 def _iso_date(m: re.Match, text: str, ref: date) -> _Range | None:
     found = _safe_date(int(m.group("year")), int(m.group("month")), int(m.group("day")))
     return _day(found) if found else None
 
 
-@_pattern(r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d/.-])")
+@_pattern(r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d/.-])", _DIGITS)
 def _iso_month(m: re.Match, text: str, ref: date) -> _Range:
     return _month(int(m.group("year")), int(m.group("month")))
 
 
-@_pattern(rf"\b(?:(?P<prep>in|during|around)\s+)?{_YEAR}(?![\d/.:-]|\s*年)")
+@_pattern(rf"\b(?:(?P<prep>in|during|around)\s+)?{_YEAR}(?![\d/.:-]|\s*年)", _DIGITS)
 def _year_number(m: re.Match, text: str, ref: date) -> _Range | None:
     # A bare number like "2022 photos" is not a year: require a preposition.
     if not m.group("prep") and _previous_word(text, m.start()) not in _RELATIONAL_PREPS:
@@ -520,7 +524,7 @@ def _year_number(m: re.Match, text: str, ref: date) -> _Range | None:
     return _year(int(m.group("year")))
 
 
-@_pattern(rf"\b(?:on\s+)?the\s+{_DAYNUM}\b(?!\s+(?:of\s+)?(?:{_MONTH_ALT}|{_ORDINAL_NOUNS})\b)")
+@_pattern(rf"\b(?:on\s+)?the\s+{_DAYNUM}\b(?!\s+(?:of\s+)?(?:{_MONTH_ALT}|{_ORDINAL_NOUNS})\b)", _DIGITS)
 def _day_of_month(m: re.Match, text: str, ref: date) -> _Range | None:
     if not m.group("suf"):
         return None
@@ -533,12 +537,12 @@ def _day_of_month(m: re.Match, text: str, ref: date) -> _Range | None:
 # --- Chinese
 
 
-@_pattern(r"大前天|大后天|(?<![以之然最])前天|(?<![以之然最])后天|昨天|昨日|昨晚|今天|今日|今晚|今早|明天|明日|明晚|明早", 0)
+@_pattern(r"大前天|大后天|(?<![以之然最])前天|(?<![以之然最])后天|昨天|昨日|昨晚|今天|今日|今晚|今早|明天|明日|明晚|明早", ("天", "日", "晚", "早"), 0)
 def _cn_day_word(m: re.Match, text: str, ref: date) -> _Range:
     return _day(ref + timedelta(days=_CN_DAY_OFFSET[m.group(0)]))
 
 
-@_pattern(r"(?<!每)(?P<mod>上上|上|这|本|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日末]|天(?!气))", 0)
+@_pattern(r"(?<!每)(?P<mod>上上|上|这|本|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日末]|天(?!气))", ("周", "期", "拜"), 0)
 def _cn_weekday(m: re.Match, text: str, ref: date) -> _Range | None:
     mod, wd = m.group("mod"), m.group("wd")
     if mod is None:
@@ -552,18 +556,18 @@ def _cn_weekday(m: re.Match, text: str, ref: date) -> _Range | None:
     return _day(week_monday + timedelta(days=_CN_WEEKDAY[wd]))
 
 
-@_pattern(r"(?<!每)(?P<mod>上上|上|这|本|下下|下)(?:个)?(?:周|星期|礼拜)(?![一二三四五六日末围]|天(?!气))", 0)
+@_pattern(r"(?<!每)(?P<mod>上上|上|这|本|下下|下)(?:个)?(?:周|星期|礼拜)(?![一二三四五六日末围]|天(?!气))", ("周", "期", "拜"), 0)
 def _cn_week(m: re.Match, text: str, ref: date) -> _Range:
     return _week(ref + timedelta(weeks=_CN_OFFSET[m.group("mod")]))
 
 
-@_pattern(r"(?P<mod>上上|上|这|本|下下|下)个?月(?!份?\d)", 0)
+@_pattern(r"(?P<mod>上上|上|这|本|下下|下)个?月(?!份?\d)", ("月",), 0)
 def _cn_month_relative(m: re.Match, text: str, ref: date) -> _Range:
     shifted = ref + relativedelta(months=_CN_OFFSET[m.group("mod")])
     return _month(shifted.year, shifted.month)
 
 
-@_pattern(r"(?<![以之从然最])(?P<y>大前年|大后年|前年|去年|今年|明年|后年)(?:的)?(?:(?P<season>[春夏秋冬])(?:天|季))?", 0)
+@_pattern(r"(?<![以之从然最])(?P<y>大前年|大后年|前年|去年|今年|明年|后年)(?:的)?(?:(?P<season>[春夏秋冬])(?:天|季))?", ("年",), 0)
 def _cn_year_relative(m: re.Match, text: str, ref: date) -> _Range:
     year = ref.year + _CN_YEAR_OFFSET[m.group("y")]
     if m.group("season"):
@@ -571,7 +575,7 @@ def _cn_year_relative(m: re.Match, text: str, ref: date) -> _Range:
     return _year(year)
 
 
-@_pattern(rf"(?<![\d{_CN_NUM_CHARS}])(?P<n>{_CN_NUM}|几)\s*(?P<unit>个月|个?(?:天|日|周|星期|礼拜|年))(?P<dir>之前|以前|前|之后|以后|后)", 0)
+@_pattern(rf"(?<![\d{_CN_NUM_CHARS}])(?P<n>{_CN_NUM}|几)\s*(?P<unit>个月|个?(?:天|日|周|星期|礼拜|年))(?P<dir>之前|以前|前|之后|以后|后)", ("前", "后"), 0)
 def _cn_ago(m: re.Match, text: str, ref: date) -> _Range | None:
     amount = _FUZZY["几"] if m.group("n") == "几" else None
     if amount is None:
@@ -585,17 +589,17 @@ def _cn_ago(m: re.Match, text: str, ref: date) -> _Range | None:
     return _offset_range(ref, unit, sign * amount[0], sign * amount[1])
 
 
-@_pattern(rf"(?P<year>\d{{4}})年(?:(?P<month>{_CN_NUM})月(?:份)?(?:(?P<day>{_CN_NUM})[日号])?|(?:的)?(?P<season>[春夏秋冬])(?:天|季))?", 0)
+@_pattern(rf"(?P<year>\d{{4}})年(?:(?P<month>{_CN_NUM})月(?:份)?(?:(?P<day>{_CN_NUM})[日号])?|(?:的)?(?P<season>[春夏秋冬])(?:天|季))?", ("年",), 0)
 def _cn_absolute(m: re.Match, text: str, ref: date) -> _Range | None:
     return _cn_date(int(m.group("year")), m, ref)
 
 
-@_pattern(rf"(?<![\d{_CN_NUM_CHARS}年个])(?P<month>{_CN_NUM})月(?:份)?(?:(?P<day>{_CN_NUM})[日号])?", 0)
+@_pattern(rf"(?<![\d{_CN_NUM_CHARS}年个])(?P<month>{_CN_NUM})月(?:份)?(?:(?P<day>{_CN_NUM})[日号])?", ("月",), 0)
 def _cn_month_day(m: re.Match, text: str, ref: date) -> _Range | None:
     return _cn_date(ref.year, m, ref)
 
 
-@_pattern(rf"(?<![\d{_CN_NUM_CHARS}月])(?P<day>{_CN_NUM})号(?![线楼房门床位机车码室院人])", 0)
+@_pattern(rf"(?<![\d{_CN_NUM_CHARS}月])(?P<day>{_CN_NUM})号(?![线楼房门床位机车码室院人])", ("号",), 0)
 def _cn_day_of_month(m: re.Match, text: str, ref: date) -> _Range | None:
     day = _cn_number(m.group("day"))
     found = _safe_date(ref.year, ref.month, day) if day else None
@@ -640,8 +644,11 @@ def _may_contain_time(text: str) -> bool:
 def _find(text: str, ref: date) -> list[TimeMention]:
     if not _may_contain_time(text):
         return []
+    lowered = text.lower()
     candidates: list[TimeMention] = []
-    for regex, handler in _PATTERNS:
+    for regex, handler, needs in _PATTERNS:
+        if not any(word in lowered for word in needs):
+            continue
         for match in regex.finditer(text):
             resolved = handler(match, text, ref)
             if resolved is not None:
@@ -695,6 +702,7 @@ _PREFIX_RELATION = re.compile(
     r"(?:\b(?P<rel>since|after|before|until|till|through|between|from)|(?P<cn>从|自))\s*$", re.IGNORECASE)
 _UNIT_RELATION = re.compile(r"\bthe\s+(?P<unit>day|week|month|year)\s+(?P<rel>after|before|of)\s+$", re.IGNORECASE)
 _RANGE_JOIN = re.compile(r"^\s*(?:and|to|until|till|through|-|–|到|至)\s*$", re.IGNORECASE)
+_BARE_RANGE_JOIN = re.compile(r"^\s*(?:-|–|到|至)\s*$")
 _CN_SUFFIX_RELATION = re.compile(r"^(?P<rel>以来|之后|以后|之前|以前)")
 _CN_SUFFIX_MAP = {"以来": "since", "之后": "after", "以后": "after", "之前": "before", "以前": "before"}
 _ANCHORED = re.compile(
@@ -766,6 +774,9 @@ def _query_from_mention(question: str, mentions: list[TimeMention], index: int,
             start, granularity = prefix.start(), None
         if word in ("between", "from"):
             start = prefix.start()
+    elif (following := mentions[index + 1] if index + 1 < len(mentions) else None) and \
+            _BARE_RANGE_JOIN.match(question[end:following.span[0]]):
+        high, end, granularity = following.end, following.span[1], None  # "May 1 - May 10", 5月1日到5月10日
     else:
         suffix = _CN_SUFFIX_RELATION.match(question[end:])
         if suffix:

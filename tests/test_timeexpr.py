@@ -264,6 +264,16 @@ def test_annotate_exact_strings():
         ("去年夏天的照片", datetime(2025, 6, 1), datetime(2025, 9, 1)),
         ("10月", datetime(2026, 10, 1), datetime(2026, 11, 1)),
         ("2020年以来", datetime(2020, 1, 1), None),
+        ("去年以前", None, datetime(2025, 1, 1)),
+        ("from 2020 to 2022", datetime(2020, 1, 1), datetime(2023, 1, 1)),
+        ("from May 1 to May 10", datetime(2026, 5, 1), datetime(2026, 5, 11)),
+        ("从5月1日到5月10日的消息", datetime(2026, 5, 1), datetime(2026, 5, 11)),
+        ("2023-05-01 – 2023-05-03 trip", datetime(2023, 5, 1), datetime(2023, 5, 4)),
+        ("until June", None, datetime(2026, 7, 1)),
+        ("what happened in May?", datetime(2026, 5, 1), datetime(2026, 6, 1)),
+        ("what did I do on Saturday", datetime(2026, 11, 21), datetime(2026, 11, 22)),
+        ("What did I do in the last 3 days", datetime(2026, 11, 20), datetime(2026, 11, 24)),
+        ("what did I do the week before last", datetime(2026, 11, 9), datetime(2026, 11, 16)),
     ],
 )
 def test_query_windows(question, since, until):
@@ -303,6 +313,10 @@ def test_event_anchor_is_left_to_the_engine():
     assert parsed.remaining_text == "what did I do?"
     after = parse_query_time("what did we discuss after the meeting with Tom", NOW)
     assert (after.anchor_text, after.relation, after.remaining_text) == ("the meeting", "after", "what did we discuss with Tom")
+    wedding = parse_query_time("photos from the week before the wedding", NOW)
+    assert (wedding.anchor_text, wedding.relation, wedding.remaining_text) == ("the wedding", "week_before", "photos from")
+    christmas = parse_query_time("what did I eat the day after Christmas", NOW)
+    assert (christmas.anchor_text, christmas.relation) == ("Christmas", "day_after")
     conference = (date(2026, 9, 14), date(2026, 9, 16))
     assert apply_relation("week_after", *conference, NOW) == (datetime(2026, 9, 17), datetime(2026, 9, 24))
     assert apply_relation("week_before", *conference, NOW) == (datetime(2026, 9, 7), datetime(2026, 9, 14))
