@@ -703,7 +703,7 @@ _PREFIX_RELATION = re.compile(
 _UNIT_RELATION = re.compile(r"\bthe\s+(?P<unit>day|week|month|year)\s+(?P<rel>after|before|of)\s+$", re.IGNORECASE)
 _RANGE_JOIN = re.compile(r"^\s*(?:and|to|until|till|through|-|–|到|至)\s*$", re.IGNORECASE)
 _BARE_RANGE_JOIN = re.compile(r"^\s*(?:-|–|到|至)\s*$")
-_CN_SUFFIX_RELATION = re.compile(r"^(?P<rel>以来|之后|以后|之前|以前)")
+_CN_SUFFIX_RELATION = re.compile(r"(?P<rel>以来|之后|以后|之前|以前)")
 _CN_SUFFIX_MAP = {"以来": "since", "之后": "after", "以后": "after", "之前": "before", "以前": "before"}
 _ANCHORED = re.compile(
     r"\b(?:the\s+(?P<unit>day|week|month|year)\s+(?P<rel>after|before|of)"
@@ -755,34 +755,29 @@ def _query_from_mention(question: str, mentions: list[TimeMention], index: int,
                         now: datetime) -> QueryTime:
     """Wrap mention ``index`` with the relation words around it, if any."""
     mention = mentions[index]
+    following = mentions[index + 1] if index + 1 < len(mentions) else None
     start, end = mention.span
     low, high, granularity, relation = mention.start, mention.end, mention.granularity, None
-    before_text = question[:start]
-    unit_rel = _UNIT_RELATION.search(before_text)
-    prefix = _PREFIX_RELATION.search(before_text)
-    if unit_rel:
+    unit_rel = _UNIT_RELATION.search(question, 0, start)
+    prefix = _PREFIX_RELATION.search(question, 0, start)
+    word = (prefix.group("rel") or "from").lower() if prefix else ""
+    gap = question[end:following.span[0]] if following else ""
+    if unit_rel:  # "the week of/after/before <date>"
         relation = f"{unit_rel.group('unit').lower()}_{unit_rel.group('rel').lower()}"
         start, granularity = unit_rel.start(), unit_rel.group("unit").lower()
-    elif prefix:
-        word = (prefix.group("rel") or "from").lower()
-        following = mentions[index + 1] if index + 1 < len(mentions) else None
-        if (word in ("between", "from") and following
-                and _RANGE_JOIN.match(question[end:following.span[0]])):
+    elif word in ("between", "from"):  # "between X and Y", "from X to Y", 从X到Y
+        start = prefix.start()
+        if following and _RANGE_JOIN.match(gap):
             high, end, granularity = following.end, following.span[1], None
-        elif word not in ("between", "from"):
-            relation = "until" if word in ("till", "through") else word
-            start, granularity = prefix.start(), None
-        if word in ("between", "from"):
-            start = prefix.start()
-    elif (following := mentions[index + 1] if index + 1 < len(mentions) else None) and \
-            _BARE_RANGE_JOIN.match(question[end:following.span[0]]):
-        high, end, granularity = following.end, following.span[1], None  # "May 1 - May 10", 5月1日到5月10日
-    else:
-        suffix = _CN_SUFFIX_RELATION.match(question[end:])
-        if suffix:
-            relation, end, granularity = _CN_SUFFIX_MAP[suffix.group("rel")], end + suffix.end(), None
+    elif prefix:  # "since X", "before X", "until X" ...
+        relation = "until" if word in ("till", "through") else word
+        start, granularity = prefix.start(), None
+    elif following and _BARE_RANGE_JOIN.match(gap):  # "May 1 - May 10", 5月1日到5月10日
+        high, end, granularity = following.end, following.span[1], None
+    elif suffix := _CN_SUFFIX_RELATION.match(question, end):  # 2020年以来, 去年以前
+        relation, end, granularity = _CN_SUFFIX_MAP[suffix.group("rel")], suffix.end(), None
     if relation == "since" and low > now.date() and mention.granularity == "month":
-        low, high = low - relativedelta(years=1), high - relativedelta(years=1)  # "since March" in Feb
+        low, high = low - relativedelta(years=1), high - relativedelta(years=1)  # "since March" said in Feb
     since, until = apply_relation(relation, low, high, now)
     label = mention.label if granularity == mention.granularity else None
     return QueryTime(since, until, question[start:end], (start, end), _remaining(question, (start, end)),
