@@ -1,0 +1,33 @@
+"""The built-in indexers, embedders and answerer, registered through the same
+hooks and entry-point group (``pocketmind``) as any third-party plugin."""
+
+from __future__ import annotations
+
+from .hookspecs import hookimpl
+
+
+@hookimpl
+def register_indexers(register):
+    from pocketmind.indexers import builtin
+
+    for indexer in builtin.all_indexers():
+        register(indexer)
+
+
+@hookimpl
+def register_embedders(register):
+    from .embeddings import MiniLMEmbedder, MultilingualUSEEmbedder
+
+    register("minilm", MiniLMEmbedder)
+    register("use-multilingual", MultilingualUSEEmbedder)
+
+
+@hookimpl
+def register_answerers(register):
+    from .answer import LlamaAnswerer
+
+    def make(engine):
+        m = engine.settings.models
+        return LlamaAnswerer(m.llm_path, m.llm_threads, m.llm_context, m.max_answer_tokens, engine.paths.cache_dir)
+
+    register("llama", make)

@@ -1,0 +1,104 @@
+"""The ``pocketmind`` command line: a thin face over :class:`Engine`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import datetime, time as dtime, timedelta
+from typing import Any, Sequence
+
+from . import offline  # noqa: F401
+from .errors import ConfigError, PocketmindError
+
+DOC_KINDS = ("note", "message", "photo", "event", "contact", "task", "journal")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pocketmind", description="Your chats, photos, notes and calendars, searchable and answerable on this device.")
+    parser.add_argument("--home", help="keep everything under this folder (also POCKETMIND_HOME)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("add", help="add a source folder or file")
+    p.add_argument("kind", help="notes, messages, photos, calendar, contacts (plugins add more)")
+    p.add_argument("path")
+    p.add_argument("--name", help="source name (default: the folder name)")
+
+    p = sub.add_parser("sources", help="list sources")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("index", help="bring sources up to date")
+    p.add_argument("--source", help="only this source")
+    p.add_argument("--json", action="store_true")
+
+    for name, helptext in (("search", "search without the LLM"), ("ask", "answer a question with citations")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("query", metavar="QUESTION" if name == "ask" else "QUERY")
+        if name == "search":
+            p.add_argument("--k", type=int, help="how many results")
+        p.add_argument("--kind", action="append", choices=DOC_KINDS, help="only this document kind (repeatable)")
+        p.add_argument("--source", action="append", help="only this source (repeatable)")
+        p.add_argument("--person", help="only documents involving this person")
+        p.add_argument("--since", type=_date, help="from this date (YYYY-MM-DD or ISO time)")
+        p.add_argument("--until", type=_date_end, help="up to and including this date")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("status", help="what is indexed, and recent errors")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("forget", help="remove a source and everything indexed from it")
+    p.add_argument("name")
+
+    p = sub.add_parser("plugins", help="list installed plugins")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("config", help="show settings, or set one: config models.llm_path /path/model.gguf")
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?")
+
+    sub.add_parser("demo", help="index the bundled sample data into a demo home and answer a question")
+    return parser
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _date_end(text: str) -> datetime:
+    moment = _date(text)
+    # A bare date means the whole day: up to the next midnight.
+    return moment + timedelta(days=1) if moment.time() == dtime(0) and len(text) <= 10 else moment
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    from rich.console import Console
+
+    out, err = Console(), Console(stderr=True)
+    try:
+        from .cli_commands import run
+
+        return run(args, out, err)
+    except PocketmindError as exc:
+        if args.debug:
+            err.print_exception()
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2 if isinstance(exc, ConfigError) else 1
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""The engine: one object behind the CLI, the TUI, the daemon and plugins.
+
+Opened from settings; thread-safe (one write lock, one database connection
+per thread); models are loaded on first use and released by :meth:`close`
+or :meth:`release_models`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import settings as settings_mod
+from .chunking import embedding_text
+from .errors import ConfigError, SourceError
+from .indexing import IndexSummary, SourceRun
+from .paths import Paths, resolve_paths
+from .plugins import Plugins
+from .results import Answer, Result
+from .retrieval import hybrid_search
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+_NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class Engine:
+    """Open with ``Engine()`` (or ``Engine(home=...)``); close with ``close()`` or ``with``."""
+
+    def __init__(self, home: str | Path | None = None, *, settings: Settings | None = None,
+                 plugins: Sequence[Any] = (), load_entry_points: bool = True,
+                 now: Callable[[], datetime] | None = None):
+        from pocketmind.store import Store  # the store loads sqlite-vec; import here keeps `import pocketmind` light
+
+        self.paths: Paths = resolve_paths(home)
+        self.paths.create()
+        self.settings = settings or settings_mod.load(self.paths.config_file)
+        self.plugins = Plugins(list(plugins), load_entry_points=load_entry_points)
+        self.now = now or (lambda: datetime.now(timezone.utc).astimezone())
+        self.write_lock = threading.RLock()
+        self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
+        self._embedder = None
+        self._answerer = None
+        self._model_lock = threading.Lock()
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.release_models()
+        self.store.close()
+
+    def release_models(self) -> None:
+        with self._model_lock:
+            for model in (self._embedder, self._answerer):
+                unload = getattr(model, "unload", None)
+                if unload:
+                    unload()
+            self._embedder = self._answerer = None
+
+    def save_settings(self) -> None:
+        settings_mod.save(self.settings, self.paths.config_file)
+
+    # -- models -----------------------------------------------------------------
+
+    @property
+    def embedder(self):
+        with self._model_lock:
+            if self._embedder is None:
+                self._embedder = self.plugins.make_embedder(self.settings.models.embedder)
+            return self._embedder
+
+    @property
+    def answerer(self):
+        with self._model_lock:
+            if self._answerer is None:
+                self._answerer = self.plugins.make_answerer(self.settings.models.answerer, self)
+            return self._answerer
+
+    def ensure_vector_table(self) -> None:
+        """Create the vector table for the configured embedder, or re-embed on a switch."""
+        embedder = self.embedder
+        recorded = self.store.get_meta("embedder")
+        if recorded == embedder.name and self.store.vector_dimension() == embedder.dimension:
+            return
+        with self.write_lock, self.store.transaction():
+            self.store.create_vector_table(embedder.dimension)
+            self.store.set_meta("embedder", embedder.name)
+            self._reembed_all()
+
+    def _reembed_all(self) -> int:
+        """Embed every stored chunk again (after an embedder switch); no source is re-parsed."""
+        import hashlib
+
+        rows = list(self.store.conn.execute(
+            "SELECT c.id, d.kind, d.source, d.occurred_at, d.occurred_local, d.title, d.author, c.heading, c.text"
+            " FROM chunks c JOIN documents d ON d.rowid = c.doc ORDER BY c.id"
+        ))
+        batch = 256
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            texts = []
+            for _cid, kind, _src, _when, local, title, author, heading, text in part:
+                moment = datetime.fromisoformat(local) if local else None
+                texts.append(embedding_text(kind, title, author, heading, text, self.annotations_for(text, moment)))
+            vectors = self.embedder.encode(texts)
+            self.store.insert_vectors((r[0], r[1], r[2], r[3], v) for r, v in zip(part, vectors))
+            self.store.set_chunk_hashes((hashlib.sha256(t.encode()).hexdigest(), r[0]) for r, t in zip(part, texts))
+        return len(rows)
+
+    def annotations_for(self, text: str, moment: datetime | None) -> str:
+        """Resolved dates of relative time expressions in ``text`` (searchable, embedded)."""
+        if moment is None or not text:
+            return ""
+        try:
+            from .timeexpr import resolve_mentions
+        except ImportError:
+            return ""
+        mentions = resolve_mentions(text, moment)
+        return " ".join(f"[{m.phrase}: {m.label}]" for m in mentions)
+
+    # -- sources ----------------------------------------------------------------
+
+    def add_source(self, kind: str, path: str | Path, name: str | None = None, options: dict | None = None) -> dict[str, Any]:
+        kinds = self.plugins.source_kinds()
+        if kind not in kinds:
+            raise SourceError(f"unknown source kind {kind!r}; available: {', '.join(kinds)}")
+        folder = Path(path).expanduser().resolve()
+        if not folder.exists():
+            raise SourceError(f"{path}: no such file or folder")
+        name = name or _default_name(folder, {s["name"] for s in self.store.sources()})
+        if not _NAME_OK.match(name):
+            raise SourceError(f"invalid source name {name!r}: use letters, digits, '-', '_' or '.'")
+        with self.write_lock:
+            self.store.add_source(name, kind, str(folder), options)
+        return self.store.source(name)
+
+    def sources(self) -> list[dict[str, Any]]:
+        return self.store.sources()
+
+    def forget(self, name: str) -> int:
+        with self.write_lock:
+            removed = self.store.remove_source(name)
+        self.plugins.hook.documents_changed(changes={"source": name, "added": [], "updated": [], "deleted": ["*"]})
+        return removed
+
+    # -- indexing -----------------------------------------------------------------
+
+    def index(self, source: str | None = None, progress: Callable[[int, int, str], None] | None = None) -> list[IndexSummary]:
+        """Bring one source (or all) up to date; returns a summary per source."""
+        targets = [self.store.source(source)] if source else self.store.sources()
+        summaries = []
+        with self.write_lock:
+            if self.store.vector_dimension() is not None or self.store.counts()["chunks"]:
+                self.ensure_vector_table()
+            for src in targets:
+                summaries.append(SourceRun(self, src, progress).run())
+        return summaries
+
+    def notify_changed(self, source: str, written: list, files: list) -> None:
+        added = [p.row["id"] for p in written if p.is_new]
+        updated = [p.row["id"] for p in written if not p.is_new]
+        deleted = sorted({doc_id for f in files for doc_id in f[3]})
+        if added or updated or deleted:
+            self.plugins.hook.documents_changed(changes={"source": source, "added": added, "updated": updated, "deleted": deleted})
+
+    # -- search and answers -------------------------------------------------------------
+
+    def search(self, query: str, *, k: int | None = None, kinds: Sequence[str] = (), sources: Sequence[str] = (),
+               since: datetime | None = None, until: datetime | None = None, person: str | Sequence[str] | None = None) -> list[Result]:
+        from pocketmind.store import Filters
+
+        from .results import to_unix
+
+        query = query.strip()
+        if not query:
+            return []
+        people = [person] if isinstance(person, str) else list(person or [])
+        filters = Filters(tuple(kinds), tuple(sources), to_unix(since) if since else None, to_unix(until) if until else None, tuple(people))
+        vector = None
+        if self.store.vector_dimension() is not None:
+            self.ensure_vector_table()
+            vector = self.embedder.encode([query])[0]
+        return hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
+                             candidates=self.settings.search.candidates)
+
+    def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
+            **filters: Any) -> Answer:
+        from .answer import NOT_FOUND
+        from .context import pack_context, relevant
+
+        results = self.search(question, k=self.settings.search.results, **filters)
+        results = relevant(results)
+        if not results:
+            if on_token:
+                on_token(NOT_FOUND)
+            return Answer(question, NOT_FOUND, [], found=False)
+        answerer = self.answerer
+        contexts = pack_context(results, answerer, question, self.settings.search.context_tokens)
+        return answerer.answer(question, contexts, on_token=on_token, cancel=cancel)
+
+    # -- status -----------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        counts = self.store.counts()
+        return {
+            "home": str(self.paths.data_dir.parent) if self.paths.data_dir.name == "data" else str(self.paths.data_dir),
+            "database": str(self.paths.database),
+            "database_bytes": self.paths.database.stat().st_size if self.paths.database.exists() else 0,
+            "embedder": self.store.get_meta("embedder") or self.settings.models.embedder,
+            "vector_dimension": self.store.vector_dimension(),
+            "sources": [{k: s[k] for k in ("name", "kind", "path", "documents", "errors", "last_indexed_at")} for s in self.store.sources()],
+            **counts,
+            "recent_errors": self.store.recent_errors(),
+        }
+
+
+def _default_name(folder: Path, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", folder.stem if folder.is_file() else folder.name).strip("-.") or "source"
+    name, n = base[:60], 2
+    while name in taken:
+        name, n = f"{base[:56]}-{n}", n + 1
+    return name

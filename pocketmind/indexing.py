@@ -1,0 +1,290 @@
+"""Indexing one source: walk its files, parse the changed ones, embed, write.
+
+- A file whose size and mtime are unchanged is not even opened.
+- A document whose content hash is unchanged is not rewritten; a chunk whose
+  embedding text was embedded before (anywhere in the store) reuses that
+  vector, so a renamed note or a re-imported longer chat embeds only what is new.
+- Work is committed in batches; every document is written whole (its row,
+  chunks, full text and vectors in one transaction) and a file's signature
+  is recorded only after all of its documents are stored, so an interrupted
+  run resumes by redoing at most the unfinished files, without duplicates.
+- A file that fails to parse is reported with its path and skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from .chunking import chunk_document, embedding_text
+from .documents import Document
+from .errors import ParseError
+from .fulltext import index_form
+from .results import offset_minutes, to_unix
+
+log = logging.getLogger(__name__)
+
+# Files and folders that are never user data: OS litter, editor swap files, sync tools.
+JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".localized", "Icon\r"}
+JUNK_PREFIXES = ("~$", ".~lock.", "._", ".#")
+JUNK_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", ".download", "~", ".sync-conflict", ".icloud")
+JUNK_DIRS = {".git", ".svn", ".hg", ".obsidian", ".trash", ".Trash", ".stfolder", ".stversions", ".dropbox.cache", "__pycache__", "node_modules", "@eaDir"}
+
+FLUSH_CHUNKS = 256
+
+
+def is_junk(path: Path) -> bool:
+    name = path.name
+    return name in JUNK_NAMES or name.startswith(JUNK_PREFIXES) or name.endswith(JUNK_SUFFIXES)
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Every candidate file under ``root`` in a stable order, junk left out."""
+    if root.is_file():
+        yield root
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in JUNK_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if not is_junk(path):
+                yield path
+
+
+@dataclass
+class IndexSummary:
+    source: str
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    embedded: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in metadata")
+
+
+def document_row(source: str, origin: str, doc: Document) -> dict[str, Any]:
+    """The stored form of a document, with a content hash over everything in it."""
+    people = list(dict.fromkeys(p for p in ([doc.author] if doc.author else []) + doc.people if p))
+    row = {
+        "id": f"{source}:{doc.native_id}",
+        "source": source,
+        "origin": origin,
+        "kind": doc.kind,
+        "title": doc.title or "",
+        "text": doc.text,
+        "uri": doc.uri,
+        "occurred_at": to_unix(doc.occurred_at) if doc.occurred_at else None,
+        "occurred_offset": offset_minutes(doc.occurred_at) if doc.occurred_at else None,
+        "occurred_local": doc.occurred_at.isoformat() if doc.occurred_at else None,
+        "ended_at": to_unix(doc.ended_at) if doc.ended_at else None,
+        "author": doc.author,
+        "conversation": doc.conversation,
+        "people": json.dumps(people, ensure_ascii=False),
+        "place": doc.place,
+        "tags": json.dumps(doc.tags, ensure_ascii=False),
+        "metadata": json.dumps(doc.metadata, ensure_ascii=False, default=_jsonable, sort_keys=True),
+        "attachments": json.dumps([dataclasses.asdict(a) for a in doc.attachments], ensure_ascii=False),
+    }
+    sections = [[s.heading, s.text] for s in doc.sections]
+    digest = hashlib.sha256(json.dumps([row, sections], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    row["content_hash"] = digest
+    row["updated_at"] = time.time()
+    return row
+
+
+def fulltext_body(doc: Document, heading: str, text: str, extra: str) -> str:
+    """What full-text search indexes for a chunk: the passage plus who, where and what."""
+    fields = [doc.title, heading, doc.author or "", " ".join(doc.people), doc.conversation or "", doc.place or "", " ".join(doc.tags), text, extra]
+    return index_form("\n".join(f for f in fields if f))
+
+
+@dataclass
+class _Pending:
+    row: dict[str, Any]
+    chunks: list[Any]  # store.ChunkRow
+    is_new: bool
+
+
+class SourceRun:
+    """One pass over one source. The caller holds the engine's write lock."""
+
+    def __init__(self, engine, source: dict[str, Any], progress: Callable[[int, int, str], None] | None = None):
+        self.engine = engine
+        self.store = engine.store
+        self.source = source
+        self.name = source["name"]
+        self.root = Path(source["path"])
+        self.indexers = engine.plugins.indexers_for(source["kind"])
+        self.progress = progress
+        self.summary = IndexSummary(self.name)
+        self._pending: list[_Pending] = []
+        self._pending_files: list[tuple[str, int, int, set[str]]] = []
+        self._pending_chunks = 0
+
+    # -- the pass -------------------------------------------------------------
+
+    def run(self) -> IndexSummary:
+        started = time.perf_counter()
+        if not self.root.exists():
+            self.summary.errors.append(f"{self.root}: source path does not exist")
+            self.summary.failed += 1
+            return self.summary
+        known = self.store.files(self.name)
+        counts = dict(self.store.conn.execute("SELECT origin, count(*) FROM documents WHERE source = ? GROUP BY origin", (self.name,)))
+        candidates = [p for p in walk(self.root) if self._indexer_for(p) is not None]
+        seen: set[str] = set()
+        for done, path in enumerate(candidates, 1):
+            origin = self._origin(path)
+            seen.add(origin)
+            try:
+                st = path.stat()
+            except OSError as exc:
+                self._fail(origin, path, 0, 0, f"cannot read: {exc.strerror}")
+                continue
+            previous = known.get(origin)
+            if previous and previous[0] == st.st_size and previous[1] == st.st_mtime_ns and previous[2] is None:
+                self.summary.unchanged += counts.get(origin, 0)
+            else:
+                self.index_file(path, origin, st.st_size, st.st_mtime_ns)
+            self.summary.files += 1
+            if self.progress:
+                self.progress(done, len(candidates), origin)
+        self.flush()
+        vanished = [origin for origin in known if origin not in seen]
+        if vanished:
+            with self.store.transaction():
+                for origin in vanished:
+                    self.summary.deleted += self.store.forget_file(self.name, origin)
+        self.store.mark_indexed(self.name)
+        self.summary.seconds = time.perf_counter() - started
+        return self.summary
+
+    def index_file(self, path: Path, origin: str, size: int, mtime_ns: int) -> None:
+        indexer = self._indexer_for(path)
+        try:
+            docs = list(indexer.parse(path, self.root))
+        except ParseError as exc:
+            self._fail(origin, path, size, mtime_ns, exc.problem)
+            return
+        except Exception as exc:  # a parser bug must not stop the run: report it like bad input
+            log.debug("parser %s failed on %s", indexer.name, path, exc_info=True)
+            self._fail(origin, path, size, mtime_ns, f"{indexer.name} could not parse it: {type(exc).__name__}: {exc}")
+            return
+        rows = {}
+        for doc in docs:
+            row = document_row(self.name, origin, doc)
+            rows[row["id"]] = (row, doc)  # a duplicate native id keeps the last one
+        stored = self.store.content_hashes(list(rows))
+        unchanged = [i for i, (row, _) in rows.items() if stored.get(i) == row["content_hash"]]
+        self.summary.unchanged += len(unchanged)
+        stale = self.store.ids_from_origin(self.name, origin) - set(rows)
+        for doc_id, (row, doc) in rows.items():
+            if stored.get(doc_id) == row["content_hash"]:
+                continue
+            self._add_pending(row, doc, is_new=doc_id not in stored)
+        self._pending_files.append((origin, size, mtime_ns, stale, unchanged))
+        if self._pending_chunks >= FLUSH_CHUNKS:
+            self.flush()
+
+    # -- batching ------------------------------------------------------------
+
+    def _add_pending(self, row: dict[str, Any], doc: Document, is_new: bool) -> None:
+        from pocketmind.store import ChunkRow
+
+        chunks = []
+        for seq, piece in enumerate(chunk_document(doc)):
+            extra = self.engine.annotations_for(piece.text, doc.occurred_at)
+            embed = embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra)
+            digest = hashlib.sha256(embed.encode("utf-8")).hexdigest()
+            chunk = ChunkRow(seq, piece.heading, piece.text, fulltext_body(doc, piece.heading, piece.text, extra), digest)
+            chunk.embed_text = embed  # type: ignore[attr-defined]
+            chunks.append(chunk)
+        self._pending.append(_Pending(row, chunks, is_new))
+        self._pending_chunks += len(chunks)
+        if self._pending_chunks >= FLUSH_CHUNKS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending and not self._pending_files:
+            return
+        self._embed_pending()
+        with self.store.transaction():
+            for item in self._pending:
+                self.store.write_document(item.row, item.chunks)
+                if item.is_new:
+                    self.summary.added += 1
+                else:
+                    self.summary.updated += 1
+                self.summary.chunks += len(item.chunks)
+            for origin, size, mtime_ns, stale, unchanged in self._pending_files:
+                self.store.claim(unchanged, origin)
+                self.summary.deleted += self.store.delete_documents(stale)
+                self.store.record_file(self.name, origin, size, mtime_ns)
+        self.engine.notify_changed(self.name, self._pending, self._pending_files)
+        self._pending, self._pending_files, self._pending_chunks = [], [], 0
+
+    def _embed_pending(self) -> None:
+        if self.store.vector_dimension() is None:
+            self.engine.ensure_vector_table()
+        todo: dict[str, list[Any]] = {}
+        for item in self._pending:
+            for chunk in item.chunks:
+                reused = self.store.vector_for_hash(chunk.hash)
+                if reused is not None:
+                    chunk.vector = reused
+                else:
+                    todo.setdefault(chunk.hash, []).append(chunk)
+        if not todo:
+            return
+        texts = [chunks[0].embed_text for chunks in todo.values()]
+        vectors = self.engine.embedder.encode(texts)
+        for chunks, vector in zip(todo.values(), vectors):
+            for chunk in chunks:
+                chunk.vector = np.asarray(vector, dtype=np.float32)
+        self.summary.embedded += len(texts)
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _indexer_for(self, path: Path):
+        for indexer in self.indexers:
+            try:
+                if indexer.accepts(path):
+                    return indexer
+            except OSError:
+                return None
+        return None
+
+    def _origin(self, path: Path) -> str:
+        return path.name if self.root.is_file() else path.relative_to(self.root).as_posix()
+
+    def _fail(self, origin: str, path: Path, size: int, mtime_ns: int, problem: str) -> None:
+        self.summary.failed += 1
+        self.summary.errors.append(f"{path}: {problem}")
+        log.warning("skipped %s: %s", path, problem)
+        with self.store.transaction():
+            self.store.record_file(self.name, origin, size, mtime_ns, error=problem)

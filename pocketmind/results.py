@@ -1,0 +1,76 @@
+"""What search and ask return: results that cite exactly one document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+
+@dataclass
+class Result:
+    id: str  # <source>:<native id> of the cited document
+    kind: str
+    source: str
+    title: str
+    snippet: str
+    time: str | None  # ISO 8601 with the original offset when known
+    uri: str | None
+    score: float
+    text: str = ""  # the whole retrieved passage (what the model is shown)
+    heading: str = ""
+    author: str | None = None
+    conversation: str | None = None
+    people: list[str] = field(default_factory=list)
+    place: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # spans in snippet
+    similarity: float = 0.0  # cosine similarity of the best vector match (0 if none)
+    chunk_id: int | None = None
+    occurred_at: int | None = None  # unix seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "title": self.title,
+            "snippet": self.snippet,
+            "time": self.time,
+            "uri": self.uri,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Result]  # exactly the passages given to the model, in prompt order
+    found: bool = True  # False when nothing relevant was retrieved
+    prompt_tokens: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answer": self.text, "citations": [c.to_json() for c in self.citations]}
+
+
+def display_time(occurred_local: str | None) -> datetime | None:
+    if not occurred_local:
+        return None
+    try:
+        return datetime.fromisoformat(occurred_local)
+    except ValueError:
+        return None
+
+
+def to_unix(moment: datetime) -> int:
+    """Unix seconds; a naive time (offset unknown) is read as UTC, consistently everywhere."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def offset_minutes(moment: datetime) -> int | None:
+    off = moment.utcoffset() if moment.tzinfo else None
+    return None if off is None else int(off / timedelta(minutes=1))

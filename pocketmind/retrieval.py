@@ -1,0 +1,107 @@
+"""Hybrid retrieval: vector KNN and FTS5 ranks fused, best passage per document.
+
+Reciprocal rank fusion (RRF) needs no score calibration between the two
+lists: a chunk's fused score is the sum over lists of ``weight / (60 + rank)``.
+Filters (kind, source, time) are applied inside both searches; the person
+filter, which the vector table cannot express, is applied to the candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from pocketmind.store import Filters, Store
+
+from .fulltext import match_expression, query_terms
+from .results import Result
+
+RRF_K = 60
+SNIPPET_CHARS = 220
+
+
+@dataclass
+class Weights:
+    vector: float = 1.0
+    fulltext: float = 1.0
+
+
+def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: int, filters: Filters,
+                  candidates: int = 60, weights: Weights = Weights()) -> list[Result]:
+    vec_filters = Filters(filters.kinds, filters.sources, filters.since, filters.until)
+    # The vector table cannot filter by person: look further, then filter.
+    vec_k = candidates * (4 if filters.people else 1)
+    vector_hits = store.knn(query_vector, vec_k, vec_filters) if query_vector is not None else []
+    if filters.people:
+        allowed = store.filter_chunk_ids([cid for cid, _ in vector_hits], filters)
+        vector_hits = [(cid, d) for cid, d in vector_hits if cid in allowed][:candidates]
+    text_hits = store.fulltext(match_expression(query), candidates, filters)
+
+    fused: dict[int, float] = {}
+    similarity: dict[int, float] = {}
+    for rank, (cid, distance) in enumerate(vector_hits):
+        fused[cid] = fused.get(cid, 0.0) + weights.vector / (RRF_K + rank + 1)
+        similarity[cid] = 1.0 - float(distance)
+    for rank, (cid, _score) in enumerate(text_hits):
+        fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
+
+    ranked = sorted(fused, key=fused.__getitem__, reverse=True)
+    hits = store.chunk_hits(ranked[: max(k * 4, 40)])
+    terms = query_terms(query)
+    results: list[Result] = []
+    seen_docs: set[str] = set()
+    for cid in ranked:
+        hit = hits.get(cid)
+        if hit is None or hit["id"] in seen_docs:
+            continue  # one result per document: its best passage
+        seen_docs.add(hit["id"])
+        results.append(to_result(hit, fused[cid], similarity.get(cid, 0.0), terms))
+        if len(results) >= k:
+            break
+    return results
+
+
+def to_result(hit: dict, score: float, similarity: float, terms: Sequence[str]) -> Result:
+    snippet, spans = make_snippet(hit["chunk_text"], terms)
+    return Result(
+        id=hit["id"], kind=hit["kind"], source=hit["source"], title=hit["title"], snippet=snippet,
+        time=hit["occurred_local"], uri=hit["uri"], score=score, text=hit["chunk_text"], heading=hit["heading"],
+        author=hit["author"], conversation=hit["conversation"], people=hit["people"], place=hit["place"],
+        metadata=hit["metadata"], highlights=spans, similarity=similarity, chunk_id=hit["chunk_id"],
+        occurred_at=hit["occurred_at"],
+    )
+
+
+def make_snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """The window of ``text`` with the most query terms, and where they are in it."""
+    flat = " ".join(text.split())
+    if not terms:
+        return _clip(flat, 0, width), []
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)), re.IGNORECASE)
+    matches = list(pattern.finditer(flat))
+    if not matches:
+        return _clip(flat, 0, width), []
+    best_start, best_count = 0, -1
+    for m in matches:
+        start = max(0, m.start() - width // 4)
+        count = sum(1 for other in matches if start <= other.start() < start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    if best_start > 0:
+        space = flat.find(" ", best_start)
+        best_start = space + 1 if 0 <= space < best_start + 20 else best_start
+    snippet = _clip(flat, best_start, width)
+    offset = 1 if best_start > 0 else 0  # the leading ellipsis
+    spans = [(m.start() - best_start + offset, m.end() - best_start + offset)
+             for m in matches if best_start <= m.start() and m.end() <= best_start + width]
+    return snippet, spans
+
+
+def _clip(flat: str, start: int, width: int) -> str:
+    piece = flat[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(flat) else ""
+    return prefix + piece + suffix
