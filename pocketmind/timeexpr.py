@@ -299,6 +299,10 @@ _MONTH_ALT = ("january|february|march|april|may|june|july|august|september|octob
 _MON = rf"(?P<mon>{_MONTH_ALT})\b\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
 _DAYNUM = r"(?P<day>[12]\d|3[01]|0?[1-9])(?P<suf>st|nd|rd|th)?"
+# "Sunday, 17 December 2023": the weekday belongs to the date, not a separate mention.
+_WD_PREFIX = (r"(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|"
+              r"fri|sat|sun)\.?,?\s+)?")
+_WEEKDAY_ALT = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _NUM = (r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|an?|"
         r"(?:a\s+)?couple(?:\s+of)?|(?:a\s+)?few|several")
 _UNIT = r"(?P<unit>day|week|month|year)s?"
@@ -307,8 +311,10 @@ _CN_NUM_CHARS = "零〇一二两三四五六七八九十"
 _RELATIONAL_PREPS = {"since", "until", "till", "by", "from", "before", "after", "of", "and",
                      "between", "to", "through", "in", "during", "on", "around", "for", "early",
                      "late", "mid", "last", "this", "next"}
-_ORDINAL_NOUNS = (r"floor|time|times|place|row|grade|century|anniversary|birthday|attempt|round|"
-                  r"edition|street|avenue|st|ave|chapter|lesson|page|step|level|try|one|day|week|year")
+# "on the 5th" is a date only when followed by the end, punctuation or a function word
+# ("the 7th source", "the 5th floor" are not).
+_AFTER_ORDINAL_DAY = (r"(?:at|and|or|to|in|for|from|until|till|then|when|is|was|we|i|you|he|she|they|it|"
+                      r"morning|afternoon|evening|night|of\s+(?:this|next|last|the)\s+month)\b")
 
 _Handler = Callable[[re.Match, str, date], "_Range | None"]
 _PATTERNS: list[tuple[re.Pattern, _Handler, tuple[str, ...]]] = []
@@ -383,6 +389,20 @@ def _weekday(m: re.Match, text: str, ref: date) -> _Range:
     return _day(ref - timedelta(days=back))
 
 
+@_pattern(rf"\b(?:on\s+)?(?P<wd>{_WEEKDAY_ALT}),?\s+(?:the\s+)?{_DAYNUM}\b"
+          rf"(?!\s*(?:[:.]\d|am\b|pm\b|%|,?\s*(?:of\s+)?(?:{_MONTH_ALT})\b|,?\s*\d)"
+          r"|\s+(?:people|persons|times|minutes|hours|days|weeks|of)\b)", ("day",))
+def _weekday_day_number(m: re.Match, text: str, ref: date) -> _Range | None:
+    """"Friday 16": the nearest month (this, next, previous, ...) whose 16th is a Friday."""
+    target, day = _WEEKDAY_BY_WORD[m.group("wd").lower()], int(m.group("day"))
+    for offset in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6):
+        month_start = date(ref.year, ref.month, 1) + relativedelta(months=offset)
+        found = _safe_date(month_start.year, month_start.month, day)
+        if found and found.weekday() == target:
+            return _day(found)
+    return None
+
+
 # --- English: relative weeks/months/years
 
 
@@ -455,19 +475,19 @@ def _season_phrase(m: re.Match, text: str, ref: date) -> _Range:
 # --- English: absolute dates
 
 
-@_pattern(rf"\b(?:on\s+)?{_MON}\s+{_DAYNUM}(?:\s*,\s*|\s+){_YEAR}", _MONTH_WORDS)
+@_pattern(rf"\b(?:on\s+)?{_WD_PREFIX}{_MON}\s+{_DAYNUM}(?:\s*,\s*|\s+){_YEAR}", _MONTH_WORDS)
 def _month_day_year(m: re.Match, text: str, ref: date) -> _Range | None:
     found = _safe_date(int(m.group("year")), _MONTH_BY_WORD[m.group("mon").lower()], int(m.group("day")))
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:on\s+)?(?:the\s+)?{_DAYNUM}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", _MONTH_WORDS)
+@_pattern(rf"\b(?:on\s+)?{_WD_PREFIX}(?:the\s+)?{_DAYNUM}\s+(?:of\s+)?{_MON},?\s+{_YEAR}", _MONTH_WORDS)
 def _day_month_year(m: re.Match, text: str, ref: date) -> _Range | None:
     found = _safe_date(int(m.group("year")), _MONTH_BY_WORD[m.group("mon").lower()], int(m.group("day")))
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:on\s+)?{_MON}\s+(?:the\s+)?{_DAYNUM}\b(?!\s*[:.]\d|\s*(?:am|pm|%)|\s+(?:people|times|minutes|hours|of)\b)", _MONTH_WORDS)
+@_pattern(rf"\b(?:on\s+)?{_WD_PREFIX}{_MON}\s+(?:the\s+)?{_DAYNUM}\b(?!\s*[:.]\d|\s*(?:am|pm|%)|\s+(?:people|times|minutes|hours|of)\b)", _MONTH_WORDS)
 def _month_day(m: re.Match, text: str, ref: date) -> _Range | None:
     if not _month_ok(m, text, strong=bool(m.group("suf")) or m.group("mon")[0].isupper()):
         return None
@@ -475,7 +495,7 @@ def _month_day(m: re.Match, text: str, ref: date) -> _Range | None:
     return _day(found) if found else None
 
 
-@_pattern(rf"\b(?:on\s+)?(?:the\s+)?{_DAYNUM}\s+(?P<of>of\s+)?{_MON}(?!\w)", _MONTH_WORDS)
+@_pattern(rf"\b(?:on\s+)?{_WD_PREFIX}(?:the\s+)?{_DAYNUM}\s+(?P<of>of\s+)?{_MON}(?!\w)", _MONTH_WORDS)
 def _day_month(m: re.Match, text: str, ref: date) -> _Range | None:
     if not _month_ok(m, text, strong=bool(m.group("suf") or m.group("of")) or m.group("mon")[0].isupper()):
         return None
@@ -524,7 +544,7 @@ def _year_number(m: re.Match, text: str, ref: date) -> _Range | None:
     return _year(int(m.group("year")))
 
 
-@_pattern(rf"\b(?:on\s+)?the\s+{_DAYNUM}\b(?!\s+(?:of\s+)?(?:{_MONTH_ALT}|{_ORDINAL_NOUNS})\b)", _DIGITS)
+@_pattern(rf"\b(?:on\s+)?the\s+{_DAYNUM}\b(?=\s*(?:$|[^\w\s]|{_AFTER_ORDINAL_DAY}))", _DIGITS)
 def _day_of_month(m: re.Match, text: str, ref: date) -> _Range | None:
     if not m.group("suf"):
         return None

@@ -88,6 +88,10 @@ def window(question: str, now: datetime = NOW) -> tuple[datetime | None, datetim
         ("meet on 12 May", date(2023, 5, 12), date(2023, 5, 12), "day", "2023-05-12"),
         ("June 3rd", date(2023, 6, 3), date(2023, 6, 3), "day", "2023-06-03"),
         ("I'll see you on the 15th", date(2023, 5, 15), date(2023, 5, 15), "day", "2023-05-15"),
+        ("Sunday, 17 December 2023", date(2023, 12, 17), date(2023, 12, 17), "day", "2023-12-17"),
+        ("Saturday, May 6, 2023", date(2023, 5, 6), date(2023, 5, 6), "day", "2023-05-06"),
+        ("OPTION: Friday 16 afternoon", date(2023, 6, 16), date(2023, 6, 16), "day", "2023-06-16"),
+        ("on Friday the 12th", date(2023, 5, 12), date(2023, 5, 12), "day", "2023-05-12"),
     ],
 )
 def test_english_mentions(text, start, end, granularity, label):
@@ -130,6 +134,7 @@ def test_aware_ref_uses_its_local_date():
         "the second time was better",
         "I need a second opinion",
         "on the 5th floor",
+        "If you are willing to go to the 7th source, you will see",
         "my 2nd attempt",
         "I have 2022 photos",
         "in 5 minutes",
