@@ -296,7 +296,8 @@ def _offset_range(ref: date, unit: str, low: int, high: int) -> _Range:
 
 _MONTH_ALT = ("january|february|march|april|may|june|july|august|september|october|november|"
               "december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
-_MON = rf"(?P<mon>{_MONTH_ALT})\b\.?"
+# Only abbreviations ("Sept.", "Dec.") may carry a dot; "in June." must not swallow the full stop.
+_MON = rf"(?P<mon>{_MONTH_ALT})\b(?:(?<=\b[A-Za-z]{{3}})\.|(?<=\bsept)\.)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
 _DAYNUM = r"(?P<day>[12]\d|3[01]|0?[1-9])(?P<suf>st|nd|rd|th)?"
 # "Sunday, 17 December 2023": the weekday belongs to the date, not a separate mention.
@@ -376,11 +377,24 @@ def _day_word(m: re.Match, text: str, ref: date) -> _Range:
 # --- English: weekdays
 
 
+_NOT_A_DATE_BEFORE_WEEKDAY = {
+    "easter", "good", "whit", "pentecost", "palm", "ash", "black", "cyber", "super", "holy", "maundy",
+    "shrove", "trinity", "giving", "the", "every", "each", "first", "second", "third", "fourth", "fifth",
+    "1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "nth"}
+_WEEKDAY_RULE_AFTER = re.compile(
+    rf"\s+(?:(?:in|of)\s+(?:(?:{_MONTH_ALT})\b|the\s+month|each|every)|(?:after|before)\s+(?-i:[A-Z]))",
+    re.IGNORECASE)
+
+
 @_pattern(r"\b(?:(?P<mod>last|this\s+coming|this\s+past|this|next|coming|past|on)\s+)?"
           r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", ("day",))
-def _weekday(m: re.Match, text: str, ref: date) -> _Range:
+def _weekday(m: re.Match, text: str, ref: date) -> _Range | None:
     target = _WEEKDAY_BY_WORD[m.group("wd").lower()]
     mod = " ".join((m.group("mod") or "").lower().split())
+    if _WEEKDAY_RULE_AFTER.match(text, m.end()):
+        return None  # "Sunday in May", "Monday after Easter": a rule, not a date
+    if not mod and _previous_word(text, m.start()) in _NOT_A_DATE_BEFORE_WEEKDAY:
+        return None  # "Good Friday", "the second Sunday"
     if mod in ("this", "this coming", "coming"):
         return _day(ref + timedelta(days=(target - ref.weekday()) % 7))
     if mod == "next":

@@ -144,6 +144,10 @@ def test_aware_ref_uses_its_local_date():
         "坐3号线",
         "早上好",
         "每周六去游泳",
+        "Germany: Good Friday",
+        "DESCRIPTION:Monday after Easter Sunday.",
+        "the first Sunday of the month",
+        "every Monday",
     ],
 )
 def test_non_time_text_has_no_mentions(text):
