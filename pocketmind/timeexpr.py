@@ -297,7 +297,7 @@ def _offset_range(ref: date, unit: str, low: int, high: int) -> _Range:
 _MONTH_ALT = ("january|february|march|april|may|june|july|august|september|october|november|"
               "december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
 # Only abbreviations ("Sept.", "Dec.") may carry a dot; "in June." must not swallow the full stop.
-_MON = rf"(?P<mon>{_MONTH_ALT})\b(?:(?<=\b[A-Za-z]{{3}})\.|(?<=\bsept)\.)?"
+_MON = rf"(?P<mon>{_MONTH_ALT})\b(?:(?<=\b(?!may)[A-Za-z]{{3}})\.|(?<=\bsept)\.)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
 _DAYNUM = r"(?P<day>[12]\d|3[01]|0?[1-9])(?P<suf>st|nd|rd|th)?"
 # "Sunday, 17 December 2023": the weekday belongs to the date, not a separate mention.

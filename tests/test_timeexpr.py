@@ -105,6 +105,8 @@ def test_mention_span_and_phrase():
     assert mention.span == (13, 24)
     assert mention.phrase == "on the 15th"
     assert text[slice(*mention.span)] == mention.phrase
+    assert only("It happens in May.").phrase == "in May"  # the full stop stays in the text
+    assert only("Sept. 5, 2022").phrase == "Sept. 5, 2022"
 
 
 def test_season_and_weekday_edges():
