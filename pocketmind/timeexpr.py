@@ -25,7 +25,15 @@ Conventions (documented once, used everywhere):
   Saturday of the next ISO week; 上周六 the Saturday of the previous ISO week.
 * A month or day without a year ("May 7", "in March", 10月, 5月7日) takes the reference
   year; "last March"/"next March" pick the nearest past/future March.
-* "on the 5th" / 5号 is that day of the reference month.
+  In questions the same holds (10月 = October of the current year), except that "since
+  March" asked in February means last year's March.
+* "on the 5th" / 5号 is that day of the reference month; "Friday 16" is the nearest month's
+  16th that falls on a Friday. A weekday written next to a full date belongs to it.
+* "the week before" with no anchor = last week; "the week before last" = two weeks ago;
+  "in the past two weeks" / "the last 3 days" = a rolling range ending on the reference day.
+* Weekdays in holiday names or rules ("Good Friday", "Sunday in May", "Monday after
+  Easter") are ignored; so are "May"/"March" used as verbs (ambiguous month words need a
+  capital letter and a day, a year or a preposition).
 * Fuzzy amounts: "a few"/"several"/几 = 2..5 units, "a couple (of)" = 2..3 units; they
   resolve to a range ("a few days ago" = ref-5d .. ref-2d).
 * "recently", numeric dates like 5/7/2023 (US vs EU order) and holidays are not handled.
