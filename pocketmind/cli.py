@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?")
 
     sub.add_parser("demo", help="index the bundled sample data into a demo home and answer a question")
+
+    p = sub.add_parser("daemon", help="keep the index up to date in the background: run, start, stop, status, install")
+    p.add_argument("action", choices=("run", "start", "stop", "status", "install"))
+    p.add_argument("--quiet", type=float, default=2.0, metavar="SECONDS", help="a changed file is indexed once unchanged this long")
+    p.add_argument("--rescan", type=float, default=60.0, metavar="MINUTES", help="full rescan interval (catches missed changes)")
+    p.add_argument("--poll", type=float, default=60.0, metavar="SECONDS", help="how often database sources (chat.db) are checked")
+    p.add_argument("--json", action="store_true")
     return parser
 
 

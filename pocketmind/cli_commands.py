@@ -48,6 +48,16 @@ def cmd_sources(engine: Engine, args, out: Console, err: Console) -> int:
 
 
 def cmd_index(engine: Engine, args, out: Console, err: Console) -> int:
+    from .daemon_service import hand_off_index, running_daemon_pid
+
+    daemon_pid = running_daemon_pid(engine.paths.state_dir)
+    if daemon_pid is not None:  # one writer at a time: the daemon does it
+        hand_off_index(engine.paths.state_dir, args.source)
+        if args.json:
+            print_json({"handed_to_daemon": daemon_pid, "source": args.source})
+        else:
+            out.print(f"the daemon (pid {daemon_pid}) is indexing; your request was handed to it")
+        return 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("indexing", total=None)
@@ -127,6 +137,12 @@ def cmd_status(engine: Engine, args, out: Console, err: Console) -> int:
     for e in status["recent_errors"][:10]:
         out.print(f"[yellow]error[/yellow] {escape(e['source'])}/{escape(e['path'])}: {escape(e['error'])}")
     return 0
+
+
+def cmd_daemon(engine: Engine, args, out: Console, err: Console) -> int:
+    from .daemon import run_cli
+
+    return run_cli(engine, args, out, err)
 
 
 def cmd_forget(engine: Engine, args, out: Console, err: Console) -> int:
