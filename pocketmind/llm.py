@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 
 from .errors import ModelError
@@ -68,13 +69,25 @@ def check_llama_runs(model_path: Path, cache_dir: Path) -> None:
         marker.write_text(json.dumps(seen))
 
 
+# One loaded model per (file, context, threads), shared while anyone holds it.
+_LOADED: "weakref.WeakValueDictionary[tuple, object]" = weakref.WeakValueDictionary()
+_LOADING = threading.Lock()
+
+
 def load_llama(model_path: Path, *, n_ctx: int, threads: int, cache_dir: Path):
     if not model_path.is_file():
         raise ModelError(f"LLM file not found: {model_path}")
-    check_llama_runs(model_path, cache_dir)
-    from llama_cpp import Llama
+    key = (str(model_path), n_ctx, threads)
+    with _LOADING:
+        llm = _LOADED.get(key)
+        if llm is not None:
+            return llm
+        check_llama_runs(model_path, cache_dir)
+        from llama_cpp import Llama
 
-    try:
-        return Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, n_batch=512, verbose=False)
-    except (ValueError, RuntimeError) as exc:
-        raise ModelError(f"cannot load {model_path}: {exc}") from None
+        try:
+            llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, n_batch=512, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"cannot load {model_path}: {exc}") from None
+        _LOADED[key] = llm
+        return llm

@@ -44,7 +44,7 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     similarity: dict[int, float] = {}
     for rank, (cid, distance) in enumerate(vector_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.vector / (RRF_K + rank + 1)
-        similarity[cid] = 1.0 - float(distance)
+        similarity[cid] = 0.0 if distance is None else 1.0 - float(distance)  # NULL for a zero vector
     for rank, (cid, _score) in enumerate(text_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
 

@@ -24,3 +24,17 @@ def isolated_home(tmp_path, monkeypatch):
 def real() -> Path:
     assert REAL.is_dir(), f"the real corpus is expected at {REAL}"
     return REAL
+
+
+@pytest.fixture(scope="session")
+def warm_models():
+    """Load the real embedding model once per test session.
+
+    Engines share loaded models process-wide while anyone holds them, so
+    holding one here keeps every test's engine from loading it again.
+    """
+    from pocketmind.embeddings import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
+    model = embedder.model
+    yield model
