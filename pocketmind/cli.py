@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?")
 
     sub.add_parser("demo", help="index the bundled sample data into a demo home and answer a question")
+    sub.add_parser("tui", help="open the terminal UI")
 
     p = sub.add_parser("daemon", help="keep the index up to date in the background: run, start, stop, status, install")
     p.add_argument("action", choices=("run", "start", "stop", "status", "install"))

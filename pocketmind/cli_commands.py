@@ -23,6 +23,10 @@ DEMO_QUESTION = "When is Anna moving to Berlin?"
 def run(args, out: Console, err: Console) -> int:
     if args.command == "demo":
         return demo(args, out, err)
+    if args.command == "tui":
+        from pocketmind.tui.app import run_tui
+
+        return run_tui(home=args.home)
     with Engine(home=args.home) as engine:
         handler = globals()[f"cmd_{args.command}"]
         return handler(engine, args, out, err) or 0

@@ -1,0 +1,123 @@
+"""The pocketmind terminal UI: one app, one engine, every engine call in a worker thread."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.worker import Worker, WorkerState
+
+from pocketmind.engine import Engine
+from pocketmind.errors import PocketmindError
+
+from .ask import AskScreen
+from .help import HelpScreen
+from .search import SearchScreen
+from .settings_screen import SettingsScreen
+from .sources import SourcesScreen
+
+log = logging.getLogger(__name__)
+
+
+class PocketmindCommands(Provider):
+    """The app's actions in the command palette (ctrl+p)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app = self.app
+        assert isinstance(app, PocketmindApp)
+        return [
+            ("Ask a question", "the Ask screen (F2)", partial(app.action_goto, "ask")),
+            ("Search", "search without the LLM, with filters (F3)", partial(app.action_goto, "search")),
+            ("Sources", "list, add, remove and re-index sources (F4)", partial(app.action_goto, "sources")),
+            ("Settings", "edit and save settings (F5)", partial(app.action_goto, "settings")),
+            ("Help", "every key binding (F1)", app.action_help),
+            ("Re-index all sources", "bring every source up to date", app.action_reindex),
+            ("Add a source", "add a folder or file to index", app.action_add_source),
+            ("Save the current answer", "write the Q&A with citations as Markdown", app.action_save_answer),
+            ("Quit", "leave pocketmind", app.action_quit),
+        ]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class PocketmindApp(App):
+    TITLE = "pocketmind"
+    SUB_TITLE = "F1 help · F2 ask · F3 search · F4 sources · F5 settings"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {PocketmindCommands}
+    MODES = {"ask": AskScreen, "search": SearchScreen, "sources": SourcesScreen, "settings": SettingsScreen}
+    DEFAULT_MODE = "ask"
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "goto('ask')", "Ask", show=False),
+        Binding("f3", "goto('search')", "Search", show=False),
+        Binding("f4", "goto('sources')", "Sources", show=False),
+        Binding("f5", "goto('settings')", "Settings", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:
+        super().__init__()
+        self.engine = engine
+        self._owns_engine = owns_engine
+
+    def action_goto(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_reindex(self) -> None:
+        self.action_goto("sources")
+        self.call_after_refresh(lambda: self.screen.action_reindex() if isinstance(self.screen, SourcesScreen) else None)
+
+    def action_add_source(self) -> None:
+        self.action_goto("sources")
+        self.call_after_refresh(lambda: self.screen.action_add() if isinstance(self.screen, SourcesScreen) else None)
+
+    def action_save_answer(self) -> None:
+        self.action_goto("ask")
+        self.call_after_refresh(lambda: self.screen.action_save() if isinstance(self.screen, AskScreen) else None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker errors surface: a notification, never a traceback."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, PocketmindError):
+            self.notify(str(error), title="pocketmind", severity="error", timeout=8)
+        else:
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+            self.notify(f"{type(error).__name__}: {error}", title="unexpected error", severity="error", timeout=8)
+
+    def on_unmount(self) -> None:
+        if self._owns_engine:
+            self.engine.close()
+
+
+def make_app(engine_or_home: Engine | str | Path | None = None) -> PocketmindApp:
+    """The app over an open engine (tests share one), or over a new engine for ``home``."""
+    if isinstance(engine_or_home, Engine):
+        return PocketmindApp(engine_or_home)
+    return PocketmindApp(Engine(home=engine_or_home), owns_engine=True)
+
+
+def run_tui(home: str | Path | None = None) -> int:
+    make_app(home).run()
+    return 0

@@ -1,0 +1,187 @@
+"""Ask: a question box, the answer streaming in, its citations, and this session's history."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
+from textual.worker import Worker, WorkerState
+
+from pocketmind.results import Result
+
+from .detail import DetailScreen
+from .messages import AnswerFinished, AnswerStreamed
+from .widgets import ResultList, short_time
+
+
+@dataclass
+class Exchange:
+    """One question of this session and what came back."""
+
+    question: str
+    text: str = ""
+    citations: list[Result] = field(default_factory=list)
+    state: str = "answering"  # answering | done | cancelled | failed
+
+
+class AskScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel answer"),
+        Binding("ctrl+s", "save", "Save Q&A"),
+        Binding("ctrl+l", "focus_question", "New question"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exchanges: list[Exchange] = []
+        self.shown: Exchange | None = None
+        self.running: Exchange | None = None
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="history-pane"):
+                yield Label("History", classes="pane-title")
+                yield ListView(id="history")
+            with Vertical(id="ask-main"):
+                yield Input(placeholder="Ask a question about your data, then Enter", id="question")
+                with VerticalScroll(id="answer-box"):
+                    yield Static("Ask anything: “When is Anna moving to Berlin?”", id="answer")
+                yield Label("", id="answer-status")
+                yield Label("Citations (Enter opens one)", classes="pane-title")
+                yield ResultList(id="citations")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#question", Input).focus()
+
+    # -- asking ---------------------------------------------------------------
+
+    @on(Input.Submitted, "#question")
+    def ask(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            return
+        if self.running is not None:
+            self.notify("An answer is still being written; Esc cancels it.", severity="warning")
+            return
+        exchange = Exchange(question)
+        self.exchanges.append(exchange)
+        self.query_one("#history", ListView).append(ListItem(Label(Text(_history_label(exchange))), name=str(len(self.exchanges) - 1)))
+        self.running = exchange
+        self._cancel = threading.Event()
+        self._show(exchange)
+        self.run_answer(question, self._cancel)
+
+    @work(thread=True, exit_on_error=False, group="ask")
+    def run_answer(self, question: str, cancel: threading.Event) -> None:
+        answer = self.app.engine.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
+        self.post_message(AnswerFinished(answer, cancel.is_set()))
+
+    def on_answer_streamed(self, message: AnswerStreamed) -> None:
+        if self.running is None:
+            return
+        self.running.text += message.token
+        if self.shown is self.running:
+            self.query_one("#answer", Static).update(Text(self.running.text))
+            self.query_one("#answer-box", VerticalScroll).scroll_end(animate=False)
+
+    def on_answer_finished(self, message: AnswerFinished) -> None:
+        exchange = self.running
+        if exchange is None:
+            return
+        exchange.text = message.answer.text
+        exchange.citations = message.answer.citations
+        exchange.state = "cancelled" if message.cancelled else "done"
+        self._finish(exchange)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The app shows the error; here the exchange only stops waiting.
+        if event.worker.group == "ask" and event.state == WorkerState.ERROR and self.running is not None:
+            self.running.state = "failed"
+            self._finish(self.running)
+
+    def _finish(self, exchange: Exchange) -> None:
+        self.running = None
+        index = self.exchanges.index(exchange)
+        history = self.query_one("#history", ListView)
+        history.children[index].query_one(Label).update(Text(_history_label(exchange)))
+        if self.shown is exchange:
+            self._show(exchange)
+
+    def action_cancel(self) -> None:
+        if self.running is not None:
+            self._cancel.set()
+            self.query_one("#answer-status", Label).update("cancelling…")
+
+    def action_focus_question(self) -> None:
+        question = self.query_one("#question", Input)
+        question.value = ""
+        question.focus()
+
+    # -- showing ----------------------------------------------------------------
+
+    def _show(self, exchange: Exchange) -> None:
+        self.shown = exchange
+        self.query_one("#answer", Static).update(Text(exchange.text or "…"))
+        status = {
+            "answering": "answering… (Esc cancels)",
+            "done": f"answered · {len(exchange.citations)} citations",
+            "cancelled": "cancelled · the answer was stopped",
+            "failed": "failed · see the notification",
+        }[exchange.state]
+        self.query_one("#answer-status", Label).update(Text(f"Q: {exchange.question}  —  {status}"))
+        self.query_one("#citations", ResultList).show(exchange.citations)
+
+    @on(ListView.Selected, "#history")
+    def revisit(self, event: ListView.Selected) -> None:
+        self._show(self.exchanges[int(event.item.name or 0)])
+
+    @on(ResultList.Opened, "#citations")
+    def open_citation(self, event: ResultList.Opened) -> None:
+        self.app.push_screen(DetailScreen(event.result))
+
+    # -- saving -------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        exchange = self.shown
+        if exchange is None or exchange.state == "answering":
+            self.notify("Nothing to save yet: ask a question and let it finish.", severity="warning")
+            return
+        folder = Path(self.app.engine.paths.data_dir) / "answers"
+        slug = re.sub(r"[^\w]+", "-", exchange.question.lower()).strip("-")[:40] or "answer"
+        path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}.md"
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(exchange_markdown(exchange), encoding="utf-8")
+        self.notify(f"Saved to {path}", title="Q&A saved")
+
+
+def _history_label(exchange: Exchange) -> str:
+    mark = {"answering": "…", "done": "", "cancelled": " (cancelled)", "failed": " (failed)"}[exchange.state]
+    return f"{exchange.question}{mark}"
+
+
+def exchange_markdown(exchange: Exchange) -> str:
+    lines = [f"# {exchange.question}", "", exchange.text or "_(no answer)_", ""]
+    if exchange.state == "cancelled":
+        lines += ["_The answer was cancelled before it finished._", ""]
+    if exchange.citations:
+        lines += ["## Citations", ""]
+        for n, r in enumerate(exchange.citations, 1):
+            when = f" · {short_time(r.time)}" if r.time else ""
+            lines.append(f"{n}. **{r.title or r.id}** ({r.kind} · {r.source}{when}) `{r.id}`")
+            lines.append(f"   > {r.snippet.replace(chr(10), ' ')}")
+            if r.uri:
+                lines.append(f"   <{r.uri}>")
+    return "\n".join(lines) + "\n"

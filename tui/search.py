@@ -1,0 +1,123 @@
+"""Search without the LLM: a query, filters for kind, source, person and dates, and the results."""
+
+from __future__ import annotations
+
+from datetime import datetime, time as dtime, timedelta
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select
+
+from pocketmind.cli import DOC_KINDS
+from pocketmind.errors import ConfigError
+
+from .detail import DetailScreen
+from .messages import SearchFinished, SourcesLoaded
+from .widgets import ResultList
+
+
+def parse_day(text: str, *, end: bool = False) -> datetime | None:
+    """'' -> None; 'YYYY-MM-DD' (or an ISO time); a bare date as ``end`` means up to the next midnight."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    return moment + timedelta(days=1) if end and len(text) <= 10 and moment.time() == dtime(0) else moment
+
+
+class SearchScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+l", "focus_query", "Query"),
+        Binding("ctrl+r", "clear_filters", "Clear filters"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search your data, then Enter", id="query")
+        with Horizontal(id="filters"):
+            yield Select([(k, k) for k in DOC_KINDS], prompt="any kind", id="kind")
+            yield Select([], prompt="any source", id="source")
+            yield Input(placeholder="person", id="person")
+            yield Input(placeholder="since YYYY-MM-DD", id="since")
+            yield Input(placeholder="until YYYY-MM-DD", id="until")
+        yield Label("", id="search-status")
+        yield ResultList(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+        self.load_sources()
+
+    def on_screen_resume(self) -> None:
+        self.load_sources()  # sources may have been added on the Sources screen
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="search-sources")
+    def load_sources(self) -> None:
+        engine = self.app.engine
+        self.post_message(SourcesLoaded(engine.sources(), engine.plugins.source_kinds()))
+
+    def on_sources_loaded(self, message: SourcesLoaded) -> None:
+        select = self.query_one("#source", Select)
+        current = select.value
+        names = [s["name"] for s in message.sources]
+        select.set_options([(n, n) for n in names])
+        if current in names:
+            select.value = current
+
+    def filters(self) -> dict[str, Any]:
+        kind = self.query_one("#kind", Select).value
+        source = self.query_one("#source", Select).value
+        person = self.query_one("#person", Input).value.strip()
+        return {
+            "kinds": () if kind is Select.BLANK else (str(kind),),
+            "sources": () if source is Select.BLANK else (str(source),),
+            "person": person or None,
+            "since": parse_day(self.query_one("#since", Input).value),
+            "until": parse_day(self.query_one("#until", Input).value, end=True),
+        }
+
+    @on(Input.Submitted)
+    @on(Select.Changed)
+    def search(self) -> None:
+        query = self.query_one("#query", Input).value.strip()
+        if not query:
+            return
+        try:
+            filters = self.filters()
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one("#search-status", Label).update(Text(f"searching “{query}”…"))
+        self.run_search(query, filters)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="search")
+    def run_search(self, query: str, filters: dict[str, Any]) -> None:
+        self.post_message(SearchFinished(query, self.app.engine.search(query, **filters)))
+
+    def on_search_finished(self, message: SearchFinished) -> None:
+        count = len(message.results)
+        note = f"{count} result{'s' if count != 1 else ''} for “{message.query}”" if count else f"no results for “{message.query}”"
+        self.query_one("#search-status", Label).update(Text(note + ("  ·  Enter opens one" if count else "")))
+        results = self.query_one("#results", ResultList)
+        results.show(message.results)
+
+    @on(ResultList.Opened)
+    def open_result(self, event: ResultList.Opened) -> None:
+        self.app.push_screen(DetailScreen(event.result))
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        for select_id in ("#kind", "#source"):
+            self.query_one(select_id, Select).clear()
+        for input_id in ("#person", "#since", "#until"):
+            self.query_one(input_id, Input).value = ""

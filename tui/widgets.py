@@ -1,0 +1,80 @@
+"""Small shared widgets: a result list whose rows show kind, source, people, time and a highlighted snippet."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from pocketmind.results import Result
+
+KIND_STYLE = {"message": "green", "note": "cyan", "event": "magenta", "photo": "yellow", "contact": "blue"}
+
+
+def short_time(iso: str | None) -> str:
+    """'2025-01-18T11:42:00+01:00' -> '2025-01-18 11:42' (the original local time)."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def highlighted_snippet(result: Result) -> Text:
+    """The snippet with every matched span (Result.highlights) in bold reverse yellow."""
+    text = Text(result.snippet.replace("\n", " "))
+    for start, end in result.highlights:
+        text.stylize("bold black on yellow", start, end)
+    return text
+
+
+def result_meta(result: Result) -> Text:
+    parts = [result.source]
+    if result.people:
+        parts.append(", ".join(result.people[:4]) + ("…" if len(result.people) > 4 else ""))
+    elif result.author:
+        parts.append(result.author)
+    if result.time:
+        parts.append(short_time(result.time))
+    meta = Text()
+    meta.append(f"{result.kind:<7}", style=f"bold {KIND_STYLE.get(result.kind, 'white')}")
+    meta.append(" " + " · ".join(parts), style="dim")
+    return meta
+
+
+def result_prompt(number: int, result: Result) -> Text:
+    """Number + kind, source, people, time; the title (when it says more than the kind); the snippet; the citation id."""
+    line = Text.assemble((f"[{number}] ", "bold cyan"))
+    line.append_text(result_meta(result))
+    if result.title and result.kind != "message":
+        line.append(f"\n    {result.title}", style="bold")
+    line.append("\n    ")
+    line.append_text(highlighted_snippet(result))
+    line.append(f"\n    {result.id}", style="dim italic")
+    return line
+
+
+class ResultList(OptionList):
+    """Results (or citations); Enter on one posts :class:`ResultList.Opened`."""
+
+    class Opened(Message):
+        def __init__(self, result_list: "ResultList", result: Result) -> None:
+            super().__init__()
+            self.result_list = result_list
+            self.result = result
+
+        @property
+        def control(self) -> "ResultList":
+            return self.result_list
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.results: list[Result] = []
+
+    def show(self, results: list[Result]) -> None:
+        self.results = list(results)
+        self.clear_options()
+        self.add_options(Option(result_prompt(n, r), id=f"r{n}") for n, r in enumerate(self.results, 1))
+        if self.results:
+            self.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Opened(self, self.results[event.option_index]))
