@@ -470,7 +470,7 @@ def run_cli(engine, args, out, err) -> int:
         return 0
     if args.action == "install":
         path, enable = install_service(home, daemon_options(args))
-        out.print(f"wrote {escape(str(path))}\nenable it with:\n  {escape(enable)}", highlight=False)
+        out.print(f"wrote {escape(str(path))}\nenable it with:\n  {escape(enable)}", highlight=False, soft_wrap=True)
         return 0
     report = status_report(engine)
     if args.json:
