@@ -95,7 +95,7 @@ class PocketmindApp(App):
         self.action_goto("ask")
         self.call_after_refresh(lambda: self.screen.action_save() if isinstance(self.screen, AskScreen) else None)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    def report_worker_state(self, event: Worker.StateChanged) -> None:
         """The one place worker errors surface: a notification, never a traceback."""
         if event.state != WorkerState.ERROR:
             return

@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
@@ -21,7 +20,7 @@ from pocketmind.results import Result
 
 from .detail import DetailScreen
 from .messages import AnswerFinished, AnswerStreamed
-from .widgets import ResultList, short_time
+from .widgets import EngineScreen, ResultList, short_time
 
 
 @dataclass
@@ -34,7 +33,7 @@ class Exchange:
     state: str = "answering"  # answering | done | cancelled | failed
 
 
-class AskScreen(Screen):
+class AskScreen(EngineScreen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel answer"),
         Binding("ctrl+s", "save", "Save Q&A"),

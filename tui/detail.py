@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
@@ -23,7 +22,7 @@ from pocketmind.errors import PocketmindError
 from pocketmind.results import Result
 
 from .messages import DetailLoaded
-from .widgets import result_meta, short_time
+from .widgets import EngineScreen, result_meta, short_time
 
 
 def file_path_of(uri: str | None) -> Path | None:
@@ -71,7 +70,7 @@ def _end_time(doc: dict[str, Any]) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-class DetailScreen(Screen):
+class DetailScreen(EngineScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("o", "open_original", "Open original"),

@@ -7,9 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from .widgets import EngineScreen
 from .ask import AskScreen
 from .detail import DetailScreen
 from .search import SearchScreen
@@ -42,7 +42,7 @@ def bindings_table(app_bindings: list) -> Table:
     return table
 
 
-class HelpScreen(Screen):
+class HelpScreen(EngineScreen):
     BINDINGS = [Binding("escape,f1,q", "app.pop_screen", "Close help")]
 
     def compose(self) -> ComposeResult:

@@ -35,7 +35,7 @@ class AddSourceModal(ModalScreen[tuple[str, str, str | None] | None]):
     def submit(self) -> None:
         kind = self.query_one("#add-kind", Select).value
         path = self.query_one("#add-path", Input).value.strip()
-        if kind is Select.BLANK or not path:
+        if kind is Select.NULL or not path:
             self.notify("Choose a kind and give a path.", severity="warning")
             return
         self.dismiss((str(kind), path, self.query_one("#add-name", Input).value.strip() or None))

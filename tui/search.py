@@ -10,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select
 
 from pocketmind.cli import DOC_KINDS
@@ -18,7 +17,7 @@ from pocketmind.errors import ConfigError
 
 from .detail import DetailScreen
 from .messages import SearchFinished, SourcesLoaded
-from .widgets import ResultList
+from .widgets import EngineScreen, ResultList
 
 
 def parse_day(text: str, *, end: bool = False) -> datetime | None:
@@ -33,7 +32,7 @@ def parse_day(text: str, *, end: bool = False) -> datetime | None:
     return moment + timedelta(days=1) if end and len(text) <= 10 and moment.time() == dtime(0) else moment
 
 
-class SearchScreen(Screen):
+class SearchScreen(EngineScreen):
     BINDINGS = [
         Binding("ctrl+l", "focus_query", "Query"),
         Binding("ctrl+r", "clear_filters", "Clear filters"),
@@ -77,8 +76,8 @@ class SearchScreen(Screen):
         source = self.query_one("#source", Select).value
         person = self.query_one("#person", Input).value.strip()
         return {
-            "kinds": () if kind is Select.BLANK else (str(kind),),
-            "sources": () if source is Select.BLANK else (str(source),),
+            "kinds": () if kind is Select.NULL else (str(kind),),
+            "sources": () if source is Select.NULL else (str(source),),
             "person": person or None,
             "since": parse_day(self.query_one("#since", Input).value),
             "until": parse_day(self.query_one("#until", Input).value, end=True),

@@ -9,9 +9,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from .widgets import EngineScreen
 from .messages import SettingsSaved
 
 
@@ -19,7 +19,7 @@ def _input_id(dotted: str) -> str:
     return "set-" + dotted.replace(".", "--")
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(EngineScreen):
     BINDINGS = [Binding("ctrl+s", "save", "Save settings"), Binding("ctrl+r", "revert", "Revert")]
 
     def compose(self) -> ComposeResult:

@@ -9,10 +9,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
+from .widgets import EngineScreen
 from .messages import IndexFinished, IndexProgressed, SourcesLoaded
 from .modals import AddSourceModal, ConfirmModal
 
@@ -21,7 +21,7 @@ def _when(unix: float | None) -> str:
     return datetime.fromtimestamp(unix).strftime("%Y-%m-%d %H:%M") if unix else "never"
 
 
-class SourcesScreen(Screen):
+class SourcesScreen(EngineScreen):
     BINDINGS = [
         Binding("a", "add", "Add"),
         Binding("d,delete", "remove", "Remove"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from pocketmind.results import Result
 
@@ -78,3 +80,15 @@ class ResultList(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Opened(self, self.results[event.option_index]))
+
+
+class EngineScreen(Screen):
+    """A screen whose workers call the engine: a failed worker becomes the app's error notification.
+
+    Worker.StateChanged does not bubble, so each screen hands it to the app's one handler.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report = getattr(self.app, "report_worker_state", None)
+        if report is not None:
+            report(event)
