@@ -107,7 +107,7 @@ async def test_ask_streams_answer_with_citations_and_opens_a_message_in_its_conv
 async def test_escape_cancels_a_running_answer(engine):
     app = make_app(engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ask(pilot, "What do I bake on Sundays and how long does the dough ferment?")
+        screen = await ask(pilot, "How is the sourdough starter fed, and how long is the bulk ferment?")
         assert screen.running is not None
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen.running is None, what="the cancelled answer to end")
