@@ -38,6 +38,7 @@ class AskScreen(EngineScreen):
         Binding("escape", "cancel", "Cancel answer"),
         Binding("ctrl+s", "save", "Save Q&A"),
         Binding("ctrl+l", "focus_question", "New question"),
+        Binding("ctrl+o", "focus_citations", "Citations"),
     ]
 
     def __init__(self) -> None:
@@ -128,6 +129,9 @@ class AskScreen(EngineScreen):
         question = self.query_one("#question", Input)
         question.value = ""
         question.focus()
+
+    def action_focus_citations(self) -> None:
+        self.query_one("#citations", ResultList).focus()
 
     # -- showing ----------------------------------------------------------------
 

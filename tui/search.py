@@ -36,6 +36,7 @@ class SearchScreen(EngineScreen):
     BINDINGS = [
         Binding("ctrl+l", "focus_query", "Query"),
         Binding("ctrl+r", "clear_filters", "Clear filters"),
+        Binding("ctrl+o", "focus_results", "Results"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -114,6 +115,9 @@ class SearchScreen(EngineScreen):
 
     def action_focus_query(self) -> None:
         self.query_one("#query", Input).focus()
+
+    def action_focus_results(self) -> None:
+        self.query_one("#results", ResultList).focus()
 
     def action_clear_filters(self) -> None:
         for select_id in ("#kind", "#source"):
