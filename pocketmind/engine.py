@@ -46,6 +46,7 @@ class Engine:
         self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
         self._embedder = None
         self._answerer = None
+        self._known_people: list[str] | None = None  # cached for question reading; reset by index()
         self._model_lock = threading.Lock()
 
     # -- lifecycle --------------------------------------------------------------
@@ -151,6 +152,7 @@ class Engine:
     def forget(self, name: str) -> int:
         with self.write_lock:
             removed = self.store.remove_source(name)
+        self._known_people = None
         self.plugins.hook.documents_changed(changes={"source": name, "added": [], "updated": [], "deleted": ["*"]})
         return removed
 
@@ -165,6 +167,7 @@ class Engine:
                 self.ensure_vector_table()
             for src in targets:
                 summaries.append(SourceRun(self, src, progress).run())
+        self._known_people = None
         return summaries
 
     def notify_changed(self, source: str, written: list, files: list) -> None:
@@ -177,22 +180,54 @@ class Engine:
     # -- search and answers -------------------------------------------------------------
 
     def search(self, query: str, *, k: int | None = None, kinds: Sequence[str] = (), sources: Sequence[str] = (),
-               since: datetime | None = None, until: datetime | None = None, person: str | Sequence[str] | None = None) -> list[Result]:
+               since: datetime | None = None, until: datetime | None = None, person: str | Sequence[str] | None = None,
+               understand: bool = True) -> list[Result]:
+        """Hybrid search. With ``understand`` the question's time phrase becomes a
+        date filter (unless ``since``/``until`` are given) and the people, places
+        and kinds it names are preferred (see :mod:`pocketmind.query`)."""
         from pocketmind.store import Filters
 
-        from .results import to_unix
+        from .results import wall_seconds
+        from .retrieval import Boost
 
         query = query.strip()
         if not query:
             return []
         people = [person] if isinstance(person, str) else list(person or [])
-        filters = Filters(tuple(kinds), tuple(sources), to_unix(since) if since else None, to_unix(until) if until else None, tuple(people))
+        boost = Boost()
+        if understand:
+            plan = self.plan(query)
+            if plan.since is not None or plan.until is not None:
+                if since is None and until is None:
+                    since, until = plan.since, plan.until
+                query = plan.text
+            boost = Boost(people=[] if people else plan.people, places=plan.places, kinds=[] if kinds else plan.kinds)
+        filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
+                          wall_seconds(until) if until else None, tuple(people))
         vector = None
         if self.store.vector_dimension() is not None:
             self.ensure_vector_table()
             vector = self.embedder.encode([query])[0]
         return hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
-                             candidates=self.settings.search.candidates)
+                             candidates=self.settings.search.candidates, boost=boost)
+
+    def plan(self, question: str):
+        """How the engine reads a question (time window, people, places, kinds)."""
+        from .query import plan
+
+        if self._known_people is None:
+            self._known_people = self.store.known_people()
+        return plan(question, self.now(), self._known_people, find_anchor=self._find_event)
+
+    def _find_event(self, text: str) -> tuple[datetime, datetime] | None:
+        """When the calendar event best matching ``text`` starts and ends (wall clock)."""
+        hits = self.search(text, k=1, kinds=["event"], understand=False)
+        if not hits or not hits[0].time:
+            return None
+        start = datetime.fromisoformat(hits[0].time).replace(tzinfo=None)
+        doc = self.store.documents([hits[0].id]).get(hits[0].id, {})
+        end = datetime.fromtimestamp(doc["ended_at"], timezone.utc).replace(tzinfo=None) if doc.get("ended_at") else start
+        return start, end
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
             **filters: Any) -> Answer:

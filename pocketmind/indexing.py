@@ -30,7 +30,7 @@ from .chunking import chunk_document, embedding_text
 from .documents import Document
 from .errors import ParseError
 from .fulltext import index_form
-from .results import offset_minutes, to_unix
+from .results import offset_minutes, wall_seconds
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +98,10 @@ def document_row(source: str, origin: str, doc: Document) -> dict[str, Any]:
         "title": doc.title or "",
         "text": doc.text,
         "uri": doc.uri,
-        "occurred_at": to_unix(doc.occurred_at) if doc.occurred_at else None,
+        "occurred_at": wall_seconds(doc.occurred_at) if doc.occurred_at else None,
         "occurred_offset": offset_minutes(doc.occurred_at) if doc.occurred_at else None,
         "occurred_local": doc.occurred_at.isoformat() if doc.occurred_at else None,
-        "ended_at": to_unix(doc.ended_at) if doc.ended_at else None,
+        "ended_at": wall_seconds(doc.ended_at) if doc.ended_at else None,
         "author": doc.author,
         "conversation": doc.conversation,
         "people": json.dumps(people, ensure_ascii=False),

@@ -64,11 +64,15 @@ def display_time(occurred_local: str | None) -> datetime | None:
         return None
 
 
-def to_unix(moment: datetime) -> int:
-    """Unix seconds; a naive time (offset unknown) is read as UTC, consistently everywhere."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
+def wall_seconds(moment: datetime) -> int:
+    """Seconds since 1970 of the wall-clock time as written, offset ignored.
+
+    Stored times and time filters both use this, so "October 2025" means the
+    October dates a person saw on the calendar or chat, whatever the zone:
+    an event at 01:00 on 1 October in Beijing is in October. The exact instant
+    stays recoverable from the ISO time kept with its offset.
+    """
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
 
 
 def offset_minutes(moment: datetime) -> int | None:

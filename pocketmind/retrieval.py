@@ -27,10 +27,49 @@ SNIPPET_CHARS = 220
 class Weights:
     vector: float = 1.0
     fulltext: float = 1.0
+    place: float = 1.0  # the list of documents at a place named in the question
+    boost: float = 0.5  # per matched person / place / kind, in units of a first-rank RRF score
+
+
+@dataclass
+class Boost:
+    """Soft preferences read from the question (see :mod:`pocketmind.query`)."""
+
+    people: Sequence[str] = ()
+    places: Sequence = ()  # gazetteer PlaceMatch
+    kinds: Sequence[str] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.places or self.kinds)
+
+    def matches(self, hit: dict) -> int:
+        n = 0
+        if self.people:
+            names = {p.casefold() for p in hit["people"]} | {(hit["author"] or "").casefold()}
+            n += any(p.casefold() in names for p in self.people)
+        if self.places and at_place(hit, self.places):
+            n += 1
+        if self.kinds and hit["kind"] in self.kinds:
+            n += 1
+        return n
+
+
+def at_place(hit: dict, places: Sequence) -> bool:
+    place = (hit.get("place") or "").casefold()
+    meta = hit.get("metadata") or {}
+    lat, lon = meta.get("lat"), meta.get("lon")
+    for match in places:
+        if match.name.casefold() in place:
+            return True
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+            south, west, north, east = match.bbox
+            if south <= lat <= north and west <= lon <= east:
+                return True
+    return False
 
 
 def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: int, filters: Filters,
-                  candidates: int = 60, weights: Weights = Weights()) -> list[Result]:
+                  candidates: int = 60, weights: Weights = Weights(), boost: Boost = Boost()) -> list[Result]:
     vec_filters = Filters(filters.kinds, filters.sources, filters.since, filters.until)
     # The vector table cannot filter by person: look further, then filter.
     vec_k = candidates * (4 if filters.people else 1)
@@ -47,9 +86,19 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         similarity[cid] = 0.0 if distance is None else 1.0 - float(distance)  # NULL for a zero vector
     for rank, (cid, _score) in enumerate(text_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
+    if boost.places:
+        names = [p.name for p in boost.places]
+        boxes = [p.bbox for p in boost.places]
+        for rank, cid in enumerate(store.place_candidates(names, boxes, candidates, filters)):
+            fused[cid] = fused.get(cid, 0.0) + weights.place / (RRF_K + rank + 1)
 
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     hits = store.chunk_hits(ranked[: max(k * 4, 40)])
+    if boost:
+        unit = weights.boost / (RRF_K + 1)
+        for cid, hit in hits.items():
+            fused[cid] += unit * boost.matches(hit)
+        ranked = sorted(hits, key=fused.__getitem__, reverse=True)
     terms = query_terms(query)
     results: list[Result] = []
     seen_docs: set[str] = set()

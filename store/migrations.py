@@ -48,7 +48,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             title TEXT NOT NULL DEFAULT '',
             text TEXT NOT NULL,
             uri TEXT,
-            occurred_at INTEGER,                  -- unix seconds (naive times read as UTC)
+            occurred_at INTEGER,                  -- wall-clock seconds: local time as written, offset ignored
             occurred_offset INTEGER,              -- minutes east of UTC as recorded; NULL = unknown
             occurred_local TEXT,                  -- ISO time as the source wrote it
             ended_at INTEGER,

@@ -383,6 +383,33 @@ class Store:
                 out[hit["chunk_id"]] = hit
         return out
 
+    def place_candidates(self, names: Sequence[str], boxes: Sequence[tuple[float, float, float, float]], limit: int,
+                         filters: Filters) -> list[int]:
+        """First chunks of documents whose place names one of ``names`` or whose
+        coordinates fall in one of ``boxes`` (south, west, north, east), newest first."""
+        params: list[Any] = []
+        alts = []
+        for name in names:
+            alts.append("d.place LIKE ? ESCAPE '\\'")
+            params.append("%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        for south, west, north, east in boxes:
+            alts.append("(json_extract(d.metadata, '$.lat') BETWEEN ? AND ? AND json_extract(d.metadata, '$.lon') BETWEEN ? AND ?)")
+            params += [south, north, west, east]
+        if not alts:
+            return []
+        where = ["(" + " OR ".join(alts) + ")", "c.seq = 0"] + _doc_filter_sql(filters, params)
+        sql = (f"SELECT c.id FROM documents d JOIN chunks c ON c.doc = d.rowid WHERE {' AND '.join(where)}"
+               f" ORDER BY d.occurred_at DESC LIMIT ?")
+        return [r[0] for r in self.conn.execute(sql, [*params, limit])]
+
+    def known_people(self, limit: int = 5000) -> list[str]:
+        """Names of everyone who appears as an author or participant, most frequent first."""
+        rows = self.conn.execute(
+            "SELECT name FROM (SELECT author AS name FROM documents WHERE author IS NOT NULL"
+            " UNION ALL SELECT p.value FROM documents, json_each(documents.people) p)"
+            " GROUP BY name ORDER BY count(*) DESC LIMIT ?", (limit,))
+        return [r[0] for r in rows if r[0]]
+
     def filter_chunk_ids(self, chunk_ids: Sequence[int], filters: Filters) -> set[int]:
         """The subset of chunk ids whose documents pass the filters (person filter included)."""
         if filters.empty or not chunk_ids:
