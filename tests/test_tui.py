@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from pocketmind.engine import Engine
+from pocketmind.results import Result
 from pocketmind.tui.app import make_app
 from pocketmind.tui.ask import AskScreen
 from pocketmind.tui.detail import DetailScreen, file_path_of
@@ -48,6 +49,8 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
     """Let the app run until ``condition`` holds (workers run the real models; the machine is shared)."""
     deadline = time.monotonic() + timeout
     while not condition():
+        failures = [n.message for n in pilot.app._notifications if n.severity == "error" and n.title == "unexpected error"]
+        assert not failures, f"a worker failed while waiting for {what}: {failures}"
         assert time.monotonic() < deadline, f"timed out waiting for {what or condition}"
         await pilot.pause(0.1)
 
@@ -263,6 +266,53 @@ async def test_help_and_command_palette(empty_engine):
         await wait_until(pilot, lambda: isinstance(app.screen, SourcesScreen), what="the sources screen", timeout=10)
 
 
+@pytest.mark.asyncio
+async def test_an_event_opens_with_its_details(tmp_path):
+    with Engine(home=tmp_path / "calendar-home") as eng:
+        eng.add_source("calendar", SAMPLES / "calendar", name="cal")
+        eng.index()
+        app = make_app(eng)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f3")
+            screen = app.screen
+            results = screen.query_one("#results", ResultList)
+            screen.query_one("#query", Input).value = "farewell party"
+            screen.query_one("#kind", Select).value = "event"
+            await wait_until(pilot, lambda: results.option_count > 0, what="event results")
+            assert results.results[0].title == "Farewell party for Anna"
+            results.focus()
+            results.highlighted = 0
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen) and bool(app.screen.query(".fields")), what="event detail")
+            fields = static_text(app.screen.query_one(".fields", Static))
+            assert "When         2025-02-22 19:00 – 2025-02-22 23:00" in fields
+            assert "Place        The Crown, Islington" in fields
+            assert "Calendar     Personal" in fields
+            assert f"File         {SAMPLES / 'calendar' / 'personal.ics'}" in fields
+
+
+@pytest.mark.asyncio
+async def test_open_original_reports_a_file_deleted_after_indexing(empty_engine, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    note = folder / "Deleted soon.md"
+    note.write_text("# Deleted soon\n\nThe spare key is under the blue flowerpot.\n", encoding="utf-8")
+    empty_engine.add_source("notes", folder, name="tmpnotes")
+    empty_engine.index()
+    doc = empty_engine.store.documents(["tmpnotes:Deleted soon.md"])["tmpnotes:Deleted soon.md"]
+    note.unlink()
+    result = Result(id=doc["id"], kind="note", source="tmpnotes", title=doc["title"], snippet="spare key", time=None,
+                    uri=doc["uri"], score=1.0, text="The spare key is under the blue flowerpot.")
+    app = make_app(empty_engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(DetailScreen(result))
+        await wait_until(pilot, lambda: bool(app.screen.query(".-match")), what="the note", timeout=20)
+        assert static_text(app.screen.query_one(".-match", Static)) == "The spare key is under the blue flowerpot."
+        await pilot.press("o")
+        await wait_until(pilot, lambda: len(app._notifications) > 0, what="the notification", timeout=20)
+        assert [n.message for n in app._notifications] == [f"{note}: the original file no longer exists"]
+
+
 def test_file_path_of_only_accepts_local_files():
     assert file_path_of("file:///work/x/WhatsApp%20Chat%20with%20Anna.txt#L5") == Path("/work/x/WhatsApp Chat with Anna.txt")
     assert file_path_of("https://example.org/a.txt") is None
@@ -291,6 +341,10 @@ def test_nothing_outside_the_tui_imports_textual():
 
 def test_snapshot_help(snap_compare, empty_engine):
     assert snap_compare(make_app(empty_engine), press=["f1"], terminal_size=(100, 30))
+
+
+def test_snapshot_ask_empty(snap_compare, empty_engine):
+    assert snap_compare(make_app(empty_engine), terminal_size=(100, 30))
 
 
 def test_snapshot_settings(snap_compare, empty_engine):

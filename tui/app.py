@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from textual.app import App
 from textual.binding import Binding
@@ -104,7 +105,12 @@ class PocketmindApp(App):
             self.notify(str(error), title="pocketmind", severity="error", timeout=8)
         else:
             log.error("worker %s failed", event.worker.name, exc_info=error)
-            self.notify(f"{type(error).__name__}: {error}", title="unexpected error", severity="error", timeout=8)
+            self.notify(f"{type(error).__name__}: {error} (details in {self.log_file})", title="unexpected error",
+                        severity="error", timeout=8)
+
+    @property
+    def log_file(self) -> Path:
+        return Path(self.engine.paths.log_dir) / "tui.log"
 
     def on_unmount(self) -> None:
         if self._owns_engine:
@@ -119,5 +125,23 @@ def make_app(engine_or_home: Engine | str | Path | None = None) -> PocketmindApp
 
 
 def run_tui(home: str | Path | None = None) -> int:
-    make_app(home).run()
+    app = make_app(home)
+    with _logging_to(app.log_file):
+        app.run()
     return 0
+
+
+@contextmanager
+def _logging_to(path: Path) -> Iterator[None]:
+    """Send log records to a file while the TUI owns the terminal (a stderr handler would scribble on the screen)."""
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.handlers = [handler]
+    try:
+        yield
+    finally:
+        root.handlers = saved
+        handler.close()

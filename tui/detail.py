@@ -124,6 +124,9 @@ class DetailScreen(EngineScreen):
         widgets: list[Widget] = []
         for doc in documents:
             line = Text.assemble((_local_time(doc) + "  ", "dim"), (doc.get("author") or "?", "bold"), "\n", doc.get("text") or "")
+            for attachment in doc.get("attachments") or []:
+                what = attachment.get("caption") or attachment.get("path") or attachment.get("name") or "attachment"
+                line.append(f"\n(attached: {what})", style="italic")
             is_match = doc["id"] == self.result.id
             widgets.append(Static(line, classes="message -match" if is_match else "message"))
         return widgets
