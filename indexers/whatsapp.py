@@ -115,9 +115,18 @@ def _decode(path: Path | str, data: bytes) -> str:
         raise ParseError(path, f"line {line}: not valid UTF-8 text (truncated or not a WhatsApp export)") from None
 
 
+_COPY_SUFFIX = re.compile(r"\s*(?:\(\d+\)|-\s*copy|copy)$", re.IGNORECASE)
+
+
 def chat_name_from_file(stem: str) -> str:
-    """"WhatsApp Chat with Anna" -> "Anna"; any other name is used as it is."""
-    found = _CHAT_FILE_NAME.match(stem.strip())
+    """"WhatsApp Chat with Anna" -> "Anna"; any other name is used as it is.
+
+    A copy suffix that browsers and file managers add to a second download
+    ("... (2)", "... copy") is dropped, so a later export of the same chat
+    keeps the chat's name and its messages keep their ids.
+    """
+    stem = _COPY_SUFFIX.sub("", stem.strip())
+    found = _CHAT_FILE_NAME.match(stem)
     return found["chat"].strip() if found else stem
 
 

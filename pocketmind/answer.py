@@ -122,7 +122,7 @@ class LlamaAnswerer:
                 prompt = completion_prompt(question, contexts)
                 stream = llm.create_completion(
                     prompt, max_tokens=self.max_tokens, temperature=0.0, stream=True,
-                    stop=["\nQuestion:", "\n\n", "<<excerpts>>", "<end_of_turn>"], repeat_penalty=1.1,
+                    stop=["\n", "<<excerpts>>", "<end_of_turn>"], repeat_penalty=1.1,
                 )
                 pieces = (c["choices"][0]["text"] for c in stream)
                 prompt_tokens = self.count_tokens(prompt)
@@ -134,7 +134,8 @@ class LlamaAnswerer:
                     text.append(piece)
                     if on_token:
                         on_token(piece)
-        return Answer(question, "".join(text).strip(), list(contexts), True, prompt_tokens, time.perf_counter() - started)
+        answer = "".join(text).strip() or "(the model gave no answer; see the sources below)"
+        return Answer(question, answer, list(contexts), True, prompt_tokens, time.perf_counter() - started)
 
     def unload(self) -> None:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Sequence
 
 from .results import Result
@@ -44,3 +45,55 @@ def pack_context(results: Sequence[Result], answerer, question: str, budget: int
         packed.append(result)
         used += cost
     return packed
+
+
+WINDOW_BEFORE = 3
+WINDOW_AFTER = 2
+WINDOW_GAP_SECONDS = 2 * 3600  # messages further apart belong to another conversation
+
+
+def conversation_window(engine, result: Result) -> list[dict]:
+    """The messages around a message hit, in order, cut at long silences."""
+    if result.kind != "message" or not result.conversation or result.occurred_at is None:
+        return []
+    rows = engine.store.conversation_messages(result.conversation, result.source, result.occurred_at,
+                                              before=WINDOW_BEFORE, after=WINDOW_AFTER + 1)
+    index = next((i for i, r in enumerate(rows) if r["id"] == result.id), None)
+    if index is None:
+        return []
+    start = index
+    while start > 0 and rows[start]["occurred_at"] - rows[start - 1]["occurred_at"] <= WINDOW_GAP_SECONDS:
+        start -= 1
+    end = index
+    while end + 1 < len(rows) and rows[end + 1]["occurred_at"] - rows[end]["occurred_at"] <= WINDOW_GAP_SECONDS:
+        end += 1
+    return rows[start : end + 1]
+
+
+def with_conversation_context(engine, results: Sequence[Result]) -> list[Result]:
+    """Give each message hit the window of conversation around it as its text.
+
+    The citation still points at the one message; a hit already shown inside
+    an earlier hit's window is folded into it (no text spent twice).
+    """
+    shown: dict[str, Result] = {}
+    out: list[Result] = []
+    for result in results:
+        if result.id in shown:
+            continue
+        window = conversation_window(engine, result)
+        if len(window) > 1:
+            lines = []
+            for row in window:
+                mark = "»" if row["id"] == result.id else " "
+                when = (row["occurred_local"] or "")[:16].replace("T", " ")
+                who = engine.people.display_name(row["author"]) or "someone"
+                text = " ".join((row["text"] or "").split()) or "(attachment)"
+                moment = datetime.fromisoformat(row["occurred_local"]) if row["occurred_local"] else None
+                extra = engine.annotations_for(row["text"] or "", moment)
+                lines.append(f"{mark} {when} {who}: {text}{' ' + extra if extra else ''}")
+                shown[row["id"]] = result
+            result.text = "\n".join(lines)
+            result.metadata = {**result.metadata, "window": [row["id"] for row in window]}
+        out.append(result)
+    return out

@@ -46,7 +46,7 @@ class Engine:
         self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
         self._embedder = None
         self._answerer = None
-        self._known_people: list[str] | None = None  # cached for question reading; reset by index()
+        self._registry = None  # PersonRegistry, derived from stored documents; reset when they change
         self._model_lock = threading.Lock()
 
     # -- lifecycle --------------------------------------------------------------
@@ -119,16 +119,17 @@ class Engine:
             self.store.set_chunk_hashes((hashlib.sha256(t.encode()).hexdigest(), r[0]) for r, t in zip(part, texts))
         return len(rows)
 
+    def time_mentions(self, text: str, moment: datetime | None) -> list:
+        """Time expressions in ``text`` resolved against the document's own time."""
+        if moment is None or not text:
+            return []
+        from .timeexpr import resolve_mentions
+
+        return resolve_mentions(text, moment)
+
     def annotations_for(self, text: str, moment: datetime | None) -> str:
         """Resolved dates of relative time expressions in ``text`` (searchable, embedded)."""
-        if moment is None or not text:
-            return ""
-        try:
-            from .timeexpr import resolve_mentions
-        except ImportError:
-            return ""
-        mentions = resolve_mentions(text, moment)
-        return " ".join(f"[{m.phrase}: {m.label}]" for m in mentions)
+        return " ".join(f"[{m.phrase}: {m.annotation}]" for m in self.time_mentions(text, moment))
 
     # -- sources ----------------------------------------------------------------
 
@@ -152,7 +153,7 @@ class Engine:
     def forget(self, name: str) -> int:
         with self.write_lock:
             removed = self.store.remove_source(name)
-        self._known_people = None
+        self._registry = None
         self.plugins.hook.documents_changed(changes={"source": name, "added": [], "updated": [], "deleted": ["*"]})
         return removed
 
@@ -167,7 +168,7 @@ class Engine:
                 self.ensure_vector_table()
             for src in targets:
                 summaries.append(SourceRun(self, src, progress).run())
-        self._known_people = None
+        self._registry = None
         return summaries
 
     def notify_changed(self, source: str, written: list, files: list) -> None:
@@ -193,31 +194,52 @@ class Engine:
         query = query.strip()
         if not query:
             return []
-        people = [person] if isinstance(person, str) else list(person or [])
+        asked_for = [person] if isinstance(person, str) else list(person or [])
+        people = [alias for name in asked_for for alias in self.people.aliases(name)]
         boost = Boost()
+        mentioned = None
         if understand:
             plan = self.plan(query)
             if plan.since is not None or plan.until is not None:
                 if since is None and until is None:
                     since, until = plan.since, plan.until
+                    mentioned = (wall_seconds(since) if since else None, wall_seconds(until) if until else None)
                 query = plan.text
-            boost = Boost(people=[] if people else plan.people, places=plan.places, kinds=[] if kinds else plan.kinds)
+            named = [alias for name in plan.people for alias in self.people.aliases(name)]
+            boost = Boost(people=[] if people else named, places=plan.places, kinds=[] if kinds else plan.kinds)
         filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
                           wall_seconds(until) if until else None, tuple(people))
         vector = None
         if self.store.vector_dimension() is not None:
             self.ensure_vector_table()
             vector = self.embedder.encode([query])[0]
-        return hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
-                             candidates=self.settings.search.candidates, boost=boost)
+        results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
+                                candidates=self.settings.search.candidates, boost=boost, mentioned=mentioned)
+        for result in results:  # show people by their contact names, keep the handle
+            if result.author:
+                name = self.people.display_name(result.author)
+                if name != result.author:
+                    result.metadata = {**result.metadata, "handle": result.author}
+                    result.author = name
+            result.people = list(dict.fromkeys(self.people.display_name(p) for p in result.people))
+        return results
+
+    @property
+    def people(self):
+        """The person registry (contacts tie chat names, numbers and e-mails together)."""
+        from .people import PersonRegistry
+
+        registry = self._registry
+        if registry is None:
+            registry = PersonRegistry.build(self.store.documents_of_kind("contact"), self.store.known_people())
+            self._registry = registry
+        return registry
 
     def plan(self, question: str):
         """How the engine reads a question (time window, people, places, kinds)."""
         from .query import plan
 
-        if self._known_people is None:
-            self._known_people = self.store.known_people()
-        return plan(question, self.now(), self._known_people, find_anchor=self._find_event)
+        return plan(question, self.now(), self.people.names(), find_anchor=self._find_event)
 
     def _find_event(self, text: str) -> tuple[datetime, datetime] | None:
         """When the calendar event best matching ``text`` starts and ends (wall clock)."""
@@ -232,7 +254,7 @@ class Engine:
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
             **filters: Any) -> Answer:
         from .answer import NOT_FOUND
-        from .context import pack_context, relevant
+        from .context import pack_context, relevant, with_conversation_context
 
         results = self.search(question, k=self.settings.search.results, **filters)
         results = relevant(results)
@@ -240,8 +262,18 @@ class Engine:
             if on_token:
                 on_token(NOT_FOUND)
             return Answer(question, NOT_FOUND, [], found=False)
+        from .grounded import date_answer
+
+        own_text = self.store.documents([results[0].id])[results[0].id]["text"]
         answerer = self.answerer
+        results = with_conversation_context(self, results)
         contexts = pack_context(results, answerer, question, self.settings.search.context_tokens)
+        dated = date_answer(question, results[0], own_text)
+        if dated is not None:  # dates come from the data, not from the model
+            text = f"{dated} [1]"
+            if on_token:
+                on_token(text)
+            return Answer(question, text, contexts, True)
         return answerer.answer(question, contexts, on_token=on_token, cancel=cancel)
 
     # -- status -----------------------------------------------------------------

@@ -117,6 +117,10 @@ def document_row(source: str, origin: str, doc: Document) -> dict[str, Any]:
     return row
 
 
+def _day_seconds(day: date) -> int:
+    return wall_seconds(datetime(day.year, day.month, day.day))
+
+
 def fulltext_body(doc: Document, heading: str, text: str, extra: str) -> str:
     """What full-text search indexes for a chunk: the passage plus who, where and what."""
     fields = [doc.title, heading, doc.author or "", " ".join(doc.people), doc.conversation or "", doc.place or "", " ".join(doc.tags), text, extra]
@@ -218,10 +222,12 @@ class SourceRun:
 
         chunks = []
         for seq, piece in enumerate(chunk_document(doc)):
-            extra = self.engine.annotations_for(piece.text, doc.occurred_at)
+            mentions = self.engine.time_mentions(piece.text, doc.occurred_at)
+            extra = " ".join(f"[{m.phrase}: {m.annotation}]" for m in mentions)
             embed = embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra)
             digest = hashlib.sha256(embed.encode("utf-8")).hexdigest()
-            chunk = ChunkRow(seq, piece.heading, piece.text, fulltext_body(doc, piece.heading, piece.text, extra), digest)
+            spans = [(_day_seconds(m.start), _day_seconds(m.end) + 86_400) for m in mentions]
+            chunk = ChunkRow(seq, piece.heading, piece.text, fulltext_body(doc, piece.heading, piece.text, extra), digest, mentions=spans)
             chunk.embed_text = embed  # type: ignore[attr-defined]
             chunks.append(chunk)
         self._pending.append(_Pending(row, chunks, is_new))

@@ -74,6 +74,22 @@ _LOADED: "weakref.WeakValueDictionary[tuple, object]" = weakref.WeakValueDiction
 _LOADING = threading.Lock()
 
 
+_quiet_callback = None
+
+
+def _silence_llama_logs() -> None:
+    """llama.cpp logs to stderr from C even with verbose=False; route it nowhere."""
+    global _quiet_callback
+    if _quiet_callback is not None:
+        return
+    import ctypes
+
+    import llama_cpp
+
+    _quiet_callback = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
+    llama_cpp.llama_log_set(_quiet_callback, ctypes.c_void_p(0))
+
+
 def load_llama(model_path: Path, *, n_ctx: int, threads: int, cache_dir: Path):
     if not model_path.is_file():
         raise ModelError(f"LLM file not found: {model_path}")
@@ -85,6 +101,7 @@ def load_llama(model_path: Path, *, n_ctx: int, threads: int, cache_dir: Path):
         check_llama_runs(model_path, cache_dir)
         from llama_cpp import Llama
 
+        _silence_llama_logs()
         try:
             llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, n_batch=512, verbose=False)
         except (ValueError, RuntimeError) as exc:

@@ -69,7 +69,10 @@ def at_place(hit: dict, places: Sequence) -> bool:
 
 
 def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: int, filters: Filters,
-                  candidates: int = 60, weights: Weights = Weights(), boost: Boost = Boost()) -> list[Result]:
+                  candidates: int = 60, weights: Weights = Weights(), boost: Boost = Boost(),
+                  mentioned: tuple[int | None, int | None] | None = None) -> list[Result]:
+    """``mentioned``: a [since, until) window; passages that talk about a date in
+    it join the fusion even when they were written outside it."""
     vec_filters = Filters(filters.kinds, filters.sources, filters.since, filters.until)
     # The vector table cannot filter by person: look further, then filter.
     vec_k = candidates * (4 if filters.people else 1)
@@ -86,6 +89,9 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         similarity[cid] = 0.0 if distance is None else 1.0 - float(distance)  # NULL for a zero vector
     for rank, (cid, _score) in enumerate(text_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
+    if mentioned is not None:
+        for rank, cid in enumerate(store.mention_candidates(mentioned[0], mentioned[1], candidates, filters)):
+            fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
     if boost.places:
         names = [p.name for p in boost.places]
         boxes = [p.bbox for p in boost.places]

@@ -85,6 +85,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_chunk_mentions",
+        """
+        -- Dates a passage talks about ("yesterday" in a message sent on 8 May
+        -- 2023 -> 7 May), as wall-clock seconds [start, end), so a question about
+        -- a day finds what was said about it, not only what was said on it.
+        CREATE TABLE chunk_mentions (
+            chunk INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+            start_at INTEGER NOT NULL,
+            end_at INTEGER NOT NULL
+        );
+        CREATE INDEX chunk_mentions_start ON chunk_mentions(start_at);
+        CREATE INDEX chunk_mentions_chunk ON chunk_mentions(chunk);
+        """,
+    ),
 ]
 
 

@@ -36,6 +36,7 @@ class ChunkRow:
     fts_text: str  # what full-text search indexes (already segmented)
     hash: str  # hash of the text the embedder saw
     vector: np.ndarray | None = None
+    mentions: Sequence[tuple[int, int]] = ()  # [start, end) wall-clock seconds of dates it talks about
 
 
 @dataclass
@@ -92,6 +93,12 @@ class Store:
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def _dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows as decoded dicts (JSON columns parsed, internal rowid dropped)."""
+        cursor = self.conn.cursor()
+        cursor.row_trace = lambda cur, row: _decode_doc(dict(zip((d[0] for d in cur.getdescription()), row)))
+        return list(cursor.execute(sql, params))
 
     # -- meta --------------------------------------------------------------
 
@@ -221,6 +228,9 @@ class Store:
             )
             chunk_id = conn.last_insert_rowid()
             conn.execute("INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)", (chunk_id, chunk.fts_text))
+            if chunk.mentions:
+                conn.executemany("INSERT INTO chunk_mentions(chunk, start_at, end_at) VALUES (?, ?, ?)",
+                                 [(chunk_id, start, end) for start, end in chunk.mentions])
             if has_vectors:
                 if chunk.vector is None:
                     raise StoreError(f"chunk {chunk.seq} of {row['id']} has no vector")
@@ -257,10 +267,7 @@ class Store:
         for start in range(0, len(ids), 500):
             part = list(ids[start : start + 500])
             marks = ",".join("?" * len(part))
-            cursor = self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", part)
-            names = [d[0] for d in cursor.getdescription()]
-            for values in cursor:
-                doc = _decode_doc(dict(zip(names, values)))
+            for doc in self._dicts(f"SELECT * FROM documents WHERE id IN ({marks})", part):
                 out[doc["id"]] = doc
         return out
 
@@ -270,12 +277,9 @@ class Store:
             "SELECT * FROM (SELECT * FROM documents WHERE source = ? AND conversation = ? AND kind = 'message'"
             " AND occurred_at {op} ? ORDER BY occurred_at {order}, rowid {order} LIMIT ?)"
         )
-        earlier = self.conn.execute(q.format(op="<", order="DESC"), (source, conversation, around, before))
-        names = [d[0] for d in earlier.getdescription()]
-        rows = [dict(zip(names, v)) for v in earlier.fetchall()][::-1]
-        later = self.conn.execute(q.format(op=">=", order="ASC"), (source, conversation, around, after + 1))
-        rows += [dict(zip(names, v)) for v in later.fetchall()]
-        return [_decode_doc(r) for r in rows]
+        earlier = self._dicts(q.format(op="<", order="DESC"), (source, conversation, around, before))
+        later = self._dicts(q.format(op=">=", order="ASC"), (source, conversation, around, after + 1))
+        return earlier[::-1] + later
 
     def counts(self) -> dict[str, Any]:
         kinds = dict(self.conn.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall())
@@ -372,14 +376,11 @@ class Store:
         for start in range(0, len(chunk_ids), 500):
             part = list(chunk_ids[start : start + 500])
             marks = ",".join("?" * len(part))
-            cursor = self.conn.execute(
+            for hit in self._dicts(
                 f"SELECT c.id AS chunk_id, c.seq, c.heading, c.text AS chunk_text, d.* FROM chunks c"
                 f" JOIN documents d ON d.rowid = c.doc WHERE c.id IN ({marks})",
                 part,
-            )
-            names = [d[0] for d in cursor.getdescription()]
-            for values in cursor:
-                hit = _decode_doc(dict(zip(names, values)))
+            ):
                 out[hit["chunk_id"]] = hit
         return out
 
@@ -401,6 +402,19 @@ class Store:
         sql = (f"SELECT c.id FROM documents d JOIN chunks c ON c.doc = d.rowid WHERE {' AND '.join(where)}"
                f" ORDER BY d.occurred_at DESC LIMIT ?")
         return [r[0] for r in self.conn.execute(sql, [*params, limit])]
+
+    def mention_candidates(self, since: int | None, until: int | None, limit: int, filters: Filters) -> list[int]:
+        """Chunks that talk about a date inside [since, until), earliest mention first."""
+        if since is None and until is None:
+            return []
+        params: list[Any] = [until if until is not None else 2**62, since if since is not None else -(2**62)]
+        where = ["m.start_at < ?", "m.end_at > ?"] + _doc_filter_sql(Filters(filters.kinds, filters.sources, people=filters.people), params)
+        sql = (f"SELECT DISTINCT m.chunk FROM chunk_mentions m JOIN chunks c ON c.id = m.chunk JOIN documents d ON d.rowid = c.doc"
+               f" WHERE {' AND '.join(where)} ORDER BY m.start_at LIMIT ?")
+        return [r[0] for r in self.conn.execute(sql, [*params, limit])]
+
+    def documents_of_kind(self, kind: str, limit: int = 100_000) -> list[dict[str, Any]]:
+        return self._dicts("SELECT * FROM documents WHERE kind = ? LIMIT ?", (kind, limit))
 
     def known_people(self, limit: int = 5000) -> list[str]:
         """Names of everyone who appears as an author or participant, most frequent first."""
