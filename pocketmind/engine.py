@@ -262,15 +262,17 @@ class Engine:
             if on_token:
                 on_token(NOT_FOUND)
             return Answer(question, NOT_FOUND, [], found=False)
-        from .grounded import date_answer
+        from .grounded import date_answer, event_listing
 
         own_text = self.store.documents([results[0].id])[results[0].id]["text"]
         answerer = self.answerer
         results = with_conversation_context(self, results)
         contexts = pack_context(results, answerer, question, self.settings.search.context_tokens)
-        dated = date_answer(question, results[0], own_text)
-        if dated is not None:  # dates come from the data, not from the model
-            text = f"{dated} [1]"
+        plan = self.plan(question)
+        listing = event_listing(contexts, plan.since, plan.until, question) if "event" in plan.kinds else None
+        dated = None if listing else date_answer(question, results[0], own_text)
+        if listing or dated:  # dates come from the data, not from the model
+            text = listing or f"{dated} [1]"
             if on_token:
                 on_token(text)
             return Answer(question, text, contexts, True)

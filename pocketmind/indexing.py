@@ -201,6 +201,7 @@ class SourceRun:
             return
         rows = {}
         for doc in docs:
+            self._caption_if_missing(doc, path)
             row = document_row(self.name, origin, doc)
             rows[row["id"]] = (row, doc)  # a duplicate native id keeps the last one
         stored = self.store.content_hashes(list(rows))
@@ -275,6 +276,16 @@ class SourceRun:
         self.summary.embedded += len(texts)
 
     # -- helpers ---------------------------------------------------------------
+
+    def _caption_if_missing(self, doc: Document, path: Path) -> None:
+        """Ask ``caption_photo`` plugins (e.g. a local vision model) for a photo with no caption."""
+        if doc.kind != "photo" or doc.metadata.get("has_caption", True):
+            return
+        caption = self.engine.plugins.hook.caption_photo(path=path, metadata=dict(doc.metadata))
+        if caption:
+            doc.text = f"{caption.strip()}\n{doc.text}"
+            doc.metadata["has_caption"] = True
+            doc.metadata["caption_source"] = "plugin"
 
     def _indexer_for(self, path: Path):
         for indexer in self.indexers:

@@ -27,7 +27,8 @@ class Result:
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans in snippet
     similarity: float = 0.0  # cosine similarity of the best vector match (0 if none)
     chunk_id: int | None = None
-    occurred_at: int | None = None  # unix seconds
+    occurred_at: int | None = None  # wall-clock seconds (see wall_seconds)
+    ended_at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -126,7 +126,7 @@ def to_result(hit: dict, score: float, similarity: float, terms: Sequence[str]) 
         time=hit["occurred_local"], uri=hit["uri"], score=score, text=hit["chunk_text"], heading=hit["heading"],
         author=hit["author"], conversation=hit["conversation"], people=hit["people"], place=hit["place"],
         metadata=hit["metadata"], highlights=spans, similarity=similarity, chunk_id=hit["chunk_id"],
-        occurred_at=hit["occurred_at"],
+        occurred_at=hit["occurred_at"], ended_at=hit["ended_at"],
     )
 
 
