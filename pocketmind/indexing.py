@@ -40,7 +40,7 @@ JUNK_PREFIXES = ("~$", ".~lock.", "._", ".#")
 JUNK_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", ".download", "~", ".sync-conflict", ".icloud")
 JUNK_DIRS = {".git", ".svn", ".hg", ".obsidian", ".trash", ".Trash", ".stfolder", ".stversions", ".dropbox.cache", "__pycache__", "node_modules", "@eaDir"}
 
-FLUSH_CHUNKS = 256
+FLUSH_CHUNKS = 1024  # big batches let the embedder sort by length and pad less
 
 
 def is_junk(path: Path) -> bool:
