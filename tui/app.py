@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -127,8 +128,22 @@ def make_app(engine_or_home: Engine | str | Path | None = None) -> PocketmindApp
 def run_tui(home: str | Path | None = None) -> int:
     app = make_app(home)
     with _logging_to(app.log_file):
+        _warm_embedder(app.engine)
         app.run()
     return 0
+
+
+def _warm_embedder(engine: Engine) -> None:
+    """Load the embedder before the UI starts: its first load is seconds of GIL-bound Python imports
+    that would stall the UI thread even from a worker. Skipped when nothing is indexed yet."""
+    if not engine.store.counts()["chunks"]:
+        return
+    sys.stderr.write("pocketmind: loading the embedding model…\n")
+    sys.stderr.flush()
+    try:
+        engine.embedder.encode(["warm up"])
+    except PocketmindError as exc:  # the UI still opens; searching will report the problem
+        log.error("embedder warm-up failed: %s", exc)
 
 
 @contextmanager
