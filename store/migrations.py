@@ -100,6 +100,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX chunk_mentions_chunk ON chunk_mentions(chunk);
         """,
     ),
+    (
+        "0003_quantized_vectors",
+        """
+        -- Coarse k-means centroids (IVF cells) of the embeddings: a large store
+        -- scans only the bit vectors of the cells nearest a query. The bit table
+        -- itself (chunk_bits, dimension-dependent) is made by
+        -- store.vectors.create_tables, or back-filled on first open of an older store.
+        CREATE TABLE IF NOT EXISTS vector_cells (cell INTEGER PRIMARY KEY, centroid BLOB NOT NULL);
+        """,
+    ),
 ]
 
 

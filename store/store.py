@@ -21,6 +21,7 @@ import numpy as np
 from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
+from . import vectors
 from .migrations import apply_migrations
 
 # vec0 metadata columns cannot hold NULL: undated documents get this time, so
@@ -220,7 +221,7 @@ class Store:
             conn.execute(f"INSERT INTO documents({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
             rowid = conn.last_insert_rowid()
         has_vectors = self.vector_dimension() is not None
-        when = row["occurred_at"] if row.get("occurred_at") is not None else NO_TIME
+        vector_rows = []
         for chunk in chunks:
             conn.execute(
                 "INSERT INTO chunks(doc, seq, heading, text, hash) VALUES (?, ?, ?, ?, ?)",
@@ -234,10 +235,10 @@ class Store:
             if has_vectors:
                 if chunk.vector is None:
                     raise StoreError(f"chunk {chunk.seq} of {row['id']} has no vector")
-                conn.execute(
-                    "INSERT INTO chunk_vectors(chunk_id, embedding, kind, source, occurred_at) VALUES (?, ?, ?, ?, ?)",
-                    (chunk_id, _blob(chunk.vector), row["kind"], row["source"], when),
-                )
+                vector_rows.append((chunk_id, row["kind"], row["source"], row.get("occurred_at"), chunk.vector))
+        if vector_rows:
+            vectors.insert(conn, self._cells(), vector_rows)
+            vectors.maybe_train(conn)
 
     def delete_documents(self, ids: Iterable[str]) -> int:
         rowids = []
@@ -258,8 +259,8 @@ class Store:
         has_vectors = self.vector_dimension() is not None
         for chunk_id in chunk_ids:
             self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
-            if has_vectors:
-                self.conn.execute("DELETE FROM chunk_vectors WHERE chunk_id = ?", (chunk_id,))
+        if has_vectors:
+            vectors.delete(self.conn, chunk_ids)
         self.conn.execute("DELETE FROM chunks WHERE doc = ?", (doc_rowid,))
 
     def documents(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -293,17 +294,20 @@ class Store:
         if value is None:
             raw = self.get_meta("vector_dimension")
             value = int(raw) if raw else 0
+            if value and not vectors.has_bits_table(self.conn):
+                vectors.upgrade(self.conn, value)  # a store made before quantized search
             self._local.dim = value
         return value or None
 
+    def _cells(self) -> vectors.Cells:
+        cells = getattr(self._local, "cells", None)
+        if cells is None:
+            cells = self._local.cells = vectors.Cells()
+        return cells
+
     def create_vector_table(self, dimension: int) -> None:
-        """(Re)create the vector table for a new embedder; call inside a transaction."""
-        self.conn.execute("DROP TABLE IF EXISTS chunk_vectors")
-        self.conn.execute(
-            f"CREATE VIRTUAL TABLE chunk_vectors USING vec0("
-            f" chunk_id INTEGER PRIMARY KEY, embedding float[{int(dimension)}] distance_metric=cosine,"
-            f" kind TEXT, source TEXT, occurred_at INTEGER)"
-        )
+        """(Re)create the vector tables for a new embedder; call inside a transaction."""
+        vectors.create_tables(self.conn, dimension)
         self.set_meta("vector_dimension", str(dimension))
         self._local.dim = None
 
@@ -323,35 +327,21 @@ class Store:
         )
 
     def insert_vectors(self, rows: Iterable[tuple[int, str, str, int | None, np.ndarray]]) -> None:
-        self.conn.executemany(
-            "INSERT INTO chunk_vectors(chunk_id, embedding, kind, source, occurred_at) VALUES (?, ?, ?, ?, ?)",
-            [(cid, _blob(vec), kind, src, NO_TIME if when is None else when) for cid, kind, src, when, vec in rows],
-        )
+        vectors.insert(self.conn, self._cells(), rows)
+        vectors.maybe_train(self.conn)
 
     def set_chunk_hashes(self, pairs: Iterable[tuple[str, int]]) -> None:
         self.conn.executemany("UPDATE chunks SET hash = ? WHERE id = ?", list(pairs))
 
     # -- search ------------------------------------------------------------
 
-    def knn(self, vector: np.ndarray, k: int, filters: Filters) -> list[tuple[int, float]]:
-        """Nearest chunks by cosine distance, filters applied inside the KNN scan."""
+    def knn(self, vector: np.ndarray, k: int, filters: Filters, *, exact: bool = False) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine distance, filters applied inside the KNN scan
+        (quantized + re-scored on large stores, see :mod:`.vectors`)."""
         if self.vector_dimension() is None:
             return []
-        where, params = ["embedding MATCH ?", "k = ?"], [_blob(vector), k]
-        if filters.kinds:
-            where.append(f"kind IN ({','.join('?' * len(filters.kinds))})")
-            params += list(filters.kinds)
-        if filters.sources:
-            where.append(f"source IN ({','.join('?' * len(filters.sources))})")
-            params += list(filters.sources)
-        if filters.since is not None:
-            where.append("occurred_at >= ?")
-            params.append(filters.since)
-        if filters.until is not None:
-            where.append("occurred_at < ?")
-            params.append(filters.until)
-        sql = f"SELECT chunk_id, distance FROM chunk_vectors WHERE {' AND '.join(where)}"
-        return [(cid, dist) for cid, dist in self.conn.execute(sql, params)]
+        return vectors.knn(self.conn, self._cells(), vector, k, filters.kinds, filters.sources, filters.since,
+                           filters.until, exact=exact)
 
     def fulltext(self, match: str, k: int, filters: Filters) -> list[tuple[int, float]]:
         """Chunks matching an FTS5 query, best bm25 first (score: higher is better)."""

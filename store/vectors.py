@@ -1,0 +1,339 @@
+"""Vector search that stays fast at a million chunks: IVF cells + bit vectors + exact re-scoring.
+
+Three tables, all in the one SQLite file (the single source of truth, written
+in the caller's transaction):
+
+* ``chunk_vectors`` (vec0, float32, cosine): the exact embeddings. Small stores
+  search it directly (below ~20k chunks an exact scan costs a few ms) and the
+  quantized path reads re-scoring candidates from it by chunk id.
+* ``chunk_bits`` (vec0, ``bit[D]``): one sign bit per dimension (48 bytes for
+  384-d) with ``cell`` as a *partition key* and kind / source / occurred_at as
+  metadata columns, so filters still apply inside the KNN scan.
+* ``vector_cells``: coarse k-means centroids (IVF). A query scans only the bit
+  vectors of its ``PROBE_FRACTION`` nearest cells, then re-scores a few hundred
+  Hamming candidates with the float vectors.
+
+The cells are trained once the store holds ``TRAIN_AT`` vectors and re-trained
+each time it has doubled since, so cells stay ~sqrt(N) vectors large.
+Until the first training every bit vector sits in cell 0 and search is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence
+
+import apsw
+import numpy as np
+
+# vec0 metadata columns cannot hold NULL: undated documents get this time, so
+# any time filter leaves them out. (Re-exported by store.py.)
+NO_TIME = -(2**62)
+
+EXACT_BELOW = 20_000  # vectors: an exact float scan is cheap enough below this
+TRAIN_AT = EXACT_BELOW
+RETRAIN_GROWTH = 2.0  # re-train cells when the store has grown this much
+TRAIN_SAMPLE_PER_CELL = 40  # k-means sample size per cell
+KMEANS_ITERATIONS = 8
+PROBE_FRACTION = 0.06  # share of cells scanned per query (nearest centroids)
+MIN_PROBES = 8
+RESCORE = 400  # Hamming candidates re-scored with float vectors
+
+_CELLS_VERSION = "vector_cells_version"
+_TRAINED_ON = "vector_cells_trained_on"
+
+
+def blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def bits_blob(vector: np.ndarray) -> bytes:
+    """The float vector zero-padded to a multiple of 8 for ``vec_quantize_binary``
+    (padding bits are always 0, so they never change a Hamming distance)."""
+    vector = np.asarray(vector, dtype=np.float32)
+    pad = -len(vector) % 8
+    return (np.concatenate([vector, np.zeros(pad, dtype=np.float32)]) if pad else vector).tobytes()
+
+
+def cell_count_for(n: int) -> int:
+    return max(16, int(round(math.sqrt(n))))
+
+
+# -- schema ----------------------------------------------------------------
+
+
+def create_tables(conn: apsw.Connection, dimension: int) -> None:
+    """(Re)create every vector table for ``dimension``; cells start untrained."""
+    dim = int(dimension)
+    for table in ("chunk_vectors", "chunk_bits"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn.execute(
+        f"CREATE VIRTUAL TABLE chunk_vectors USING vec0("
+        f" chunk_id INTEGER PRIMARY KEY, embedding float[{dim}] distance_metric=cosine,"
+        f" kind TEXT, source TEXT, occurred_at INTEGER)"
+    )
+    create_bits_table(conn, dim)
+    reset_cells(conn)
+
+
+def create_bits_table(conn: apsw.Connection, dimension: int) -> None:
+    conn.execute(
+        f"CREATE VIRTUAL TABLE chunk_bits USING vec0("
+        f" chunk_id INTEGER PRIMARY KEY, cell INTEGER partition key, embedding bit[{_bits(dimension)}],"
+        f" kind TEXT, source TEXT, occurred_at INTEGER)"
+    )
+
+
+def _bits(dimension: int) -> int:
+    return int(dimension) + (-int(dimension) % 8)
+
+
+def reset_cells(conn: apsw.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS vector_cells (cell INTEGER PRIMARY KEY, centroid BLOB NOT NULL)")
+    conn.execute("DELETE FROM vector_cells")
+    _set_meta(conn, _TRAINED_ON, "0")
+    _bump_version(conn)
+
+
+def has_bits_table(conn: apsw.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'chunk_bits'").fetchone() is not None
+
+
+def upgrade(conn: apsw.Connection, dimension: int) -> None:
+    """A store made before quantized search: add the bit table and back-fill it
+    from the float vectors (once, in one transaction)."""
+    with conn:
+        if has_bits_table(conn):
+            return
+        create_bits_table(conn, dimension)
+        reset_cells(conn)
+        rows = conn.execute("SELECT chunk_id, embedding, kind, source, occurred_at FROM chunk_vectors")
+        _insert_bits(conn, [(cid, np.frombuffer(e, dtype=np.float32), kind, src, when, 0) for cid, e, kind, src, when in rows])
+    maybe_train(conn)
+
+
+# -- the per-connection cache of centroids ----------------------------------
+
+
+class Cells:
+    """Centroids cached for one connection (one per thread), re-read when a writer re-trained them."""
+
+    def __init__(self) -> None:
+        self.version: str | None = None
+        self.centroids: np.ndarray | None = None  # (cells, D) float32, unit rows; None = untrained
+
+    def current(self, conn: apsw.Connection) -> np.ndarray | None:
+        version = _get_meta(conn, _CELLS_VERSION)
+        if version != self.version:
+            rows = conn.execute("SELECT centroid FROM vector_cells ORDER BY cell").fetchall()
+            self.centroids = np.stack([np.frombuffer(r[0], dtype=np.float32) for r in rows]) if rows else None
+            self.version = version
+        return self.centroids
+
+
+
+
+# -- writes ------------------------------------------------------------------
+
+
+def insert(conn: apsw.Connection, cells: Cells, rows: Iterable[tuple[int, str, str, int | None, np.ndarray]]) -> None:
+    """Insert (chunk id, kind, source, occurred_at, unit vector) rows into both tables."""
+    rows = [(cid, np.asarray(vec, dtype=np.float32), kind, src, NO_TIME if when is None else when)
+            for cid, kind, src, when, vec in rows]
+    if not rows:
+        return
+    conn.executemany(
+        "INSERT INTO chunk_vectors(chunk_id, embedding, kind, source, occurred_at) VALUES (?, ?, ?, ?, ?)",
+        [(cid, blob(vec), kind, src, when) for cid, vec, kind, src, when in rows],
+    )
+    centroids = cells.current(conn)
+    if centroids is None:
+        assigned = np.zeros(len(rows), dtype=np.int64)
+    else:
+        assigned = np.argmax(np.stack([vec for _, vec, *_ in rows]) @ centroids.T, axis=1)
+    _insert_bits(conn, [(cid, vec, kind, src, when, int(cell)) for (cid, vec, kind, src, when), cell in zip(rows, assigned)])
+
+
+def _insert_bits(conn: apsw.Connection, rows: Sequence[tuple[int, np.ndarray, str, str, int, int]]) -> None:
+    conn.executemany(
+        "INSERT INTO chunk_bits(chunk_id, cell, embedding, kind, source, occurred_at)"
+        " VALUES (?, ?, vec_quantize_binary(?), ?, ?, ?)",
+        [(cid, cell, bits_blob(vec), kind, src, when) for cid, vec, kind, src, when, cell in rows],
+    )
+
+
+def delete(conn: apsw.Connection, chunk_ids: Sequence[int]) -> None:
+    for chunk_id in chunk_ids:
+        conn.execute("DELETE FROM chunk_vectors WHERE chunk_id = ?", (chunk_id,))
+        conn.execute("DELETE FROM chunk_bits WHERE chunk_id = ?", (chunk_id,))
+
+
+def approximate_count(conn: apsw.Connection) -> int:
+    """Vectors stored, within deletions: the largest chunk id costs one index probe."""
+    return conn.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()[0]
+
+
+def maybe_train(conn: apsw.Connection) -> bool:
+    """Train (or re-train) the cells when the store has crossed the next size; call
+    inside the writer's transaction. Returns whether it trained."""
+    n = approximate_count(conn)
+    trained_on = int(_get_meta(conn, _TRAINED_ON) or 0)
+    if n < TRAIN_AT or (trained_on and n < trained_on * RETRAIN_GROWTH):
+        return False
+    train(conn)
+    return True
+
+
+def train(conn: apsw.Connection, seed: int = 0) -> int:
+    """k-means the float vectors into ~sqrt(N) cells and re-assign every bit vector."""
+    ids, vectors, meta = _all_vectors(conn)
+    n = len(ids)
+    if n == 0:
+        return 0
+    cells = min(cell_count_for(n), n)
+    centroids = spherical_kmeans(vectors, cells, seed=seed)
+    assigned = _assign(vectors, centroids)
+    conn.execute("DELETE FROM vector_cells")
+    conn.executemany("INSERT INTO vector_cells(cell, centroid) VALUES (?, ?)", [(i, blob(c)) for i, c in enumerate(centroids)])
+    conn.execute("DELETE FROM chunk_bits")
+    _insert_bits(conn, [(int(cid), vectors[i], m[0], m[1], m[2], int(assigned[i])) for i, (cid, m) in enumerate(zip(ids, meta))])
+    _set_meta(conn, _TRAINED_ON, str(n))
+    _bump_version(conn)
+    return cells
+
+
+def _all_vectors(conn: apsw.Connection) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str, int]]]:
+    ids, blobs, meta = [], [], []
+    for cid, emb, kind, src, when in conn.execute("SELECT chunk_id, embedding, kind, source, occurred_at FROM chunk_vectors"):
+        ids.append(cid)
+        blobs.append(emb)
+        meta.append((kind, src, when))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), []
+    vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+    return np.asarray(ids, dtype=np.int64), vectors, meta
+
+
+def _assign(vectors: np.ndarray, centroids: np.ndarray, batch: int = 65_536) -> np.ndarray:
+    out = np.empty(len(vectors), dtype=np.int64)
+    for start in range(0, len(vectors), batch):
+        out[start : start + batch] = np.argmax(vectors[start : start + batch] @ centroids.T, axis=1)
+    return out
+
+
+def spherical_kmeans(vectors: np.ndarray, cells: int, seed: int = 0) -> np.ndarray:
+    """Cosine k-means on a sample; unit centroids. Deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    sample_size = min(len(vectors), cells * TRAIN_SAMPLE_PER_CELL)
+    sample = vectors[np.sort(rng.choice(len(vectors), sample_size, replace=False))]
+    centroids = sample[rng.choice(len(sample), cells, replace=False)].copy()
+    for _ in range(KMEANS_ITERATIONS):
+        assigned = _assign(sample, centroids)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, assigned, sample)
+        empty = ~sums.any(axis=1)
+        sums[empty] = sample[rng.choice(len(sample), int(empty.sum()), replace=False)]  # re-seed empty cells
+        centroids = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+    return centroids.astype(np.float32)
+
+
+# -- search ------------------------------------------------------------------
+
+
+def filter_sql(kinds: Sequence[str], sources: Sequence[str], since: int | None, until: int | None) -> tuple[list[str], list[Any]]:
+    """vec0 metadata constraints: evaluated inside the KNN scan."""
+    where: list[str] = []
+    params: list[Any] = []
+    if kinds:
+        where.append(f"kind IN ({','.join('?' * len(kinds))})")
+        params += list(kinds)
+    if sources:
+        where.append(f"source IN ({','.join('?' * len(sources))})")
+        params += list(sources)
+    if since is not None:
+        where.append("occurred_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("occurred_at < ?")
+        params.append(until)
+    return where, params
+
+
+def exact_knn(conn: apsw.Connection, vector: np.ndarray, k: int, where: list[str], params: list[Any]) -> list[tuple[int, float]]:
+    sql = f"SELECT chunk_id, distance FROM chunk_vectors WHERE {' AND '.join(['embedding MATCH ?', 'k = ?', *where])}"
+    return [(cid, dist) for cid, dist in conn.execute(sql, [blob(vector), k, *params])]
+
+
+def knn(conn: apsw.Connection, cells: Cells, vector: np.ndarray, k: int, kinds: Sequence[str] = (), sources: Sequence[str] = (),
+        since: int | None = None, until: int | None = None, *, exact: bool = False) -> list[tuple[int, float]]:
+    """Nearest chunks by cosine distance, best first, filters applied inside the scan.
+
+    Untrained (small) stores and ``exact=True`` scan the float vectors. Otherwise:
+    nearest cells -> Hamming top candidates in those cells -> float re-scoring.
+    A selective filter that leaves fewer than ``k`` candidates in the probed cells
+    falls back to the bit scan of every cell (still ~20x cheaper than float).
+    """
+    where, params = filter_sql(kinds, sources, since, until)
+    centroids = None if exact else cells.current(conn)
+    if centroids is None:
+        return exact_knn(conn, vector, k, where, params)
+    query = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(query))
+    if norm == 0.0:
+        return exact_knn(conn, vector, k, where, params)
+    query = query / norm
+    probes = max(MIN_PROBES, int(math.ceil(PROBE_FRACTION * len(centroids))))
+    nearest = np.argsort(-(centroids @ query))[:probes]
+    pool = max(RESCORE, 4 * k)
+    candidates = _hamming_candidates(conn, query, pool, [int(c) for c in nearest], where, params)
+    if len(candidates) < min(k, pool):
+        candidates = _hamming_candidates(conn, query, pool, None, where, params)
+    return _rescore(conn, query, candidates, k)
+
+
+def _hamming_candidates(conn: apsw.Connection, query: np.ndarray, pool: int, cells: list[int] | None,
+                        where: list[str], params: list[Any]) -> list[int]:
+    clauses, args = ["embedding MATCH vec_quantize_binary(?)", "k = ?"], [bits_blob(query), pool]
+    if cells is not None:
+        # vec0 runs the KNN per partition and returns up to k from each cell:
+        # ask each for a share of the pool, then keep the best overall.
+        args[1] = max(16, min(pool, 3 * pool // len(cells)))
+        clauses.append(f"cell IN ({','.join('?' * len(cells))})")
+        args += cells
+    sql = f"SELECT chunk_id, distance FROM chunk_bits WHERE {' AND '.join(clauses + where)}"
+    rows = conn.execute(sql, args + params).fetchall()
+    rows.sort(key=lambda r: r[1])
+    return [cid for cid, _ in rows[:pool]]
+
+
+def _rescore(conn: apsw.Connection, query: np.ndarray, candidates: list[int], k: int) -> list[tuple[int, float]]:
+    if not candidates:
+        return []
+    ids, blobs = [], []
+    for start in range(0, len(candidates), 500):
+        part = candidates[start : start + 500]
+        for cid, emb in conn.execute(f"SELECT chunk_id, embedding FROM chunk_vectors WHERE chunk_id IN ({','.join('?' * len(part))})", part):
+            ids.append(cid)
+            blobs.append(emb)
+    if not ids:
+        return []
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+    distances = 1.0 - matrix @ query
+    order = np.argsort(distances, kind="stable")[:k]
+    return [(ids[i], float(distances[i])) for i in order]
+
+
+# -- meta helpers (the meta table belongs to migration 0001) -----------------
+
+
+def _get_meta(conn: apsw.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _set_meta(conn: apsw.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _bump_version(conn: apsw.Connection) -> None:
+    _set_meta(conn, _CELLS_VERSION, str(int(_get_meta(conn, _CELLS_VERSION) or 0) + 1))
