@@ -38,6 +38,7 @@ class MiniLMEmbedder:
 
     name = "minilm"
     dimension = 384
+    multilingual = False  # trained on English: weak for Chinese or Japanese queries
 
     def __init__(self, batch_size: int = 64, threads: int | None = None):
         self.batch_size = batch_size
@@ -89,6 +90,7 @@ class MultilingualUSEEmbedder:
 
     name = "use-multilingual"
     dimension = 512
+    multilingual = True
 
     def __init__(self, threads: int = 2):
         self.threads = threads

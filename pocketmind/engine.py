@@ -26,6 +26,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -189,7 +190,7 @@ class Engine:
         from pocketmind.store import Filters
 
         from .results import wall_seconds
-        from .retrieval import Boost
+        from .retrieval import Boost, Weights
 
         query = query.strip()
         if not query:
@@ -213,8 +214,11 @@ class Engine:
         if self.store.vector_dimension() is not None:
             self.ensure_vector_table()
             vector = self.embedder.encode([query])[0]
+        weights = Weights()
+        if _CJK.search(query) and not getattr(self.embedder, "multilingual", False):
+            weights.vector = 0.3  # an English-only embedder is mostly noise on CJK text: trust full text
         results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
-                                candidates=self.settings.search.candidates, boost=boost, mentioned=mentioned)
+                                candidates=self.settings.search.candidates, weights=weights, boost=boost, mentioned=mentioned)
         for result in results:  # show people by their contact names, keep the handle
             if result.author:
                 name = self.people.display_name(result.author)

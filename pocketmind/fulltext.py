@@ -26,6 +26,17 @@ STOPWORDS = frozenset(
 )
 
 
+# Bigrams that carry no topic in a Chinese question ("when", "what", "we" ...)
+# and bigrams spanning a particle; dropped from long CJK query runs.
+_CJK_STOP_BIGRAMS = frozenset("什么 时候 怎么 为什 么时 哪里 哪天 哪儿 多少 是不 不是 我们 你们 他们 她们 这个 那个 一个 有没 没有 有什 可以 知道 还是 就是 时间 几号".split())
+_CJK_PARTICLES = set("的了吗呢吧啊呀么是在有和与也都就还")
+
+
+def _cjk_query_bigrams(run: str) -> list[str]:
+    grams = [run[i : i + 2] for i in range(len(run) - 1)]
+    return [g for g in grams if g not in _CJK_STOP_BIGRAMS and not (set(g) & _CJK_PARTICLES)]
+
+
 def _cjk_tokens(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
@@ -51,10 +62,17 @@ def query_terms(query: str) -> list[str]:
 
 
 def match_expression(query: str) -> str:
-    """An FTS5 MATCH expression: any term may match; a CJK word needs all its bigrams."""
+    """An FTS5 MATCH expression: any term may match.
+
+    A short CJK run (up to four characters, usually one word) needs all its
+    bigrams; a longer run is an unsegmented phrase or sentence, so any of its
+    content bigrams may match and BM25 ranks passages sharing more of them first.
+    """
     parts = []
     for term in dict.fromkeys(query_terms(query)):
-        if _CJK_RUN.fullmatch(term) and len(term) > 2:
+        if _CJK_RUN.fullmatch(term) and len(term) > 4:
+            parts += [f'"{b}"' for b in dict.fromkeys(_cjk_query_bigrams(term))]
+        elif _CJK_RUN.fullmatch(term) and len(term) > 2:
             bigrams = [term[i : i + 2] for i in range(len(term) - 1)]
             parts.append("(" + " AND ".join(f'"{b}"' for b in bigrams) + ")")
         else:

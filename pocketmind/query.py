@@ -70,7 +70,8 @@ def people_in(question: str, known: Iterable[str]) -> list[str]:
         key = name.casefold()
         if len(key) < 2 or key not in lowered:
             continue
-        if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
+        # CJK text has no spaces between words: a CJK name matches as a substring.
+        if _CJK_WORDS.search(key) or re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
             found.append(name)
     return found
 
