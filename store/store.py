@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,9 @@ class Store:
         self._key = key
         self._on_connect = on_connect  # e.g. the prepare_connection plugin hook
         self._local = threading.local()
-        self._all: list[apsw.Connection] = []
+        # Weak: a worker thread's connection closes when the thread ends, so
+        # short-lived threads (TUI workers) don't pile up open connections.
+        self._all: "weakref.WeakSet[apsw.Connection]" = weakref.WeakSet()
         self._all_lock = threading.Lock()
         apply_migrations(self.conn)
 
@@ -74,12 +77,12 @@ class Store:
                 self._on_connect(conn)
             self._local.conn = conn
             with self._all_lock:
-                self._all.append(conn)
+                self._all.add(conn)
         return conn
 
     def close(self) -> None:
         with self._all_lock:
-            for conn in self._all:
+            for conn in list(self._all):
                 try:
                     conn.close()
                 except apsw.Error:
