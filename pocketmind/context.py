@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Sequence
 
 from .results import Result
@@ -89,9 +88,9 @@ def with_conversation_context(engine, results: Sequence[Result]) -> list[Result]
                 when = (row["occurred_local"] or "")[:16].replace("T", " ")
                 who = engine.people.display_name(row["author"]) or "someone"
                 text = " ".join((row["text"] or "").split()) or "(attachment)"
-                moment = datetime.fromisoformat(row["occurred_local"]) if row["occurred_local"] else None
-                extra = engine.annotations_for(row["text"] or "", moment)
-                lines.append(f"{mark} {when} {who}: {text}{' ' + extra if extra else ''}")
+                # No resolved-date annotations here: a small model copies them into
+                # its answer; date questions are answered from the data instead.
+                lines.append(f"{mark} {when} {who}: {text}")
                 shown[row["id"]] = result
             result.text = "\n".join(lines)
             result.metadata = {**result.metadata, "window": [row["id"] for row in window]}
