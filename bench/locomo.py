@@ -211,8 +211,9 @@ def _ask_one(engine, export: ExportMap, known: set[str], name: str, index: int, 
     answer = engine.ask(qa["question"])
     row.answer_ms = 1000 * (time.perf_counter() - started)
     row.prediction = answer.text
-    row.score = scoring.score(answer.text, qa)
-    row.abstained = scoring.abstains(answer.text)
+    scored = scoring.strip_citations(answer.text)  # raw text kept in row.prediction
+    row.score = scoring.score(scored, qa)
+    row.abstained = scoring.abstains(scored)
     context = turns_in(answer.citations, export)
     row.context_turns = sorted(context)
     row.context_recall = _share(evidence, context)
@@ -312,13 +313,29 @@ def print_report(summary: dict, infos: list[dict], retrieval_only: bool, elapsed
     console.print(f"total wall time {elapsed:.0f} s")
 
 
+def rescore(path: Path) -> None:
+    """Print the tables for the answers saved by an earlier run, scored with the current rules."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    rows = [Row(**row) for row in saved["rows"]]
+    for row in rows:
+        if row.prediction is not None:
+            scored = scoring.strip_citations(row.prediction)
+            qa = {"category": row.category, "answer": row.gold}  # row.gold is already the scored form
+            row.score, row.abstained = scoring.score(scored, qa), scoring.abstains(scored)
+    print_report(summarize(rows), saved["conversations"], saved["retrieval_only"], saved["elapsed_s"])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=Path, nargs="+", default=sorted(locomo_data.LOCOMO_DIR.glob("*.json")))
     parser.add_argument("--retrieval-only", action="store_true", help="search only; skip the LLM answers")
     parser.add_argument("--limit", type=int, default=None, help="questions per conversation (spread evenly)")
     parser.add_argument("--json", type=Path, default=None, help="write summary and per-question rows here")
+    parser.add_argument("--rescore", type=Path, default=None, help="score the rows of an earlier --json run again (no engine)")
     args = parser.parse_args(argv)
+    if args.rescore:
+        rescore(args.rescore)
+        return
 
     started = time.perf_counter()
     rows: list[Row] = []

@@ -32,6 +32,7 @@ ADVERSARIAL_CATEGORY = 5
 _ARTICLES = re.compile(r"\b(a|an|the|and)\b")
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _STEMMER = PorterStemmer()
+_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 
 def normalize(text: object) -> str:
@@ -81,6 +82,15 @@ def gold_answer(qa: dict) -> str:
     if qa["category"] == 3:
         answer = answer.split(";")[0].strip()
     return answer
+
+
+def strip_citations(answer: str) -> str:
+    """The answer without the product's excerpt markers ("7 May 2023 [1]" -> "7 May 2023").
+
+    The markers point at the cited passages; they are not part of the answer
+    and would otherwise count as a wrong word ("1") in the F1.
+    """
+    return _CITATION.sub("", answer).strip()
 
 
 def score(prediction: object, qa: dict) -> float:

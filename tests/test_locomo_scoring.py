@@ -148,3 +148,10 @@ def test_photo_documents_count_for_their_turn(tmp_path):
     # a result that names nothing of the export cites no turn
     stranger = Result(id="notes:todo.md", kind="note", source="notes", title="todo", snippet="", time=None, uri=None, score=0.0)
     assert locomo.cited_turns(stranger, export) == set()
+
+
+def test_citation_markers_are_not_scored_as_words():
+    assert scoring.strip_citations("7 May 2023 [1]") == "7 May 2023"
+    assert scoring.strip_citations("Paris [2, 3] and Rome [4]; more") == "Paris and Rome; more"
+    assert scoring.score(scoring.strip_citations("7 May 2023 [1]"), {"category": 2, "answer": "7 May 2023"}) == 1.0
+    assert scoring.strip_citations("[1]") == ""
