@@ -69,7 +69,7 @@ def write_export(conv: dict, folder: Path) -> tuple[ExportMap, dict[str, locomo_
 
 
 def map_export(path: Path, turns: Sequence[locomo_data.Turn]) -> ExportMap:
-    """Replay the writer's layout (photo line, then the text's lines) and check it against the file.
+    """Replay the writer's layout (a photo's file line, then the text's lines) and check it against the file.
 
     The check makes a change in locomo_data's layout fail loudly here instead
     of silently mis-scoring recall.
@@ -80,17 +80,18 @@ def map_export(path: Path, turns: Sequence[locomo_data.Turn]) -> ExportMap:
     for turn in turns:
         header = f"{turn.at:%d/%m/%Y, %H:%M} - {turn.speaker}: "
         export.turn_at_minute.setdefault(turn.at.strftime("%Y-%m-%dT%H:%M"), turn.dia_id)
-        if turn.photo_caption:
+        text = turn.text.replace("\r", "").strip() or "…"
+        height = text.count("\n") + 1
+        if turn.photo_caption:  # the file line, then the text as continuation lines
             name = locomo_data.photo_name(turn)
             export.turns_with_photo.setdefault(name.lower(), []).append(turn.dia_id)
             _expect(lines, number, header + name, path, turn.dia_id)
-            export.turn_at_line[number] = turn.dia_id
-            number += 1
-        text = turn.text.replace("\r", "").strip() or "…"
-        _expect(lines, number, header, path, turn.dia_id)
-        for offset in range(text.count("\n") + 1):
+            height += 1
+        else:
+            _expect(lines, number, header, path, turn.dia_id)
+        for offset in range(height):
             export.turn_at_line[number + offset] = turn.dia_id
-        number += text.count("\n") + 1
+        number += height
     return export
 
 

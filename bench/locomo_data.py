@@ -5,7 +5,8 @@ Each conversation becomes a WhatsApp "Export chat" text file (Android style,
 time plus one minute per turn so the order is kept). Turns that shared a
 photo get a real JPEG written next to the export whose EXIF carries the
 photo's caption (``blip_caption``) and time; the message names the file as
-WhatsApp does (``IMG-... (file attached)``). Nothing from the questions,
+WhatsApp does (``IMG-... (file attached)``) with the turn's text following
+as the message's next lines. Nothing from the questions,
 answers or evidence is written.
 """
 
@@ -68,11 +69,15 @@ def write_whatsapp_export(conv: dict, folder: Path, with_photos: bool = True) ->
     lines = []
     for turn in turns(conv):
         text = turn.text.replace("\r", "").strip() or "…"
+        header = f"{turn.at:%d/%m/%Y, %H:%M} - {turn.speaker}: "
         if turn.photo_caption and with_photos:
+            # As Android exports write a shared photo with a caption: the file
+            # line, then the caption as the message's continuation lines.
             name = photo_name(turn)
             write_photo(folder / name, turn.photo_caption, turn.at)
-            lines.append(f"{turn.at:%d/%m/%Y, %H:%M} - {turn.speaker}: {name} (file attached)")
-        lines.append(f"{turn.at:%d/%m/%Y, %H:%M} - {turn.speaker}: {text}")
+            lines.append(f"{header}{name} (file attached)\n{text}")
+        else:
+            lines.append(f"{header}{text}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, {t.dia_id: t for t in turns(conv)}
 

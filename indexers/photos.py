@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
@@ -92,6 +92,30 @@ def read_photo(path: Path, root: Path) -> Document:
         candidates = _embedded_candidates(image, warnings)
         candidates = _sidecar_candidates(path, warnings) + candidates
         return _build_document(path, root, image.format, size, candidates, warnings)
+
+
+def image_caption(source: Path | IO[bytes]) -> str | None:
+    """The caption (title and description) an image file carries, or None.
+
+    For photos inside other exports (a chat zip, media beside a chat), where
+    the image is not a document of its own source but its caption should be
+    searchable with the message that shared it.
+    """
+    try:
+        image = Image.open(source)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
+    with image:
+        warnings: list[str] = []
+        candidates = _embedded_candidates(image, warnings)
+    make, model = _first_of(candidates, "make"), _first_of(candidates, "model")
+
+    def caption_ok(text: str) -> bool:
+        return bool(text) and not is_junk_caption(text, make, model)
+
+    parts = [_pick(candidates, field, order, caption_ok) for field, order in (("title", TITLE_ORDER), ("description", DESCRIPTION_ORDER))]
+    text = "\n".join(dict.fromkeys(c.value for c in parts if c))
+    return text or None
 
 
 def _collect(reader: Callable[[], list[Candidate]], what: str, warnings: list[str]) -> list[Candidate]:

@@ -11,6 +11,7 @@ The line grammar and locale tables live in :mod:`indexers.whatsapp_formats`.
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 import re
 import sqlite3
@@ -18,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import IO, Callable, Iterator
 
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
@@ -44,6 +45,7 @@ class _Export:
     uri: str
     media_path: Callable[[str], str | None]
     zip_member: Callable[[str], str | None]
+    open_media: Callable[[str], IO[bytes] | None]  # a shared file's bytes, when the export has it
 
 
 @dataclass
@@ -146,6 +148,7 @@ def _read_txt(path: Path) -> _Export:
         uri=path.resolve().as_uri(),
         media_path=beside,
         zip_member=lambda name: None,
+        open_media=lambda name: io.BytesIO((path.parent / name).read_bytes()) if (path.parent / name).is_file() else None,
     )
 
 
@@ -186,7 +189,16 @@ def _read_zip(path: Path) -> _Export:
         uri=path.resolve().as_uri(),
         media_path=lambda name: f"{path.resolve()}!/{media[name]}" if name in media else None,
         zip_member=media.get,
+        open_media=lambda name: _zip_bytes(path, media[name]) if name in media else None,
     )
+
+
+def _zip_bytes(path: Path, member: str) -> IO[bytes] | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return io.BytesIO(archive.read(member))
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
 
 
 # ---- messages ----------------------------------------------------------------
@@ -290,31 +302,47 @@ def _documents(export: _Export, messages: list[_Message], order: str, guessed: b
             attachments=message.attachments,
         )
         yield message.document
-    yield from _zip_photos(export, messages)
+    yield from _shared_photos(export, messages)
 
 
-def _zip_photos(export: _Export, messages: list[_Message]) -> Iterator[Document]:
-    """A photo document for every image that ships inside an export zip."""
+def _shared_photos(export: _Export, messages: list[_Message]) -> Iterator[Document]:
+    """A photo document for every image the export has (inside its zip or beside it).
+
+    Its text is the caption the image file carries, the message that shared it
+    and the messages around it, so the photo is found by what it shows and by
+    what was said about it.
+    """
+    from pocketmind.indexers.photos import image_caption
+
     for index, message in enumerate(messages):
         for attachment in message.attachments:
-            member = export.zip_member(attachment.name)
-            if member is None or not (attachment.mime or "").startswith("image/"):
+            if not (attachment.mime or "").startswith("image/"):
                 continue
+            data = export.open_media(attachment.name)
+            if data is None:
+                continue
+            member = export.zip_member(attachment.name)
+            caption = image_caption(data)
+            if caption:
+                attachment.caption = caption
             parent = message.document
             assert parent is not None
             around = [messages[i] for i in (index - 1, index + 1) if 0 <= i < len(messages)]
             context = [f"{m.sender}: {m.text}" for m in around if m.text]
+            metadata = {"message_id": parent.native_id, "has_caption": bool(caption)}
+            if member:
+                metadata["zip_member"] = member
             yield Document(
                 native_id=f"{parent.native_id}:{attachment.name}",
                 kind="photo",
-                text="\n".join([message.text, *context]).strip("\n"),
-                title=attachment.name,
+                text="\n".join(t for t in [caption or "", message.text, *context] if t),
+                title=caption.splitlines()[0][:80] if caption else attachment.name,
                 uri=parent.uri,
                 occurred_at=parent.occurred_at,
                 author=message.sender,
                 conversation=export.chat,
                 people=parent.people,
-                metadata={"message_id": parent.native_id, "zip_member": member},
+                metadata=metadata,
                 attachments=[attachment],
             )
 

@@ -268,9 +268,28 @@ def test_zip_with_media(real):
     assert photo.author == "Loris"
     assert photo.conversation == "pustur_ios_export_with_media"
     assert photo.text == "Loris: Yes! Let me show you:\nEmily: Cool"
-    assert photo.metadata == {
-        "message_id": photo_message.native_id, "zip_member": "00000001-PHOTO-2019-06-20-16-00-15.jpg"}
+    assert photo.metadata == {  # the real photo carries no caption of its own
+        "message_id": photo_message.native_id, "zip_member": "00000001-PHOTO-2019-06-20-16-00-15.jpg", "has_caption": False}
     assert photo.attachments == photo_message.attachments
+
+
+def test_photo_beside_a_chat_carries_its_own_caption(tmp_path):
+    from PIL import Image
+
+    image = Image.new("RGB", (32, 24), (10, 20, 30))
+    exif = Image.Exif()
+    exif[0x010E] = "a red fox crossing a snowy field"  # ImageDescription
+    image.save(tmp_path / "IMG-20240102-WA0001.jpg", "JPEG", exif=exif)
+    chat = tmp_path / "WhatsApp Chat with Ola.txt"
+    chat.write_text("02/01/2024, 10:00 - Ola: IMG-20240102-WA0001.jpg (file attached)\nLook who visited the garden\n"
+                    "02/01/2024, 10:01 - Kai: Wow!\n", encoding="utf-8")
+    docs = list(WhatsAppIndexer().parse(chat, tmp_path))
+    message, reply, photo = docs
+    assert message.text == "Look who visited the garden" and message.attachments[0].name == "IMG-20240102-WA0001.jpg"
+    assert photo.kind == "photo" and photo.title == "a red fox crossing a snowy field"
+    assert photo.text == "a red fox crossing a snowy field\nLook who visited the garden\nKai: Wow!"
+    assert photo.metadata == {"message_id": message.native_id, "has_caption": True}
+    assert message.attachments[0].caption == "a red fox crossing a snowy field"
 
 
 def test_media_beside_an_extracted_export_is_linked(real, tmp_path):
