@@ -108,6 +108,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- itself (chunk_bits, dimension-dependent) is made by
         -- store.vectors.create_tables, or back-filled on first open of an older store.
         CREATE TABLE IF NOT EXISTS vector_cells (cell INTEGER PRIMARY KEY, centroid BLOB NOT NULL);
+        -- Float32 embeddings by chunk id, read to re-score the bit-vector candidates.
+        CREATE TABLE IF NOT EXISTS chunk_embeddings (chunk_id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
         """,
     ),
 ]

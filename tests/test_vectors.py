@@ -1,0 +1,192 @@
+"""Quantized vector search (IVF cells + bit vectors + float re-scoring) on real SQLite + sqlite-vec."""
+
+from __future__ import annotations
+
+import json
+
+import apsw
+import numpy as np
+import pytest
+
+from pocketmind.store import ChunkRow, Filters, Store
+from pocketmind.store import vectors
+from pocketmind.store.connection import open_connection
+from pocketmind.store.migrations import MIGRATIONS
+
+KINDS = ("message", "note", "photo")
+
+
+def _row(i: int, kind: str, when: int | None) -> dict:
+    source = "chat" if kind == "message" else "misc"
+    return {
+        "id": f"{source}:{i}", "source": source, "origin": "f", "kind": kind, "title": "", "text": f"t{i}", "uri": None,
+        "occurred_at": when, "occurred_offset": None, "occurred_local": None, "ended_at": None, "author": None,
+        "conversation": None, "people": "[]", "place": None, "tags": "[]", "metadata": "{}", "attachments": "[]",
+        "content_hash": str(i), "updated_at": 0.0,
+    }
+
+
+def _clustered(n: int, dim: int, seed: int, spread: float = 0.8) -> np.ndarray:
+    """Unit vectors in gaussian blobs around 40 topics: a worst case for quantized
+    search, a query's neighbours are hardly closer than the rest of its topic."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(40, dim))
+    out = centers[rng.integers(0, 40, n)] + rng.normal(scale=spread, size=(n, dim))
+    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _fill(store: Store, vecs: np.ndarray) -> None:
+    with store.transaction():
+        store.create_vector_table(vecs.shape[1])
+    for name in ("chat", "misc"):
+        store.add_source(name, "x", "/")
+    with store.transaction():
+        for i, v in enumerate(vecs):
+            kind = KINDS[i % 3]
+            when = None if i % 50 == 0 else 1_600_000_000 + i * 3600
+            store.write_document(_row(i, kind, when), [ChunkRow(0, "", f"t{i}", f"t{i}", f"h{i}", v)])
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    return tuple(store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                 for t in ("chunk_vectors", "chunk_bits", "chunk_embeddings"))
+
+
+@pytest.fixture
+def trained(tmp_path):
+    """3,000 clustered 384-d vectors, cells trained (as a 20k+ store would be)."""
+    store = Store(tmp_path / "v.db")
+    _fill(store, _clustered(3000, 384, seed=1))
+    with store.transaction():
+        assert vectors.train(store.conn) == 55  # round(sqrt(3000)) cells
+    yield store
+    store.close()
+
+
+def _overlap(store: Store, queries: np.ndarray, k: int, filters: Filters) -> float:
+    hits = 0
+    for q in queries:
+        exact = {cid for cid, _ in store.knn(q, k, filters, exact=True)}
+        quantized = {cid for cid, _ in store.knn(q, k, filters)}
+        hits += len(exact & quantized)
+    return hits / (k * len(queries))
+
+
+def test_quantized_matches_exact_on_clustered_vectors(trained):
+    # Gaussian blobs: the bit candidates keep 9 of the exact top 10 (real
+    # sentence vectors do better, see the MiniLM test below).
+    assert _overlap(trained, _clustered(30, 384, seed=2), 10, Filters()) >= 0.9
+    # A slightly changed stored vector finds that chunk first, at the exact distance.
+    stored = _clustered(3000, 384, seed=1)
+    rng = np.random.default_rng(3)
+    for i in rng.choice(3000, 20, replace=False):
+        q = stored[i] + rng.normal(scale=0.01, size=384).astype(np.float32)
+        (best, dist), = trained.knn(q, 1, Filters())
+        (exact_best, exact_dist), = trained.knn(q, 1, Filters(), exact=True)
+        assert best == exact_best == i + 1 and dist == pytest.approx(exact_dist, abs=1e-5)
+
+
+@pytest.mark.parametrize("few_pass", [100, 5000], ids=["in-scan", "exact-few"])
+def test_filters_apply_inside_the_quantized_scan(trained, monkeypatch, few_pass):
+    # 100: the ~330 passing chunks go through the cells with the filter inside
+    # vec0; 5000: so few pass that they are all re-scored exactly.
+    monkeypatch.setattr(vectors, "FEW_PASS", few_pass)
+    queries = _clustered(20, 384, seed=3)
+    since, until = 1_600_000_000 + 500 * 3600, 1_600_000_000 + 1500 * 3600
+    selective = Filters(kinds=["photo"], sources=["misc"], since=since, until=until)  # ~330 of 3,000
+    assert _overlap(trained, queries, 10, selective) >= 0.95
+    kinds = dict(trained.conn.execute("SELECT c.id, d.kind FROM chunks c JOIN documents d ON d.rowid = c.doc"))
+    times = dict(trained.conn.execute("SELECT c.id, d.occurred_at FROM chunks c JOIN documents d ON d.rowid = c.doc"))
+    for q in queries:
+        hits = trained.knn(q, 10, selective)
+        assert len(hits) == 10
+        assert all(kinds[cid] == "photo" and since <= times[cid] < until for cid, _ in hits)
+    # Undated chunks are left out by any time filter; a filter nothing passes finds nothing.
+    assert trained.knn(queries[0], 10, Filters(sources=["nowhere"])) == []
+    assert all(times[cid] is not None for cid, _ in trained.knn(queries[0], 50, Filters(since=0)))
+
+
+def test_real_minilm_sentences_quantized_recall(tmp_path, real):
+    from pocketmind.embeddings import MiniLMEmbedder
+
+    turns, asked = [], []
+    for path in sorted((real.parent / "locomo" / "dev").glob("*.json"))[:3]:
+        data = json.loads(path.read_text())
+        turns += [t["text"] for key, v in data.items() if key.startswith("session_") and isinstance(v, list) for t in v]
+        asked += [qa["question"] for qa in data["qa"][:10]]
+    assert len(turns) == 1451 and len(asked) == 30
+    embedder = MiniLMEmbedder()
+    store = Store(tmp_path / "m.db")
+    _fill(store, embedder.encode(turns))
+    with store.transaction():
+        vectors.train(store.conn)
+    queries = embedder.encode(asked)
+    assert _overlap(store, queries, 10, Filters()) >= 0.95
+    assert _overlap(store, queries, 10, Filters(kinds=["message"])) >= 0.95
+    store.close()
+
+
+def test_deletes_remove_from_every_vector_table(trained):
+    assert _counts(trained) == (3000, 3000, 3000)
+    with trained.transaction():
+        assert trained.delete_documents([f"chat:{i}" for i in range(0, 300, 3)]) == 100
+    assert _counts(trained) == (2900, 2900, 2900)
+    gone = trained.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    assert gone == 2900
+    # Re-writing a document replaces its vectors rather than adding to them.
+    with trained.transaction():
+        trained.write_document(_row(1, "note", 1), [ChunkRow(0, "", "x", "x", "hx", _clustered(1, 384, 9)[0])])
+    assert _counts(trained) == (2900, 2900, 2900)
+    assert trained.integrity_check() == "ok"
+
+
+def test_cells_train_when_the_store_grows(tmp_path, monkeypatch):
+    monkeypatch.setattr(vectors, "TRAIN_AT", 400)
+    store = Store(tmp_path / "g.db")
+    vecs = _clustered(1000, 32, seed=4)
+    _fill(store, vecs[:399])
+    assert store.conn.execute("SELECT count(*) FROM vector_cells").fetchone()[0] == 0  # small: exact search
+    with store.transaction():
+        for i in range(399, 1000):
+            store.write_document(_row(i, "note", 5), [ChunkRow(0, "", "t", "t", f"h{i}", vecs[i])])
+    # Trained at 400 (20 cells), re-trained at 800 (28 cells); new rows join the nearest cell.
+    assert store.get_meta("vector_cells_trained_on") == "800"
+    assert store.conn.execute("SELECT count(*) FROM vector_cells").fetchone()[0] == 28
+    assert store.conn.execute("SELECT count(DISTINCT cell) FROM chunk_bits").fetchone()[0] > 20
+    assert _overlap(store, vecs[::100], 5, Filters()) >= 0.95
+    store.close()
+
+
+def test_a_store_from_before_quantized_search_upgrades(tmp_path):
+    path = tmp_path / "old.db"
+    conn = open_connection(path)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    for name, sql in MIGRATIONS[:2]:
+        with conn:
+            conn.execute(sql)
+            conn.execute("INSERT INTO _migrations VALUES (?, 0)", (name,))
+    vecs = _clustered(50, 16, seed=5)
+    with conn:  # the schema and rows exactly as the previous release wrote them
+        conn.execute("CREATE VIRTUAL TABLE chunk_vectors USING vec0(chunk_id INTEGER PRIMARY KEY,"
+                     " embedding float[16] distance_metric=cosine, kind TEXT, source TEXT, occurred_at INTEGER)")
+        conn.execute("INSERT INTO meta VALUES ('vector_dimension', '16')")
+        conn.execute("INSERT INTO sources VALUES ('misc', 'x', '/', '{}', 0, NULL, NULL)")
+        for i, v in enumerate(vecs):
+            conn.execute("INSERT INTO documents(id, source, kind, text, occurred_at, content_hash, updated_at)"
+                         " VALUES (?, 'misc', 'note', 't', 7, 'h', 0)", (f"misc:{i}",))
+            conn.execute("INSERT INTO chunks(doc, seq, text, hash) VALUES (?, 0, 't', ?)", (conn.last_insert_rowid(), f"h{i}"))
+            conn.execute("INSERT INTO chunk_vectors VALUES (?, ?, 'note', 'misc', 7)", (conn.last_insert_rowid(), v.tobytes()))
+    conn.close()
+
+    store = Store(path)
+    assert [r[0] for r in store.conn.execute("SELECT name FROM _migrations")][-1] == "0003_quantized_vectors"
+    assert store.vector_dimension() == 16
+    assert _counts(store) == (50, 50, 50)
+    assert store.knn(vecs[7], 1, Filters(kinds=["note"]))[0][0] == 8  # chunk ids start at 1
+    with store.transaction():
+        vectors.train(store.conn)
+    assert store.knn(vecs[7], 1, Filters(since=7, until=8))[0][0] == 8
+    with pytest.raises(apsw.SQLError):
+        store.conn.execute("INSERT INTO chunk_bits(chunk_id, cell, embedding) VALUES (1, 0, vec_quantize_binary(?))",
+                           (vecs[0].tobytes(),))  # back-filled: id 1 is taken
+    store.close()
