@@ -17,7 +17,6 @@ import hashlib
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import locomo_data  # noqa: E402
 
 from pocketmind import Engine  # noqa: E402
-from pocketmind.chunking import embedding_text  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -72,17 +70,12 @@ def main() -> None:
 
 def _embedded_texts(engine: Engine) -> list[str]:
     """The distinct texts the index embedded, rebuilt from stored fields."""
-    rows = engine.store.conn.execute(
-        "SELECT d.kind, d.title, d.author, c.heading, c.text, d.occurred_local, c.hash FROM chunks c JOIN documents d ON d.rowid = c.doc ORDER BY c.id"
-    )
+    hashes = dict(engine.store.conn.execute("SELECT id, hash FROM chunks"))
     texts = {}
-    for kind, title, author, heading, text, local, digest in rows:
-        if digest in texts:
-            continue
-        moment = datetime.fromisoformat(local) if local else None
-        t = embedding_text(kind, title, author, heading, text, engine.annotations_for(text, moment))
-        assert hashlib.sha256(t.encode()).hexdigest() == digest
-        texts[digest] = t
+    for chunk_id, _kind, _source, _when, text in engine.stored_embedding_inputs():
+        digest = hashes[chunk_id]
+        assert hashlib.sha256(text.encode()).hexdigest() == digest, chunk_id
+        texts.setdefault(digest, text)
     return list(texts.values())
 
 

@@ -101,13 +101,28 @@ def _merge_small(pieces: list[Piece]) -> list[Piece]:
     return merged
 
 
-def embedding_text(kind: str, title: str, author: str | None, heading: str, text: str, extra: str = "") -> str:
+CONTEXT_WORDS = 25
+SELF_CONTAINED_WORDS = 15  # a message this long says enough on its own
+
+
+def message_context(previous_author: str | None, previous_text: str | None, text: str = "") -> str:
+    """The message before, shortened, for a short reply that is only meaningful
+    after it ("For running!" answers "What are the shoes for?")."""
+    words = (previous_text or "").split()
+    if not words or len(text.split()) >= SELF_CONTAINED_WORDS:
+        return ""
+    clipped = " ".join(words[:CONTEXT_WORDS]) + (" …" if len(words) > CONTEXT_WORDS else "")
+    return f"{previous_author or 'someone'}: {clipped}"
+
+
+def embedding_text(kind: str, title: str, author: str | None, heading: str, text: str, extra: str = "",
+                   context: str = "") -> str:
     """What the embedder sees: the passage plus the context it lacks on its own.
 
     Built only from stored fields, so switching embedders can re-embed every
     chunk without parsing any source again.
     """
-    lines = []
+    lines = [context] if context else []
     if kind == "message":
         lines.append(f"{author or 'someone'}: {text}")
     else:

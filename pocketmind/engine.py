@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import settings as settings_mod
-from .chunking import embedding_text
+from .chunking import embedding_text, message_context
 from .errors import ConfigError, SourceError
 from .indexing import IndexSummary, SourceRun
 from .paths import Paths, resolve_paths
@@ -104,21 +104,32 @@ class Engine:
         """Embed every stored chunk again (after an embedder switch); no source is re-parsed."""
         import hashlib
 
-        rows = list(self.store.conn.execute(
-            "SELECT c.id, d.kind, d.source, d.occurred_at, d.occurred_local, d.title, d.author, c.heading, c.text"
-            " FROM chunks c JOIN documents d ON d.rowid = c.doc ORDER BY c.id"
-        ))
+        rows = self.stored_embedding_inputs()
         batch = 256
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
-            texts = []
-            for _cid, kind, _src, _when, local, title, author, heading, text in part:
-                moment = datetime.fromisoformat(local) if local else None
-                texts.append(embedding_text(kind, title, author, heading, text, self.annotations_for(text, moment)))
-            vectors = self.embedder.encode(texts)
-            self.store.insert_vectors((r[0], r[1], r[2], r[3], v) for r, v in zip(part, vectors))
-            self.store.set_chunk_hashes((hashlib.sha256(t.encode()).hexdigest(), r[0]) for r, t in zip(part, texts))
+            vectors = self.embedder.encode([r[4] for r in part])
+            self.store.insert_vectors((cid, kind, src, when, v) for (cid, kind, src, when, _), v in zip(part, vectors))
+            self.store.set_chunk_hashes((hashlib.sha256(r[4].encode()).hexdigest(), r[0]) for r in part)
         return len(rows)
+
+    def stored_embedding_inputs(self) -> list[tuple[int, str, str, int | None, str]]:
+        """(chunk id, kind, source, time, text to embed) for every stored chunk,
+        rebuilt from stored fields exactly as indexing builds it."""
+        rows = self.store.conn.execute(
+            "SELECT c.id, d.kind, d.source, d.occurred_at, d.occurred_local, d.title, d.author, c.heading, c.text,"
+            " CASE WHEN d.kind = 'message' THEN LAG(d.author) OVER w END,"
+            " CASE WHEN d.kind = 'message' THEN LAG(d.text) OVER w END"
+            " FROM chunks c JOIN documents d ON d.rowid = c.doc"
+            " WINDOW w AS (PARTITION BY d.source, d.kind, d.conversation ORDER BY d.occurred_at, d.rowid)"
+            " ORDER BY c.id"
+        )
+        out = []
+        for cid, kind, src, when, local, title, author, heading, text, prev_author, prev_text in rows:
+            moment = datetime.fromisoformat(local) if local else None
+            context = message_context(prev_author, prev_text, text) if kind == "message" else ""
+            out.append((cid, kind, src, when, embedding_text(kind, title, author, heading, text, self.annotations_for(text, moment), context)))
+        return out
 
     def time_mentions(self, text: str, moment: datetime | None) -> list:
         """Time expressions in ``text`` resolved against the document's own time."""

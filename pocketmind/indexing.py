@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .chunking import chunk_document, embedding_text
+from .chunking import chunk_document, embedding_text, message_context
 from .documents import Document
 from .errors import ParseError
 from .fulltext import index_form
@@ -115,6 +115,25 @@ def document_row(source: str, origin: str, doc: Document) -> dict[str, Any]:
     row["content_hash"] = digest
     row["updated_at"] = time.time()
     return row
+
+
+def previous_messages(docs: list[Document]) -> dict[str, str]:
+    """For each message, the message before it in the same conversation (see
+    :func:`pocketmind.chunking.message_context`)."""
+    by_conversation: dict[str, list[tuple[int, Document]]] = {}
+    for index, doc in enumerate(docs):
+        if doc.kind == "message" and doc.conversation:
+            by_conversation.setdefault(doc.conversation, []).append((index, doc))
+    out: dict[str, str] = {}
+    for messages in by_conversation.values():
+        messages.sort(key=lambda item: (_sort_time(item[1].occurred_at), item[0]))
+        for (_, before), (_, doc) in zip(messages, messages[1:]):
+            out[doc.native_id] = message_context(before.author, before.text, doc.text)
+    return out
+
+
+def _sort_time(moment: datetime | None) -> float:
+    return wall_seconds(moment) if moment else float("-inf")
 
 
 def _day_seconds(day: date) -> int:
@@ -208,24 +227,25 @@ class SourceRun:
         unchanged = [i for i, (row, _) in rows.items() if stored.get(i) == row["content_hash"]]
         self.summary.unchanged += len(unchanged)
         stale = self.store.ids_from_origin(self.name, origin) - set(rows)
+        contexts = previous_messages(docs)
         for doc_id, (row, doc) in rows.items():
             if stored.get(doc_id) == row["content_hash"]:
                 continue
-            self._add_pending(row, doc, is_new=doc_id not in stored)
+            self._add_pending(row, doc, is_new=doc_id not in stored, context=contexts.get(doc.native_id, ""))
         self._pending_files.append((origin, size, mtime_ns, stale, unchanged))
         if self._pending_chunks >= FLUSH_CHUNKS:
             self.flush()
 
     # -- batching ------------------------------------------------------------
 
-    def _add_pending(self, row: dict[str, Any], doc: Document, is_new: bool) -> None:
+    def _add_pending(self, row: dict[str, Any], doc: Document, is_new: bool, context: str = "") -> None:
         from pocketmind.store import ChunkRow
 
         chunks = []
         for seq, piece in enumerate(chunk_document(doc)):
             mentions = self.engine.time_mentions(piece.text, doc.occurred_at)
             extra = " ".join(f"[{m.phrase}: {m.annotation}]" for m in mentions)
-            embed = embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra)
+            embed = embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra, context)
             digest = hashlib.sha256(embed.encode("utf-8")).hexdigest()
             spans = [(_day_seconds(m.start), _day_seconds(m.end) + 86_400) for m in mentions]
             chunk = ChunkRow(seq, piece.heading, piece.text, fulltext_body(doc, piece.heading, piece.text, extra), digest, mentions=spans)

@@ -110,13 +110,24 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     seen_docs: set[str] = set()
     for cid in ranked:
         hit = hits.get(cid)
-        if hit is None or hit["id"] in seen_docs:
-            continue  # one result per document: its best passage
-        seen_docs.add(hit["id"])
+        if hit is None:
+            continue
+        key = same_moment(hit)
+        if key in seen_docs:
+            continue  # one result per document (its best passage), a shared photo counts as its message
+        seen_docs.add(key)
         results.append(to_result(hit, fused[cid], similarity.get(cid, 0.0), terms))
         if len(results) >= k:
             break
     return results
+
+
+def same_moment(hit: dict) -> str:
+    """The document a hit stands for: a photo shared in a chat is its message."""
+    message_id = (hit.get("metadata") or {}).get("message_id")
+    if hit["kind"] == "photo" and message_id:
+        return f"{hit['source']}:{message_id}"
+    return hit["id"]
 
 
 def to_result(hit: dict, score: float, similarity: float, terms: Sequence[str]) -> Result:
