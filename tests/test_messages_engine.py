@@ -54,8 +54,10 @@ def test_several_exports_person_and_time_filters_from_the_cli(chats, tmp_path, w
     assert main(["--home", home, "search", "flat balcony Berlin", "--person", "Anna Keller", "--since", "2025-02-01", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     ids = [r["id"] for r in results]
-    assert results[0]["snippet"] == "The flat in Kreuzberg has a balcony, you will love it"
-    assert results[0]["uri"].endswith("sms-anna.xml#" + results[0]["id"].split(":")[1])
+    by_snippet = {r["snippet"]: r for r in results[:2]}  # the message and the reply to it
+    assert set(by_snippet) == {"The flat in Kreuzberg has a balcony, you will love it", "Send me photos of the balcony!"}
+    kreuzberg = by_snippet["The flat in Kreuzberg has a balcony, you will love it"]
+    assert kreuzberg["uri"].endswith("sms-anna.xml#" + kreuzberg["id"].split(":")[1])
     assert all(r["time"] >= "2025-02-01" for r in results)
     assert any(i.startswith("chats:whatsapp:anna:2025-02-02") for i in ids)
     assert not any("telegram" in i or "elon" in i.lower() for i in ids)
