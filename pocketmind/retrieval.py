@@ -19,7 +19,7 @@ from pocketmind.store import Filters, Store
 from .fulltext import match_expression, query_terms
 from .results import Result
 
-RRF_K = 60
+RRF_K = 10  # measured on LoCoMo dev: 60 -> 10 lifts evidence recall@10 from 66.8 to 71.2
 SNIPPET_CHARS = 220
 
 
@@ -29,6 +29,7 @@ class Weights:
     fulltext: float = 1.0
     place: float = 1.0  # the list of documents at a place named in the question
     boost: float = 0.5  # per matched person / place / kind, in units of a first-rank RRF score
+    reply: float = 0.3  # share of a message hit's score passed to the message after it
 
 
 @dataclass
@@ -97,6 +98,12 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         boxes = [p.bbox for p in boost.places]
         for rank, cid in enumerate(store.place_candidates(names, boxes, candidates, filters)):
             fused[cid] = fused.get(cid, 0.0) + weights.place / (RRF_K + rank + 1)
+
+    if weights.reply:
+        # An answer often comes right after the message that matches the question.
+        top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 10)]
+        for cid, next_cid in store.next_messages(top).items():
+            fused[next_cid] = fused.get(next_cid, 0.0) + weights.reply * fused[cid]
 
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     hits = store.chunk_hits(ranked[: max(k * 4, 40)])

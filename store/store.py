@@ -406,6 +406,22 @@ class Store:
                f" WHERE {' AND '.join(where)} ORDER BY m.start_at LIMIT ?")
         return [r[0] for r in self.conn.execute(sql, [*params, limit])]
 
+    def next_messages(self, chunk_ids: Sequence[int]) -> dict[int, int]:
+        """For message chunks, the first chunk of the next message in the same conversation."""
+        out = {}
+        for cid in chunk_ids:
+            row = self.conn.execute(
+                "SELECT n.id FROM chunks c JOIN documents d ON d.rowid = c.doc"
+                " JOIN documents nd ON nd.source = d.source AND nd.conversation = d.conversation AND nd.kind = 'message'"
+                "  AND (nd.occurred_at > d.occurred_at OR (nd.occurred_at = d.occurred_at AND nd.rowid > d.rowid))"
+                " JOIN chunks n ON n.doc = nd.rowid AND n.seq = 0"
+                " WHERE c.id = ? AND d.kind = 'message' ORDER BY nd.occurred_at, nd.rowid LIMIT 1",
+                (cid,),
+            ).fetchone()
+            if row:
+                out[cid] = row[0]
+        return out
+
     def documents_of_kind(self, kind: str, limit: int = 100_000) -> list[dict[str, Any]]:
         return self._dicts("SELECT * FROM documents WHERE kind = ? LIMIT ?", (kind, limit))
 
