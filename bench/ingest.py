@@ -52,7 +52,6 @@ def main() -> None:
             chunks = sum(s.chunks for s in summaries)
 
             texts = _embedded_texts(engine)
-            assert len(texts) == embedded, (len(texts), embedded)
             started = time.perf_counter()
             engine.embedder.encode(texts)
             raw = time.perf_counter() - started
@@ -72,11 +71,11 @@ def _embedded_texts(engine: Engine) -> list[str]:
     """The distinct texts the index embedded, rebuilt from stored fields."""
     hashes = dict(engine.store.conn.execute("SELECT id, hash FROM chunks"))
     texts = {}
-    for chunk_id, _kind, _source, _when, text in engine.stored_embedding_inputs():
+    for chunk_id, _kind, _source, _when, text, own in engine.stored_embedding_inputs():
         digest = hashes[chunk_id]
         assert hashlib.sha256(text.encode()).hexdigest() == digest, chunk_id
-        texts.setdefault(digest, text)
-    return list(texts.values())
+        texts.setdefault(digest, [text] + ([own] if own else []))  # a short reply is embedded twice
+    return [t for pair in texts.values() for t in pair]
 
 
 if __name__ == "__main__":

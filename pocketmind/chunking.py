@@ -46,6 +46,8 @@ def chunk_document(doc: Document) -> list[Piece]:
         for part in _split(text or section.heading):
             pieces.append(Piece(section.heading, part))
     pieces = _merge_small(pieces)
+    if not pieces and doc.attachments:  # a photo or file sent without words
+        pieces = [Piece("", "[" + ", ".join(a.name for a in doc.attachments) + "]")]
     return pieces or [Piece("", doc.title or doc.native_id)]
 
 

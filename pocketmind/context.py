@@ -12,15 +12,13 @@ MIN_SIMILARITY = 0.25
 
 
 def relevant(results: Sequence[Result], min_similarity: float = MIN_SIMILARITY) -> list[Result]:
-    """Drop a result list that has nothing close to the question.
+    """Keep results that are close to the question.
 
-    A result counts as relevant when its vector similarity is high enough or
-    it was found by full-text search too (its fused score then exceeds what
-    one list alone can give).
+    A result counts as relevant when its vector similarity is high enough, or
+    when both searches found it (full text and vectors agree, as happens for
+    Chinese text an English embedder reads poorly).
     """
-    single_list_max = 1.0 / 61
-    keep = [r for r in results if r.similarity >= min_similarity or r.score > single_list_max + 1e-9]
-    return keep
+    return [r for r in results if r.similarity >= min_similarity or (r.lexical and r.similarity > 0)]
 
 
 def pack_context(results: Sequence[Result], answerer, question: str, budget: int) -> list[Result]:

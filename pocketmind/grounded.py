@@ -27,11 +27,13 @@ def spoken_date(d: date, cjk: bool = False) -> str:
 
 
 def date_answer(question: str, best: Result, own_text: str) -> str | None:
-    """A date answer from ``best`` (the top passage) if the question wants a date."""
+    """A date answer from the best passage, if the question wants a date: a time
+    it states ("yesterday", "last Saturday") resolved against its own date,
+    else its own date."""
     if not is_temporal_question(question) or not best.time:
         return None
-    moment = datetime.fromisoformat(best.time)
     cjk = bool(_CJK.search(question))
+    moment = datetime.fromisoformat(best.time)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
     if mentions:
         m = mentions[0]

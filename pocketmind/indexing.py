@@ -117,6 +117,26 @@ def document_row(source: str, origin: str, doc: Document) -> dict[str, Any]:
     return row
 
 
+OWN_WEIGHT = 0.6  # how much a short message's own words count against the message before it
+
+
+def embed_with_context(embedder, items: list[tuple[str, str | None]]) -> np.ndarray:
+    """Vectors for (text with context, own text or None) pairs, in one model call.
+
+    A short reply is embedded twice, with the message before it and alone,
+    and the two vectors are mixed: the context makes "For running!" findable
+    by "what are the shoes for?", while its own words keep the reply from
+    outranking the message it answers.
+    """
+    own_index = {i: text for i, (_, text) in enumerate(items) if text}
+    vectors = embedder.encode([text for text, _ in items] + list(own_index.values()))
+    out = np.asarray(vectors[: len(items)], dtype=np.float32).copy()
+    for extra, i in enumerate(own_index):
+        mixed = OWN_WEIGHT * vectors[len(items) + extra] + (1 - OWN_WEIGHT) * out[i]
+        out[i] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
+    return out
+
+
 def previous_messages(docs: list[Document]) -> dict[str, str]:
     """For each message, the message before it in the same conversation (see
     :func:`pocketmind.chunking.message_context`)."""
@@ -141,8 +161,15 @@ def _day_seconds(day: date) -> int:
 
 
 def fulltext_body(doc: Document, heading: str, text: str, extra: str) -> str:
-    """What full-text search indexes for a chunk: the passage plus who, where and what."""
-    fields = [doc.title, heading, doc.author or "", " ".join(doc.people), doc.conversation or "", doc.place or "", " ".join(doc.tags), text, extra]
+    """What full-text search indexes for a chunk: the passage plus who, where and what.
+
+    A message keeps only its sender: every message of a chat names the same
+    participants and chat, which would make those names match everything.
+    """
+    if doc.kind == "message":
+        fields = [doc.author or "", text, extra]
+    else:
+        fields = [doc.title, heading, doc.author or "", " ".join(doc.people), doc.conversation or "", doc.place or "", " ".join(doc.tags), text, extra]
     return index_form("\n".join(f for f in fields if f))
 
 
@@ -250,6 +277,9 @@ class SourceRun:
             spans = [(_day_seconds(m.start), _day_seconds(m.end) + 86_400) for m in mentions]
             chunk = ChunkRow(seq, piece.heading, piece.text, fulltext_body(doc, piece.heading, piece.text, extra), digest, mentions=spans)
             chunk.embed_text = embed  # type: ignore[attr-defined]
+            chunk.embed_own = (  # type: ignore[attr-defined]
+                embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra) if context else None
+            )
             chunks.append(chunk)
         self._pending.append(_Pending(row, chunks, is_new))
         self._pending_chunks += len(chunks)
@@ -288,12 +318,12 @@ class SourceRun:
                     todo.setdefault(chunk.hash, []).append(chunk)
         if not todo:
             return
-        texts = [chunks[0].embed_text for chunks in todo.values()]
-        vectors = self.engine.embedder.encode(texts)
+        firsts = [chunks[0] for chunks in todo.values()]
+        vectors = embed_with_context(self.engine.embedder, [(c.embed_text, c.embed_own) for c in firsts])
         for chunks, vector in zip(todo.values(), vectors):
             for chunk in chunks:
-                chunk.vector = np.asarray(vector, dtype=np.float32)
-        self.summary.embedded += len(texts)
+                chunk.vector = vector
+        self.summary.embedded += len(firsts)
 
     # -- helpers ---------------------------------------------------------------
 

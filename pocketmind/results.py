@@ -26,6 +26,7 @@ class Result:
     metadata: dict[str, Any] = field(default_factory=dict)
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans in snippet
     similarity: float = 0.0  # cosine similarity of the best vector match (0 if none)
+    lexical: bool = False  # full-text search found it too
     chunk_id: int | None = None
     occurred_at: int | None = None  # wall-clock seconds (see wall_seconds)
     ended_at: int | None = None

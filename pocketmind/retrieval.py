@@ -102,9 +102,13 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     if weights.reply:
         # An answer often comes right after the message that matches the question.
         top = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, 10)]
-        for cid, next_cid in store.next_messages(top).items():
-            fused[next_cid] = fused.get(next_cid, 0.0) + weights.reply * fused[cid]
+        replies = store.next_messages(top)
+        allowed = store.filter_chunk_ids(list(replies.values()), filters)  # a reply must pass the filters too
+        for cid, next_cid in replies.items():
+            if next_cid in allowed:
+                fused[next_cid] = fused.get(next_cid, 0.0) + weights.reply * fused[cid]
 
+    lexical = {cid for cid, _ in text_hits}
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     hits = store.chunk_hits(ranked[: max(k * 4, 40)])
     if boost:
@@ -123,7 +127,9 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         if key in seen_docs:
             continue  # one result per document (its best passage), a shared photo counts as its message
         seen_docs.add(key)
-        results.append(to_result(hit, fused[cid], similarity.get(cid, 0.0), terms))
+        result = to_result(hit, fused[cid], similarity.get(cid, 0.0), terms)
+        result.lexical = cid in lexical
+        results.append(result)
         if len(results) >= k:
             break
     return results

@@ -29,14 +29,14 @@ class ModelSettings:
     )
     llm_threads: int = _doc("CPU threads for the LLM.", 2)
     llm_context: int = _doc("LLM context window in tokens.", 2048)
-    max_answer_tokens: int = _doc("Most tokens an answer may have.", 96)
+    max_answer_tokens: int = _doc("Most tokens an answer may have.", 48)
     idle_unload_seconds: int = _doc("The daemon releases models after this many idle seconds (0 = never).", 300)
 
 
 @dataclass
 class SearchSettings:
     results: int = _doc("How many results `search` shows and `ask` may cite.", 8)
-    context_tokens: int = _doc("Token budget of retrieved text packed into an answer prompt.", 900)
+    context_tokens: int = _doc("Token budget of retrieved text packed into an answer prompt.", 500)
     candidates: int = _doc("How many vector and full-text candidates are fused per query.", 60)
 
 
