@@ -202,10 +202,11 @@ class Engine:
 
     def search(self, query: str, *, k: int | None = None, kinds: Sequence[str] = (), sources: Sequence[str] = (),
                since: datetime | None = None, until: datetime | None = None, person: str | Sequence[str] | None = None,
-               understand: bool = True) -> list[Result]:
+               understand: bool = True, plan=None) -> list[Result]:
         """Hybrid search. With ``understand`` the question's time phrase becomes a
         date filter (unless ``since``/``until`` are given) and the people, places
-        and kinds it names are preferred (see :mod:`pocketmind.query`)."""
+        and kinds it names are preferred (see :mod:`pocketmind.query`); ``plan``
+        passes a reading of the question already made (see :meth:`plan`)."""
         from pocketmind.store import Filters
 
         from .results import wall_seconds
@@ -219,7 +220,7 @@ class Engine:
         boost = Boost()
         mentioned = None
         if understand:
-            plan = self.plan(query)
+            plan = plan or self.plan(query)
             if plan.since is not None or plan.until is not None:
                 if since is None and until is None:
                     since, until = plan.since, plan.until
@@ -281,8 +282,8 @@ class Engine:
         from .answer import NOT_FOUND
         from .context import pack_context, relevant, with_conversation_context
 
-        results = self.search(question, k=self.settings.search.results, **filters)
-        results = relevant(results)
+        plan = self.plan(question)
+        results = relevant(self.search(question, k=self.settings.search.results, plan=plan, **filters))
         if not results:
             if on_token:
                 on_token(NOT_FOUND)
@@ -294,7 +295,6 @@ class Engine:
         answerer = self.answerer
         results = with_conversation_context(self, results)
         contexts = pack_context(results, answerer, question, self.settings.search.context_tokens)
-        plan = self.plan(question)
         if not filters.get("person") and (absent := self._said_by_someone_else(question, plan)):
             text = f"Not mentioned by {absent} in your data; the closest passages are from someone else."
             if on_token:
