@@ -63,9 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("daemon", help="keep the index up to date in the background: run, start, stop, status, install")
     p.add_argument("action", choices=("run", "start", "stop", "status", "install"))
-    p.add_argument("--quiet", type=float, default=2.0, metavar="SECONDS", help="a changed file is indexed once unchanged this long")
-    p.add_argument("--rescan", type=float, default=60.0, metavar="MINUTES", help="full rescan interval (catches missed changes)")
-    p.add_argument("--poll", type=float, default=60.0, metavar="SECONDS", help="how often database sources (chat.db) are checked")
+    p.add_argument("--quiet", type=float, metavar="SECONDS", help="a changed file is indexed once unchanged this long (daemon.quiet_seconds)")
+    p.add_argument("--rescan", type=float, metavar="MINUTES", help="full rescan interval, catches missed changes (daemon.rescan_minutes)")
+    p.add_argument("--poll", type=float, metavar="SECONDS", help="how often database sources (chat.db) are checked (daemon.poll_seconds)")
     p.add_argument("--json", action="store_true")
     return parser
 

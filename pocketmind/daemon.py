@@ -447,6 +447,10 @@ def run_cli(engine, args, out, err) -> int:
     from .daemon_service import DaemonRunning, install_service, running_daemon_pid, spawn, terminate
 
     home = args.home or os.environ.get("POCKETMIND_HOME")
+    settings = engine.settings.daemon  # options not given on the command line come from config.toml
+    args.quiet = settings.quiet_seconds if getattr(args, "quiet", None) is None else args.quiet
+    args.rescan = settings.rescan_minutes if getattr(args, "rescan", None) is None else args.rescan
+    args.poll = settings.poll_seconds if getattr(args, "poll", None) is None else args.poll
     if args.action == "run":
         log_to_stderr(args.debug)
         daemon = Daemon(engine, quiet_seconds=args.quiet, rescan_seconds=args.rescan * 60, poll_seconds=args.poll, handle_signals=True)

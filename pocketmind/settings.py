@@ -47,10 +47,18 @@ class IndexSettings:
 
 
 @dataclass
+class DaemonSettings:
+    quiet_seconds: float = _doc("The daemon indexes a changed file once it has been unchanged this long.", 2.0)
+    rescan_minutes: float = _doc("The daemon rescans every source this often, to catch missed changes.", 60.0)
+    poll_seconds: float = _doc("How often the daemon checks database sources such as iMessage chat.db.", 60.0)
+
+
+@dataclass
 class Settings:
     models: ModelSettings = field(default_factory=ModelSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
