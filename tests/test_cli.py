@@ -72,3 +72,12 @@ def test_config_set_writes_the_documented_file(tmp_path, capsys):
     assert main([*home, "config", "search.results", "12"]) == 0
     text = (tmp_path / "home" / "config" / "config.toml").read_text()
     assert "results = 12" in text and "# How many results" in text
+
+
+def test_demo_indexes_the_samples_and_answers_with_sources(tmp_path, warm_models, capsys):
+    assert main(["--home", str(tmp_path / "demo"), "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "indexed 41 documents from 4 sample sources" in out
+    assert "A: 1 March 2025 [1]" in out  # the date comes from the chat, resolved from "the 1st of March"
+    assert "I'm moving to Berlin on the 1st of March." in out
+    assert out.count("Sources") == 2
