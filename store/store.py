@@ -323,12 +323,6 @@ class Store:
         ).fetchone()
         return np.frombuffer(row[0], dtype=np.float32) if row else None
 
-    def chunks_for_reembedding(self) -> Iterator[tuple[int, str, str, int | None, str]]:
-        """(chunk id, kind, source, occurred_at, chunk text) of every chunk."""
-        yield from self.conn.execute(
-            "SELECT c.id, d.kind, d.source, d.occurred_at, c.text FROM chunks c JOIN documents d ON d.rowid = c.doc ORDER BY c.id"
-        )
-
     def insert_vectors(self, rows: Iterable[tuple[int, str, str, int | None, np.ndarray]]) -> None:
         vectors.insert(self.conn, self._cells(), rows)
         vectors.maybe_train(self.conn)
