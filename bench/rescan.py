@@ -54,7 +54,7 @@ from pocketmind.hookspecs import hookimpl  # noqa: E402
 
 LOCOMO = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "locomo" / "dev"
 TARGET_SECONDS = 10.0
-FORMAT_VERSION = 1  # bump when the generated home changes, so a kept home is rebuilt
+FORMAT_VERSION = 2  # bump when the generated home or the store format changes, so a kept home is rebuilt
 
 
 # -- a fast deterministic embedder for the first build only (clearly labelled) --------

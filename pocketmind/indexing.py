@@ -1,6 +1,9 @@
 """Indexing one source: walk its files, parse the changed ones, embed, write.
 
-- A file whose size and mtime are unchanged is not even opened.
+- A file whose size and mtime are unchanged is not even opened. A file whose
+  mtime moved but whose bytes hash as before (a sync tool, a restored backup,
+  `touch`) is read and hashed but not parsed again (images excepted, see
+  :data:`PARSE_ALWAYS`); its recorded signature is updated.
 - A document whose content hash is unchanged is not rewritten; a chunk whose
   embedding text was embedded before (anywhere in the store) reuses that
   vector, so a renamed note or a re-imported longer chat embeds only what is new.
@@ -22,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -41,6 +44,19 @@ JUNK_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", ".downl
 JUNK_DIRS = {".git", ".svn", ".hg", ".obsidian", ".trash", ".Trash", ".stfolder", ".stversions", ".dropbox.cache", "__pycache__", "node_modules", "@eaDir"}
 
 FLUSH_CHUNKS = 1024  # big batches let the embedder sort by length and pad less
+FLUSH_FILES = 2000  # unchanged files recorded per transaction when nothing else is pending
+
+# Indexers whose files are always parsed when their signature changes: an
+# image's parser reads only the metadata at its head (hashing every byte of a
+# photo library would cost more than parsing it), and reads sidecar files
+# (.xmp, .json) beside it that the image's own bytes don't cover.
+PARSE_ALWAYS = {"images"}
+DIGEST_MAX_BYTES = 256 * 1024 * 1024  # beyond this, hashing costs about as much as parsing
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def is_junk(path: Path) -> bool:
@@ -180,6 +196,15 @@ class _Pending:
     is_new: bool
 
 
+class _PendingFile(NamedTuple):
+    origin: str
+    size: int
+    mtime_ns: int
+    stale: set[str]  # ids it no longer holds, deleted on flush
+    moved: list[str]  # unchanged ids stored under another file (a renamed export), claimed on flush
+    digest: str | None
+
+
 class SourceRun:
     """One pass over one source. The caller holds the engine's write lock."""
 
@@ -193,8 +218,10 @@ class SourceRun:
         self.progress = progress
         self.summary = IndexSummary(self.name)
         self._pending: list[_Pending] = []
-        self._pending_files: list[tuple[str, int, int, set[str]]] = []
+        self._pending_files: list[_PendingFile] = []
         self._pending_chunks = 0
+        self._known: dict[str, tuple[int, int, str | None, str | None]] | None = None  # store.files, loaded once
+        self._per_origin: dict[str, int] | None = None  # documents per file, when the whole source is walked
 
     # -- the pass -------------------------------------------------------------
 
@@ -204,8 +231,8 @@ class SourceRun:
             self.summary.errors.append(f"{self.root}: source path does not exist")
             self.summary.failed += 1
             return self.summary
-        known = self.store.files(self.name)
-        counts = dict(self.store.conn.execute("SELECT origin, count(*) FROM documents WHERE source = ? GROUP BY origin", (self.name,)))
+        known = self._known = self.store.files(self.name)
+        counts = self._per_origin = self.store.documents_per_origin(self.name)
         candidates = [p for p in walk(self.root) if self._indexer_for(p) is not None]
         seen: set[str] = set()
         for done, path in enumerate(candidates, 1):
@@ -236,6 +263,19 @@ class SourceRun:
 
     def index_file(self, path: Path, origin: str, size: int, mtime_ns: int) -> None:
         indexer = self._indexer_for(path)
+        digest = None
+        if indexer.name not in PARSE_ALWAYS and size <= DIGEST_MAX_BYTES:
+            try:
+                digest = file_digest(path)
+            except OSError as exc:
+                self._fail(origin, path, size, mtime_ns, f"cannot read: {exc.strerror}")
+                return
+            if self._same_bytes(origin, digest):
+                self.summary.unchanged += self._documents_in(origin)
+                self._pending_files.append(_PendingFile(origin, size, mtime_ns, set(), [], digest))
+                if len(self._pending_files) >= FLUSH_FILES:
+                    self.flush()
+                return
         try:
             docs = list(indexer.parse(path, self.root))
         except ParseError as exc:
@@ -253,13 +293,16 @@ class SourceRun:
         stored = self.store.content_hashes(list(rows))
         unchanged = [i for i, (row, _) in rows.items() if stored.get(i) == row["content_hash"]]
         self.summary.unchanged += len(unchanged)
-        stale = self.store.ids_from_origin(self.name, origin) - set(rows)
-        contexts = previous_messages(docs)
-        for doc_id, (row, doc) in rows.items():
-            if stored.get(doc_id) == row["content_hash"]:
-                continue
-            self._add_pending(row, doc, is_new=doc_id not in stored, context=contexts.get(doc.native_id, ""))
-        self._pending_files.append((origin, size, mtime_ns, stale, unchanged))
+        here = self.store.ids_from_origin(self.name, origin)
+        stale = here - set(rows)
+        moved = [i for i in unchanged if i not in here]
+        if len(unchanged) < len(rows):
+            contexts = previous_messages(docs)
+            for doc_id, (row, doc) in rows.items():
+                if stored.get(doc_id) == row["content_hash"]:
+                    continue
+                self._add_pending(row, doc, is_new=doc_id not in stored, context=contexts.get(doc.native_id, ""))
+        self._pending_files.append(_PendingFile(origin, size, mtime_ns, stale, moved, digest))
         if self._pending_chunks >= FLUSH_CHUNKS:
             self.flush()
 
@@ -298,10 +341,10 @@ class SourceRun:
                 else:
                     self.summary.updated += 1
                 self.summary.chunks += len(item.chunks)
-            for origin, size, mtime_ns, stale, unchanged in self._pending_files:
-                self.store.claim(unchanged, origin)
-                self.summary.deleted += self.store.delete_documents(stale)
-                self.store.record_file(self.name, origin, size, mtime_ns)
+            for file in self._pending_files:
+                self.store.claim(file.moved, file.origin)
+                self.summary.deleted += self.store.delete_documents(file.stale)
+                self.store.record_file(self.name, file.origin, file.size, file.mtime_ns, digest=file.digest)
         self.engine.notify_changed(self.name, self._pending, self._pending_files)
         self._pending, self._pending_files, self._pending_chunks = [], [], 0
 
@@ -326,6 +369,18 @@ class SourceRun:
         self.summary.embedded += len(firsts)
 
     # -- helpers ---------------------------------------------------------------
+
+    def _same_bytes(self, origin: str, digest: str) -> bool:
+        """Whether the file was parsed before, without error, from exactly these bytes."""
+        if self._known is None:
+            self._known = self.store.files(self.name)
+        previous = self._known.get(origin)
+        return previous is not None and previous[2] is None and previous[3] == digest
+
+    def _documents_in(self, origin: str) -> int:
+        if self._per_origin is not None:
+            return self._per_origin.get(origin, 0)
+        return self.store.count_from_origin(self.name, origin)
 
     def _caption_if_missing(self, doc: Document, path: Path) -> None:
         """Ask ``caption_photo`` plugins (e.g. a local vision model) for a photo with no caption."""

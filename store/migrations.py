@@ -112,6 +112,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE IF NOT EXISTS chunk_embeddings (chunk_id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
         """,
     ),
+    (
+        "0004_file_digest",
+        """
+        -- Hash of a file's bytes when it was last parsed: a file whose mtime moved
+        -- but whose bytes did not (a sync tool, a restored backup) is not parsed again.
+        ALTER TABLE files ADD COLUMN digest TEXT;
+        """,
+    ),
 ]
 
 

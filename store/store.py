@@ -158,17 +158,26 @@ class Store:
 
     # -- files -------------------------------------------------------------
 
-    def files(self, source: str) -> dict[str, tuple[int, int, str | None]]:
-        rows = self.conn.execute("SELECT path, size, mtime_ns, error FROM files WHERE source = ?", (source,))
-        return {path: (size, mtime, error) for path, size, mtime, error in rows}
+    def files(self, source: str) -> dict[str, tuple[int, int, str | None, str | None]]:
+        """Every recorded file of a source: path -> (size, mtime_ns, error, digest of its bytes or None)."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, error, digest FROM files WHERE source = ?", (source,))
+        return {path: (size, mtime, error, digest) for path, size, mtime, error, digest in rows}
 
-    def record_file(self, source: str, path: str, size: int, mtime_ns: int, error: str | None = None) -> None:
+    def record_file(self, source: str, path: str, size: int, mtime_ns: int, error: str | None = None,
+                    digest: str | None = None) -> None:
         self.conn.execute(
-            "INSERT INTO files(source, path, size, mtime_ns, indexed_at, error) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO files(source, path, size, mtime_ns, indexed_at, error, digest) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(source, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-            " indexed_at = excluded.indexed_at, error = excluded.error",
-            (source, path, size, mtime_ns, time.time(), error),
+            " indexed_at = excluded.indexed_at, error = excluded.error, digest = excluded.digest",
+            (source, path, size, mtime_ns, time.time(), error, digest),
         )
+
+    def documents_per_origin(self, source: str) -> dict[str, int]:
+        """How many stored documents each file of a source holds."""
+        return dict(self.conn.execute("SELECT origin, count(*) FROM documents WHERE source = ? GROUP BY origin", (source,)))
+
+    def count_from_origin(self, source: str, origin: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM documents WHERE source = ? AND origin = ?", (source, origin)).fetchone()[0]
 
     def forget_file(self, source: str, path: str) -> int:
         """Remove a vanished file and its documents; return documents removed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import time
 
@@ -53,6 +55,29 @@ def test_index_search_reindex_edit_delete(engine, vault):
     assert deleted.deleted == 1
     assert all(r.id != f"vault:{PHRASE_NOTE}" for r in engine.search("zebra crossing Kathmandu", k=10))
     assert engine.store.integrity_check() == "ok"
+
+
+def test_touched_files_are_not_parsed_again(engine, vault):
+    # A sync tool or a restored backup moves every mtime but changes no byte.
+    engine.add_source("notes", vault, name="vault")
+    engine.index()
+    note = vault / PHRASE_NOTE
+    assert engine.store.files("vault")[PHRASE_NOTE][3] == hashlib.sha256(note.read_bytes()).hexdigest()
+    times = dict(engine.store.conn.execute("SELECT id, occurred_at FROM documents"))
+    later = note.stat().st_mtime_ns + 40 * 86_400 * 10**9
+    for path in vault.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(later, later))
+    [run] = engine.index()
+    # Not parsed: notes dated by their file's mtime keep their date, nothing is rewritten.
+    assert (run.unchanged, run.added, run.updated, run.deleted, run.embedded) == (103, 0, 0, 0, 0)
+    assert dict(engine.store.conn.execute("SELECT id, occurred_at FROM documents")) == times
+    assert engine.store.files("vault")[PHRASE_NOTE][:3] == (note.stat().st_size, later, None)
+
+    note.write_text(note.read_text() + "\nEdited after the restore.\n")  # new bytes: parsed again
+    [edited] = engine.index()
+    assert (edited.updated, edited.unchanged) == (1, 102)
+    assert engine.store.files("vault")[PHRASE_NOTE][3] == hashlib.sha256(note.read_bytes()).hexdigest()
 
 
 def test_move_reuses_embeddings(engine, vault):
