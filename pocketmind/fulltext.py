@@ -68,6 +68,11 @@ def match_expression(query: str) -> str:
     bigrams; a longer run is an unsegmented phrase or sentence, so any of its
     content bigrams may match and BM25 ranks passages sharing more of them first.
     """
+    return " OR ".join(match_parts(query))
+
+
+def match_parts(query: str) -> list[str]:
+    """The alternatives of :func:`match_expression`, each a valid FTS5 expression."""
     parts = []
     for term in dict.fromkeys(query_terms(query)):
         if _CJK_RUN.fullmatch(term) and len(term) > 4:
@@ -77,4 +82,44 @@ def match_expression(query: str) -> str:
             parts.append("(" + " AND ".join(f'"{b}"' for b in bigrams) + ")")
         else:
             parts.append('"' + term.replace('"', '""') + '"')
-    return " OR ".join(parts)
+    return parts
+
+
+def split_or(match: str) -> list[str]:
+    """The top-level ``OR`` alternatives of an FTS5 expression (quotes and
+    parentheses respected), so each can be weighed on its own."""
+    parts, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(match):
+        ch = match[i]
+        if ch == '"':
+            quoted = not quoted  # a doubled "" inside a string toggles twice
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and match.startswith(" OR ", i):
+            parts.append(match[start:i].strip())
+            start = i + 4
+            i += 4
+            continue
+        i += 1
+    parts.append(match[start:].strip())
+    return [p for p in parts if p]
+
+
+def selective_parts(parts: list[str], matches: dict[str, int], budget: int) -> list[str]:
+    """The alternatives worth scoring on a large store: rarest first while the
+    passages they match add up to at most ``budget`` (the rarest is always kept).
+
+    A term matching a large share of the store says little about the question
+    (BM25 gives it a small weight) but scoring every passage it matches is
+    what makes an OR query slow at a million chunks.
+    """
+    ranked = sorted(parts, key=lambda p: matches.get(p, 0))
+    keep, total = set(), 0
+    for part in ranked:
+        if keep and total + matches.get(part, 0) > budget:
+            break
+        keep.add(part)
+        total += matches.get(part, 0)
+    return [p for p in parts if p in keep]

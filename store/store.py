@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import apsw
 import numpy as np
 
+from pocketmind.fulltext import selective_parts, split_or
 from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
@@ -28,6 +29,11 @@ from .migrations import apply_migrations
 # vec0 metadata columns cannot hold NULL: undated documents get this time, so
 # any time filter leaves them out.
 NO_TIME = -(2**62)
+
+# Full-text on large stores: passages the kept query terms may match in all,
+# and passages scored by BM25 at most (~1-2 us each).
+FTS_BUDGET = 8_000
+FTS_SCORED = 8_000
 
 
 @dataclass
@@ -350,21 +356,46 @@ class Store:
                            filters.until, exact=exact)
 
     def fulltext(self, match: str, k: int, filters: Filters) -> list[tuple[int, float]]:
-        """Chunks matching an FTS5 query, best bm25 first (score: higher is better)."""
+        """Chunks matching an FTS5 query, best bm25 first (score: higher is better).
+
+        On a large store the query's alternatives (top-level ``OR``) that match
+        too many passages are dropped, rarest kept first (see
+        :func:`pocketmind.fulltext.selective_parts`), and at most ``FTS_SCORED``
+        matching passages, the newest, are scored: BM25 of a term present in
+        hundreds of thousands of passages costs tens of ms and ranks little.
+        """
         if not match:
             return []
-        sql = "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f"
-        params: list[Any] = [match]
-        where = ["chunks_fts MATCH ?"]
-        if not filters.empty:
-            sql += " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.rowid = c.doc"
-            where += _doc_filter_sql(filters, params)
-        sql += f" WHERE {' AND '.join(where)} ORDER BY bm25(chunks_fts) LIMIT ?"
-        params.append(k)
         try:
-            return list(self.conn.execute(sql, params))
+            match = self._selective_match(match)
+            sql = "SELECT f.rowid AS id, bm25(chunks_fts) AS rank FROM chunks_fts f"
+            params: list[Any] = [match]
+            where = ["chunks_fts MATCH ?"]
+            if not filters.empty:
+                sql += " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.rowid = c.doc"
+                where += _doc_filter_sql(filters, params)
+            sql += f" WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT ?"
+            return list(self.conn.execute(f"SELECT id, -rank FROM ({sql}) ORDER BY rank LIMIT ?", [*params, FTS_SCORED, k]))
         except apsw.SQLError:
             return []  # a query the FTS grammar rejects finds nothing rather than failing the search
+
+    def _selective_match(self, match: str) -> str:
+        parts = split_or(match)
+        size = vectors.approximate_count(self.conn)
+        if len(parts) < 2 or size <= FTS_BUDGET:
+            return match
+        cache = getattr(self._local, "fts_counts", None)
+        if cache is None or not (cache[0] <= size <= cache[0] * 1.1):  # counts drift as the store grows
+            cache = self._local.fts_counts = (size, {})
+        counts = cache[1]
+        for part in parts:
+            if part not in counts:
+                # Counting rowids is ~50x cheaper than scoring them; bounded, since
+                # past a few budgets a part is simply "too common".
+                counts[part] = self.conn.execute(
+                    "SELECT count(*) FROM (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)", (part, 4 * FTS_BUDGET)
+                ).fetchone()[0]
+        return " OR ".join(selective_parts(parts, counts, FTS_BUDGET))
 
     def chunk_hits(self, chunk_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Chunk text plus its document's fields, by chunk id."""

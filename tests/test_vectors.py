@@ -179,7 +179,7 @@ def test_a_store_from_before_quantized_search_upgrades(tmp_path):
     conn.close()
 
     store = Store(path)
-    assert [r[0] for r in store.conn.execute("SELECT name FROM _migrations")][-1] == "0003_quantized_vectors"
+    assert "0003_quantized_vectors" in [r[0] for r in store.conn.execute("SELECT name FROM _migrations")]
     assert store.vector_dimension() == 16
     assert _counts(store) == (50, 50, 50)
     assert store.knn(vecs[7], 1, Filters(kinds=["note"]))[0][0] == 8  # chunk ids start at 1
