@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", nargs="?")
     p.add_argument("value", nargs="?")
 
+    p = sub.add_parser("prepare-embedder", help="build a faster embedding backend from the bundled model, offline: onnx-int8")
+    p.add_argument("backend", choices=("onnx-int8",))
+    p.add_argument("--force", action="store_true", help="build it again even if it exists")
+    p.add_argument("--use", action="store_true", help="also set models.embedding_backend to it (the index is re-embedded on next use)")
+
     sub.add_parser("demo", help="index the bundled sample data into a demo home and answer a question")
     sub.add_parser("tui", help="open the terminal UI")
 

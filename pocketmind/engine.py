@@ -83,7 +83,10 @@ class Engine:
     def embedder(self):
         with self._model_lock:
             if self._embedder is None:
-                self._embedder = self.plugins.make_embedder(self.settings.models.embedder)
+                from .embeddings import with_backend
+
+                embedder = self.plugins.make_embedder(self.settings.models.embedder)
+                self._embedder = with_backend(embedder, self.settings.models.embedding_backend, self.paths.cache_dir)
             return self._embedder
 
     @property

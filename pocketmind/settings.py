@@ -22,6 +22,10 @@ def _doc(text: str, default: Any) -> Any:
 @dataclass
 class ModelSettings:
     embedder: str = _doc("Name of the embedder plugin to use (see `pocketmind plugins`).", "minilm")
+    embedding_backend: str = _doc(
+        "How the minilm embedder runs: \"torch\", or \"onnx-int8\" (about 2x faster, needs onnxruntime and "
+        "`pocketmind prepare-embedder onnx-int8` once; switching re-embeds the index).", "torch"
+    )
     answerer: str = _doc("Name of the answerer plugin to use.", "llama")
     llm_path: str = _doc(
         "Path to a GGUF model file. Empty means the bundled Gemma 3 270M. "
