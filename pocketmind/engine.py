@@ -230,7 +230,9 @@ class Engine:
                     mentioned = (wall_seconds(since) if since else None, wall_seconds(until) if until else None)
                 query = plan.text
             named = [alias for name in plan.people for alias in self.people.aliases(name)]
-            boost = Boost(people=[] if people else named, places=plan.places, kinds=[] if kinds else plan.kinds)
+            speaker = [alias for name in plan.people[:1] for alias in self.people.aliases(name)]
+            boost = Boost(people=[] if people else named, speaker=[] if people else speaker,
+                          places=plan.places, kinds=[] if kinds else plan.kinds)
         filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
                           wall_seconds(until) if until else None, tuple(people))
         vector = None

@@ -63,17 +63,20 @@ def plan(question: str, now: datetime, known_people: Iterable[str] = (),
 
 
 def people_in(question: str, known: Iterable[str]) -> list[str]:
-    """Known names that appear in the question as whole words (case-insensitive)."""
+    """Known names that appear in the question as whole words (case-insensitive),
+    in the order the question names them: the first is usually its subject."""
     lowered = question.casefold()
-    found = []
+    found: list[tuple[int, str]] = []
     for name in known:
         key = name.casefold()
         if len(key) < 2 or key not in lowered:
             continue
         # CJK text has no spaces between words: a CJK name matches as a substring.
-        if _CJK_WORDS.search(key) or re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
-            found.append(name)
-    return found
+        if _CJK_WORDS.search(key):
+            found.append((lowered.index(key), name))
+        elif match := re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
+            found.append((match.start(), name))
+    return [name for _, name in sorted(found, key=lambda pair: pair[0])]
 
 
 def places_in(question: str) -> list:

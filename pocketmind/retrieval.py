@@ -32,7 +32,8 @@ class Weights:
     vector: float = 1.0
     fulltext: float = 1.0
     place: float = 1.0  # the list of documents at a place named in the question
-    boost: float = 0.5  # per matched person / place / kind, in units of a first-rank RRF score
+    boost: float = 0.5  # per matched place / kind, in units of a first-rank RRF score
+    person: float = 1.0  # for the person named first (the speaker of a message); same unit
     reply: float = 0.3  # share of a message hit's score passed to the message after it
 
 
@@ -40,18 +41,32 @@ class Weights:
 class Boost:
     """Soft preferences read from the question (see :mod:`pocketmind.query`)."""
 
-    people: Sequence[str] = ()
+    people: Sequence[str] = ()  # every spelling of the people the question names
+    speaker: Sequence[str] = ()  # spellings of the first one named, usually its subject
     places: Sequence = ()  # gazetteer PlaceMatch
     kinds: Sequence[str] = ()
 
     def __bool__(self) -> bool:
         return bool(self.people or self.places or self.kinds)
 
-    def matches(self, hit: dict) -> int:
+    def score(self, hit: dict, weights: Weights) -> float:
+        """The boost a hit earns, in units of a first-rank RRF score."""
+        return weights.person * self.person_matches(hit) + weights.boost * self.other_matches(hit)
+
+    def person_matches(self, hit: dict) -> bool:
+        if not self.people:
+            return False
+        if hit["author"]:
+            # Everyone in a chat is among its messages' (and shared photos') people:
+            # what tells a message apart is who wrote it. Measured on LoCoMo dev:
+            # boosting the author named first lifts evidence recall@5 from 61 to 67.
+            speakers = self.speaker or self.people
+            return (hit["author"] or "").casefold() in {p.casefold() for p in speakers}
+        names = {p.casefold() for p in hit["people"]}
+        return any(p.casefold() in names for p in self.people)
+
+    def other_matches(self, hit: dict) -> int:
         n = 0
-        if self.people:
-            names = {p.casefold() for p in hit["people"]} | {(hit["author"] or "").casefold()}
-            n += any(p.casefold() in names for p in self.people)
         if self.places and at_place(hit, self.places):
             n += 1
         if self.kinds and hit["kind"] in self.kinds:
@@ -120,9 +135,9 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     hits = store.chunk_hits(ranked[: max(k * 4, 40)])
     if boost:
-        unit = weights.boost / (RRF_K + 1)
+        unit = 1.0 / (RRF_K + 1)
         for cid, hit in hits.items():
-            fused[cid] += unit * boost.matches(hit)
+            fused[cid] += unit * boost.score(hit, weights)
         ranked = sorted(hits, key=fused.__getitem__, reverse=True)
     terms = query_terms(query)
     results: list[Result] = []

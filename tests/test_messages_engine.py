@@ -114,3 +114,19 @@ def test_photos_inside_a_chat_export_are_linked_and_searchable(engine, tmp_path)
     message = engine.store.documents(["chat:" + photo["metadata"]["message_id"]])
     assert message, "the photo points at the message that carried it"
     assert engine.search("photo", kinds=["photo"], k=1)[0].id == photo["id"]
+
+
+def test_a_question_naming_someone_prefers_what_they_wrote(engine, tmp_path):
+    folder = tmp_path / "anna"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "messages" / "WhatsApp Chat with Anna.txt", folder)
+    engine.add_source("messages", folder, name="chat")
+    engine.index()
+    # Both of them say they will miss the other: the question's subject decides.
+    anna_first = [r.snippet for r in engine.search("What did Anna say about missing Sam?", k=20)]
+    sam_first = [r.snippet for r in engine.search("What did Sam say about missing Anna?", k=20)]
+    anna_says = "I'll miss you too. You have to visit, the flat has a guest room"
+    sam_says = "That's amazing, congratulations!! We'll miss you so much"
+    assert anna_first.index(anna_says) < anna_first.index(sam_says)
+    assert sam_first.index(sam_says) < sam_first.index(anna_says)
+    assert engine.plan("What did Sam say about missing Anna?").people[:1] == ["Sam"]
