@@ -165,14 +165,21 @@ class Row:
     prompt_tokens: int | None = None
 
 
-def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: list) -> tuple[list[Row], dict]:
+def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: list,
+                     prepared_cache: Path | None = None) -> tuple[list[Row], dict]:
     from pocketmind import Engine
+    from pocketmind.settings import Settings
 
     conv = locomo_data.load(path)
     with tempfile.TemporaryDirectory(prefix="locomo-") as tmp:
         export, turns = write_export(conv, Path(tmp) / "chats")
         now = locomo_data.last_session_time(conv)  # naive local, like the export's timestamps
-        with Engine(home=Path(tmp) / "home", now=lambda: now) as engine:
+        settings = Settings()
+        if prepared_cache:  # a faster embedding backend, prepared once for the whole run
+            (Path(tmp) / "home" / "cache").mkdir(parents=True)
+            (Path(tmp) / "home" / "cache" / "embedders").symlink_to(prepared_cache / "embedders")
+            settings.models.embedding_backend = "onnx-int8"
+        with Engine(home=Path(tmp) / "home", now=lambda: now, settings=settings) as engine:
             engine.add_source("messages", export.path.parent, name="chat")
             started = time.perf_counter()
             summaries = engine.index()
@@ -333,17 +340,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="questions per conversation (spread evenly)")
     parser.add_argument("--json", type=Path, default=None, help="write summary and per-question rows here")
     parser.add_argument("--rescore", type=Path, default=None, help="score the rows of an earlier --json run again (no engine)")
+    parser.add_argument("--embedding-backend", choices=("torch", "onnx-int8"), default="torch", help="how MiniLM runs (models.embedding_backend)")
     args = parser.parse_args(argv)
     if args.rescore:
         rescore(args.rescore)
         return
+    prepared = None
+    if args.embedding_backend != "torch":
+        from pocketmind import onnx_embedder
+
+        holder = tempfile.TemporaryDirectory(prefix="locomo-embedder-")  # removed when the run ends
+        prepared = Path(holder.name)
+        onnx_embedder.prepare(prepared)
 
     started = time.perf_counter()
     rows: list[Row] = []
     infos = []
     keep: list = []
     for path in args.files:
-        got, info = run_conversation(path, args.retrieval_only, args.limit, keep)
+        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, prepared)
         rows += got
         infos.append(info)
         print(f"{path.stem}: {len(got)} questions, indexed {info['documents']} documents in {info['index_s']} s", file=sys.stderr)
