@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .llm import bundled_model_path, load_llama
 from .results import Answer, Result, display_time
@@ -31,6 +31,8 @@ INSTRUCTIONS = (
 # llama.cpp contexts are not thread-safe and loaded models are shared across
 # engines in a process, so generations are serialised process-wide.
 _GENERATE = threading.Lock()
+
+ANSWER_STOPS = ("\n", "<<excerpts>>", "<end_of_turn>")  # an answer is one line
 
 _DELIMS = re.compile(r"<</?excerpts?>>|</?(?:system|user|assistant|excerpts?)>|<\|[^|>]*\|>|<(?:start|end)_of_turn>", re.I)
 
@@ -107,35 +109,46 @@ class LlamaAnswerer:
     def prompt_overhead(self, question: str) -> int:
         return self.count_tokens(completion_prompt(question, []))
 
+    def prompt(self, question: str, contexts: Sequence[Result]) -> str | list[dict[str, str]]:
+        """What the model is given: chat messages if it has a template, else a completion prompt."""
+        return chat_messages(question, contexts) if self.has_chat_template else completion_prompt(question, contexts)
+
+    def generation_options(self) -> dict:
+        """Sampling settings of an answer; bench/answer.py passes the same ones to its raw llama call."""
+        if self.has_chat_template:
+            return {"max_tokens": self.max_tokens, "temperature": 0.0}
+        return {"max_tokens": self.max_tokens, "temperature": 0.0, "stop": list(ANSWER_STOPS), "repeat_penalty": 1.1}
+
     def answer(self, question: str, contexts: Sequence[Result], on_token: Callable[[str], None] | None = None,
                cancel: threading.Event | None = None) -> Answer:
         started = time.perf_counter()
+        prompt = self.prompt(question, contexts)
         with _GENERATE:
-            llm = self.llm
-            if self.has_chat_template:
-                stream = llm.create_chat_completion(
-                    messages=chat_messages(question, contexts), max_tokens=self.max_tokens, temperature=0.0, stream=True
-                )
-                pieces = (c["choices"][0]["delta"].get("content") or "" for c in stream)
-                prompt_tokens = self.count_tokens(str(chat_messages(question, contexts)))
-            else:
-                prompt = completion_prompt(question, contexts)
-                stream = llm.create_completion(
-                    prompt, max_tokens=self.max_tokens, temperature=0.0, stream=True,
-                    stop=["\n", "<<excerpts>>", "<end_of_turn>"], repeat_penalty=1.1,
-                )
-                pieces = (c["choices"][0]["text"] for c in stream)
-                prompt_tokens = self.count_tokens(prompt)
-            text = []
-            for piece in pieces:
-                if cancel is not None and cancel.is_set():
-                    break
-                if piece:
-                    text.append(piece)
-                    if on_token:
-                        on_token(piece)
+            # The model keeps the previous prompt's tokens: the shared instructions at
+            # the start of this one are not evaluated again (llama.cpp prefix reuse).
+            text = list(self._stream(prompt, on_token, cancel))
+        # Counted after streaming so that tokenizing never delays the first token.
+        prompt_tokens = self.count_tokens(prompt if isinstance(prompt, str) else str(prompt))
         answer = "".join(text).strip() or "(the model gave no answer; see the sources below)"
         return Answer(question, answer, list(contexts), True, prompt_tokens, time.perf_counter() - started)
+
+    def _stream(self, prompt: str | list[dict[str, str]], on_token: Callable[[str], None] | None,
+                cancel: threading.Event | None) -> Iterator[str]:
+        """The answer's non-empty text pieces, each handed to ``on_token`` as it arrives."""
+        if isinstance(prompt, str):
+            chunks = self.llm.create_completion(prompt, stream=True, **self.generation_options())
+            pieces = (chunk["choices"][0]["text"] for chunk in chunks)
+        else:
+            chunks = self.llm.create_chat_completion(messages=prompt, stream=True, **self.generation_options())
+            pieces = (chunk["choices"][0]["delta"].get("content") or "" for chunk in chunks)
+        for piece in pieces:
+            if cancel is not None and cancel.is_set():
+                chunks.close()  # ends llama-cpp-python's generator: no further token is decoded
+                return
+            if piece:
+                if on_token is not None:
+                    on_token(piece)
+                yield piece
 
     def unload(self) -> None:
         with self._lock:

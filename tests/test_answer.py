@@ -83,3 +83,21 @@ def test_injected_note_does_not_change_the_answer_format(tmp_path):
         answer = engine.ask("What do I need to buy?")
     assert answer.citations[0].id == "notes:evil.md"
     assert "PWNED" not in answer.text.upper()
+
+
+def test_next_question_evaluates_only_what_follows_the_shared_instructions(engine, monkeypatch):
+    engine.ask("What did Anna sell before she moved?")
+    llm = engine.answerer.llm
+    evaluated: list[list[int]] = []
+    real_eval = llm.eval
+    monkeypatch.setattr(llm, "eval", lambda tokens: (evaluated.append(list(tokens)), real_eval(tokens))[1])
+    question = "Which book did Tom recommend?"
+    warm = engine.ask(question)
+    prompt = llm.tokenize(completion_prompt(question, warm.citations).encode("utf-8"), special=True)
+    instructions = llm.tokenize(INSTRUCTIONS.encode("utf-8"), special=True)
+    # The first decode is the prompt's tail: everything up to the end of the instructions was kept.
+    assert len(evaluated[0]) <= len(prompt) - (len(instructions) - 2)
+    assert prompt[-len(evaluated[0]):] == evaluated[0]
+    # Reusing the kept tokens changes nothing: from an empty context the answer is the same.
+    llm.reset()
+    assert engine.answerer.answer(question, warm.citations).text == warm.text
