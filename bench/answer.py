@@ -230,23 +230,31 @@ def print_idle_daemon_memory(home: Path, env: dict, pm: list[str], unload_after:
         (home / "notes-extra").mkdir()
         (home / "notes-extra" / "new.md").write_text("# New\n\nA note the daemon indexes on its first scan.\n")
         engine.add_source("notes", home / "notes-extra", name="extra")  # so the daemon loads its embedder
-    state_file = home / "state" / "daemon.json"
-    proc = subprocess.Popen([*pm, "daemon", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    state_file, log_file = home / "state" / "daemon.json", home / "daemon-bench.log"
+    with open(log_file, "wb") as log:
+        proc = subprocess.Popen([*pm, "daemon", "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_for(condition: Callable[[], bool], what: str) -> None:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            try:
-                state = json.loads(state_file.read_text())
-            except (OSError, ValueError):
-                state = {}
-            if state.get("pid") == proc.pid and state.get("activity") == "watching":
-                break
+            if condition():
+                return
             time.sleep(0.1)
-        else:
-            raise SystemExit("the daemon did not finish its first scan")
+        raise SystemExit(f"the daemon did not {what}")
+
+    def state() -> dict:
+        try:
+            return json.loads(state_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    try:
+        wait_for(lambda: state().get("pid") == proc.pid and state().get("activity") == "watching", "finish its first scan")
         time.sleep(2)
         loaded = memory_mb(proc.pid)
-        time.sleep(unload_after + 5)
+        # The state file is not rewritten when models are released; the daemon's log says so.
+        wait_for(lambda: "models released" in log_file.read_text(errors="replace"), "release its models")
+        time.sleep(2)
         released = memory_mb(proc.pid)
         print(f"RSS of the idle daemon after its first scan (embedder loaded): {loaded['VmRSS']:.0f} MB (peak {loaded['VmHWM']:.0f} MB)")
         print(f"RSS of the idle daemon after releasing its models ({unload_after:g} s idle): {released['VmRSS']:.0f} MB")
