@@ -117,10 +117,18 @@ def test_cli_prepare_reuses_the_export_and_switches_the_setting(prepared_home, c
     assert 'embedding_backend = "onnx-int8"' in (prepared_home / "config" / "config.toml").read_text()
 
 
-def test_unprepared_unknown_or_mismatched_backend_is_a_clear_error(tmp_path):
+def test_unprepared_stale_unknown_or_mismatched_backend_is_a_clear_error(prepared_home, tmp_path):
     embedder = with_backend(MiniLMEmbedder(), "onnx-int8", tmp_path / "cache")
     with pytest.raises(ModelError, match="pocketmind prepare-embedder onnx-int8"):
         embedder.encode(["hello"])
+    # An export from another version of the bundled model is not used.
+    stale = onnx_embedder.prepared_path(tmp_path / "cache")
+    shutil.copytree(onnx_embedder.prepared_path(prepared_home / "cache"), stale)
+    info = json.loads((stale / "info.json").read_text())
+    (stale / "info.json").write_text(json.dumps(info | {"version": "0.0.1-old"}))
+    assert not onnx_embedder.is_prepared(tmp_path / "cache")
+    with pytest.raises(ModelError, match="not prepared for the installed model"):
+        with_backend(MiniLMEmbedder(), "onnx-int8", tmp_path / "cache").encode(["hello"])
     with pytest.raises(ConfigError, match="unknown embedding backend 'onnx-fp16'"):
         with_backend(MiniLMEmbedder(), "onnx-fp16", tmp_path / "cache")
     from pocketmind.embeddings import MultilingualUSEEmbedder
