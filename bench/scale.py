@@ -2,14 +2,16 @@
 
     python bench/scale.py --chunks 100000 [--questions 100] [--reps 3] [--keep DIR]
 
-Texts are real: LoCoMo dialogue turns, photo captions and event summaries plus
+Texts are real: LoCoMo dialogue turns, photo captions and event summaries,
 sentences of the real notes / e-mails / messages / calendars under
-shared/corpus/real. Up to ``--real`` distinct texts are embedded with MiniLM
-(cached in /tmp so a re-run does not embed again). A larger store re-uses
-them: chunk i carries text i mod R and the vector of that text plus gaussian
-noise (``--noise`` per dimension), re-normalised -- printed as such, because
-those near-duplicate clusters are a harder case for quantized search than real
-data, and FTS posting lists are R/N times denser than in real life.
+shared/corpus/real and, when the Debian package ``fortunes`` is installed,
+sentences of its ~15k quotes (~31k distinct texts in all). Each is embedded
+with MiniLM once (cached in /tmp). A store larger than that holds every real
+text as one chunk, and synthetic passages for the rest: 2-3 distinct real
+texts joined, with the word-weighted mean of their real vectors as the vector.
+The script prints how close that is to MiniLM's own vector of the joined text
+(on 300 samples) and compares nearest-neighbour similarities of real and
+synthetic chunks, so the approximation is visible in every report.
 
 Documents are written through Store.write_document in transactions of 2,000,
 with kinds, sources and times spread like a personal archive. Queries are the
@@ -55,8 +57,12 @@ TARGETS = {  # (size, measure) -> target text
 # -- texts and vectors ------------------------------------------------------------
 
 
+FORTUNES = Path("/usr/share/games/fortunes")  # Debian package `fortunes`: ~15k real quotes, jokes, poems
+
+
 def real_texts(limit: int) -> list[str]:
-    """Distinct real texts, LoCoMo turns first, then sentences of the real corpus."""
+    """Distinct real texts: LoCoMo turns, sentences of the real corpus, then
+    sentences of the Debian ``fortunes`` files when installed (more variety)."""
     texts: list[str] = []
     for path in sorted((CORPUS / "locomo" / "dev").glob("*.json")):
         data = json.loads(path.read_text())
@@ -79,11 +85,22 @@ def real_texts(limit: int) -> list[str]:
             raw = "\n".join(p.get_payload(decode=True).decode(errors="replace") for p in msg.walk()
                             if p.get_content_type() == "text/plain" and p.get_payload(decode=True))
         raw = re.sub(r"<[^>]+>|\\[nrt]|[{}\[\]\"]", " ", raw)
-        for piece in re.split(r"(?<=[.!?。！？])\s+|\n+", raw):
-            piece = " ".join(piece.split())
-            if 20 <= len(piece) <= 400 and len(piece.split()) >= 4 and sum(c.isalpha() for c in piece) > len(piece) * 0.6:
-                texts.append(piece)
+        texts += _sentences(re.split(r"(?<=[.!?。！？])\s+|\n+", raw))
+    if FORTUNES.is_dir():
+        for path in sorted(p for p in FORTUNES.iterdir() if p.is_file() and "." not in p.name):
+            for entry in path.read_text(errors="replace").split("\n%\n"):
+                entry = re.sub(r"^\s*--.*$", "", entry, flags=re.MULTILINE)  # attributions
+                texts += _sentences(re.split(r"(?<=[.!?])\s+", " ".join(entry.split())))
     return list(dict.fromkeys(texts))[:limit]
+
+
+def _sentences(pieces) -> list[str]:
+    out = []
+    for piece in pieces:
+        piece = " ".join(piece.split())
+        if 20 <= len(piece) <= 400 and len(piece.split()) >= 4 and sum(c.isalpha() for c in piece) > len(piece) * 0.6:
+            out.append(piece)
+    return out
 
 
 def questions(limit: int) -> list[str]:
@@ -93,36 +110,108 @@ def questions(limit: int) -> list[str]:
     return out[:limit]
 
 
-def embed(texts: list[str], queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    key = hashlib.sha256("\x00".join(texts + ["--"] + queries).encode()).hexdigest()
+CHECK_SAMPLE = 300  # joined texts embedded for real to check the mean-vector approximation
+
+
+def embed(texts: list[str], queries: list[str], joined: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MiniLM vectors of the real texts, the questions and a sample of joined texts (cached)."""
+    key = hashlib.sha256("\x00".join(texts + ["--"] + queries + ["--"] + joined).encode()).hexdigest()
     if CACHE.exists():
         cached = np.load(CACHE)
         if str(cached["key"]) == key:
-            return cached["texts"], cached["queries"]
+            return cached["texts"], cached["queries"], cached["joined"]
     from pocketmind.embeddings import MiniLMEmbedder
 
     embedder = MiniLMEmbedder(batch_size=64)
     started = time.perf_counter()
     text_vectors = embedder.encode(texts)
     query_vectors = embedder.encode(queries)
-    print(f"embedded {len(texts) + len(queries)} real texts with MiniLM in {time.perf_counter() - started:.0f} s")
-    np.savez(CACHE, key=key, texts=text_vectors, queries=query_vectors)
-    return text_vectors, query_vectors
+    joined_vectors = embedder.encode(joined)
+    print(f"embedded {len(texts) + len(queries) + len(joined):,} real texts with MiniLM in {time.perf_counter() - started:.0f} s")
+    np.savez(CACHE, key=key, texts=text_vectors, queries=query_vectors, joined=joined_vectors)
+    return text_vectors, query_vectors, joined_vectors
 
 
-def derived_vectors(base: np.ndarray, n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """Chunk i: real vector i mod R, plus noise for every copy after the first, unit length."""
-    out = base[np.arange(n) % len(base)].copy()
-    extra = np.arange(n) >= len(base)
-    out[extra] += rng.normal(0.0, noise, size=(int(extra.sum()), base.shape[1])).astype(np.float32)
-    out /= np.linalg.norm(out, axis=1, keepdims=True)
-    return out
+class Corpus:
+    """Chunk i < R is real text i with its own MiniLM vector. Every later chunk
+    joins 2-3 distinct real texts picked at random (a multi-sentence passage);
+    its vector is the word-count-weighted mean of their real vectors, unit length
+    (MiniLM mean-pools token vectors, so a passage's vector is close to that:
+    checked against real embeddings of a sample in :func:`check_combinations`)."""
+
+    def __init__(self, texts: list[str], base: np.ndarray, n: int, seed: int = 11):
+        self.texts, self.base, self.n = texts, base, n
+        self.words = np.array([len(t.split()) for t in texts], dtype=np.float32)
+        self.forms = [index_form(t) for t in texts]
+        self.parts = combinations(len(texts), max(0, n - len(texts)), np.random.default_rng(seed))
+
+    def members(self, i: int) -> list[int]:
+        if i < len(self.texts):
+            return [i]
+        return [int(j) for j in self.parts[i - len(self.texts)] if j >= 0]
+
+    def text(self, i: int) -> str:
+        return " ".join(self.texts[j] for j in self.members(i))
+
+    def fts_form(self, i: int) -> str:
+        return " ".join(self.forms[j] for j in self.members(i))
+
+    def vectors(self) -> np.ndarray:
+        real = self.base[: min(self.n, len(self.texts))]
+        return np.concatenate([real, mean_vectors(self.base, self.words, self.parts)]) if len(self.parts) else real.copy()
+
+
+def combinations(real: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, 3) indices of distinct real texts; a third of the rows have 2 parts (-1 last)."""
+    parts = np.empty((n, 3), dtype=np.int64)
+    for start in range(0, n, 1 << 20):
+        rows = min(n, start + (1 << 20)) - start
+        block = rng.integers(0, real, size=(rows, 3))
+        clash = (block[:, 0] == block[:, 1]) | (block[:, 0] == block[:, 2]) | (block[:, 1] == block[:, 2])
+        while clash.any():
+            block[clash] = rng.integers(0, real, size=(int(clash.sum()), 3))
+            clash = (block[:, 0] == block[:, 1]) | (block[:, 0] == block[:, 2]) | (block[:, 1] == block[:, 2])
+        parts[start : start + rows] = block
+    parts[rng.random(n) < 1 / 3, 2] = -1
+    return parts
+
+
+def mean_vectors(base: np.ndarray, words: np.ndarray, parts: np.ndarray, weighted: bool = True) -> np.ndarray:
+    out = np.zeros((len(parts), base.shape[1]), dtype=np.float32)
+    for column in range(parts.shape[1]):
+        index = parts[:, column]
+        present = index >= 0
+        weight = words[index[present]] if weighted else np.ones(int(present.sum()), dtype=np.float32)
+        out[present] += base[index[present]] * weight[:, None]
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def check_combinations(texts: list[str], base: np.ndarray, qvecs: np.ndarray, sample_parts: np.ndarray,
+                       sample_real: np.ndarray) -> list[str]:
+    """How close the synthetic passages are to real data: cosine of the mean vector
+    with MiniLM's own vector of the joined text, and the questions' nearest-neighbour
+    similarities among R real texts vs among R synthetic passages."""
+    words = np.array([len(t.split()) for t in texts], dtype=np.float32)
+    lines = []
+    for weighted in (True, False):
+        approx = mean_vectors(base, words, sample_parts, weighted)
+        cos = np.sum(approx * sample_real, axis=1)
+        lines.append(f"  {'word-weighted' if weighted else 'plain'} mean vs MiniLM(joined text), {len(cos)} samples:"
+                     f" cosine mean {cos.mean():.3f}, p5 {np.percentile(cos, 5):.3f}, min {cos.min():.3f}")
+    synthetic = mean_vectors(base, words, combinations(len(texts), len(texts), np.random.default_rng(3)))
+    for name, matrix in (("real texts", base), ("synthetic passages", synthetic)):
+        sims = np.sort(qvecs @ matrix.T, axis=1)[:, ::-1]
+        own = matrix[:2000] @ matrix.T
+        np.fill_diagonal(own, -1.0)
+        lines.append(f"  {len(matrix):,} {name:18}: question top-1 cosine {np.median(sims[:, 0]):.3f}, top-10 {np.median(sims[:, 9]):.3f},"
+                     f" top-10 minus top-100 {np.median(sims[:, 9] - sims[:, 99]):.3f}; item's nearest other {np.median(own.max(axis=1)):.3f}")
+    return lines
 
 
 # -- building ---------------------------------------------------------------------
 
 
-def build(path: Path, texts: list[str], vectors: np.ndarray, rng: np.random.Generator) -> tuple[float, np.ndarray, np.ndarray]:
+def build(path: Path, corpus: Corpus, vectors: np.ndarray, rng: np.random.Generator) -> tuple[float, np.ndarray, np.ndarray]:
     """Write every chunk as a one-chunk document; return build seconds, kind and time per chunk."""
     n = len(vectors)
     kind_names = [k for k, _ in KINDS]
@@ -134,7 +223,6 @@ def build(path: Path, texts: list[str], vectors: np.ndarray, rng: np.random.Gene
     for kind, names in SOURCES.items():
         for name in names:
             store.add_source(name, kind, "/bench")
-    fts_forms = [index_form(t) for t in texts]
     started = time.perf_counter()
     batch = 2000
     for start in range(0, n, batch):
@@ -142,14 +230,14 @@ def build(path: Path, texts: list[str], vectors: np.ndarray, rng: np.random.Gene
             for i in range(start, min(n, start + batch)):
                 kind = kind_names[kinds[i]]
                 names = SOURCES[kind]
-                text_i = i % len(texts)
+                text = corpus.text(i)
                 row = {
                     "id": f"{names[i % len(names)]}:{i}", "source": names[i % len(names)], "origin": f"f{i // 500}", "kind": kind,
-                    "title": "", "text": texts[text_i], "uri": None, "occurred_at": int(times[i]), "occurred_offset": None,
+                    "title": "", "text": text, "uri": None, "occurred_at": int(times[i]), "occurred_offset": None,
                     "occurred_local": None, "ended_at": None, "author": None, "conversation": None, "people": "[]",
                     "place": None, "tags": "[]", "metadata": "{}", "attachments": "[]", "content_hash": str(i), "updated_at": 0.0,
                 }
-                chunk = ChunkRow(0, "", texts[text_i], fts_forms[text_i], f"h{i}", vectors[i])
+                chunk = ChunkRow(0, "", text, corpus.fts_form(i), f"h{i}", vectors[i])
                 store.write_document(row, [chunk])
         if (start // batch) % 50 == 49:
             print(f"  wrote {start + batch:,} chunks, {time.perf_counter() - started:.0f} s", flush=True)
@@ -198,10 +286,9 @@ def recall(store: Store, vectors: np.ndarray, qvecs: np.ndarray, filters: Filter
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=100_000)
-    parser.add_argument("--real", type=int, default=20_000, help="at most this many distinct real texts are embedded")
+    parser.add_argument("--real", type=int, default=40_000, help="at most this many distinct real texts are embedded")
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--noise", type=float, default=0.03)
     parser.add_argument("--exact-queries", type=int, default=20, help="queries for the (slow) sqlite-vec float scan")
     parser.add_argument("--keep", type=Path, help="build into / reuse this directory")
     args = parser.parse_args()
@@ -209,11 +296,20 @@ def main() -> None:
 
     texts = real_texts(args.real)
     asked = questions(args.questions)
-    base, qvecs = embed(texts, asked)
-    vectors = derived_vectors(base, args.chunks, args.noise, rng)
+    sample_parts = combinations(len(texts), CHECK_SAMPLE, np.random.default_rng(5))
+    joined = [" ".join(texts[j] for j in row if j >= 0) for row in sample_parts]
+    base, qvecs, joined_vectors = embed(texts, asked, joined)
+    corpus = Corpus(texts, base, args.chunks)
+    vectors = corpus.vectors()
     derived = max(0, args.chunks - len(texts))
-    print(f"{args.chunks:,} chunks: {min(args.chunks, len(texts)):,} real MiniLM vectors of real texts"
-          + (f" + {derived:,} derived (real vector + N(0, {args.noise}) per dim, renormalised; text repeated)" if derived else ""))
+    print(f"{args.chunks:,} chunks: {min(args.chunks, len(texts)):,} real texts with their MiniLM vectors"
+          + (f" + {derived:,} synthetic passages (2-3 distinct real texts joined; vector = word-weighted mean of"
+             f" their MiniLM vectors, unit length)" if derived else ""))
+    if derived:
+        print("\n".join(check_combinations(texts, base, qvecs, sample_parts, joined_vectors)))
+        reuse = (len(texts) + 2 * derived * (2 + 2 / 3) / 2) / len(texts)
+        print(f"  each real text appears in ~{reuse:.0f} chunks: a rare word's FTS posting list is that much longer"
+              " than in a real archive (full-text timings are pessimistic)")
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="pm-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -224,7 +320,7 @@ def main() -> None:
         build_s = float("nan")
         print(f"re-using {path}")
     else:
-        build_s, kinds, times = build(path, texts, vectors, rng)
+        build_s, kinds, times = build(path, corpus, vectors, rng)
     size = sum(p.stat().st_size for p in workdir.glob(path.name + "*"))
 
     store = Store(path)
