@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 # A question about one person is "not mentioned" when their best passage scores
 # below this share of the best passage by someone else (LoCoMo dev: abstains on
 # 16% of unanswerable questions for 7% false abstention; see the closing notes).
-SAID_BY_OTHERS_RATIO = 0.8
+SAID_BY_OTHERS_RATIO = 0.7
+# Someone speaking about themselves, not to the person the question names.
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b|[我咱]", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours)\b|[你您]", re.IGNORECASE)
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -318,8 +321,12 @@ class Engine:
         """The person a question is about, when what matches it was said by others.
 
         "What did Melanie's grandma give her?" when only Caroline spoke of a
-        grandma's gift: ranked without any person preference, the best passage
-        by Melanie scores well below the best passage by anyone else.
+        grandma's gift: ranked without any person preference, either the best
+        passage by Melanie scores well below the best passage by anyone else, or
+        the best passage of all is someone else speaking of themselves ("my
+        grandma gave me...") rather than to her. Measured on LoCoMo dev
+        (category 5 abstention / false abstention on 1-4): score ratio alone at
+        0.8 15% / 6.7%; ratio 0.7 plus the first-person test 27% / 5.5%.
         """
         named = {p.name for p in map(self.people.find, plan.people) if p is not None}
         if len(named) != 1:
@@ -331,6 +338,10 @@ class Engine:
         if not others or not any(r.kind == "message" for r in results[:3]):
             return None
         if max(theirs, default=0.0) < SAID_BY_OTHERS_RATIO * max(others):
+            return person
+        best = results[0]
+        if best.author and self.people.display_name(best.author) != person \
+                and _FIRST_PERSON.search(best.text) and not _SECOND_PERSON.search(best.text):
             return person
         return None
 

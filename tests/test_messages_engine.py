@@ -130,3 +130,17 @@ def test_a_question_naming_someone_prefers_what_they_wrote(engine, tmp_path):
     assert anna_first.index(anna_says) < anna_first.index(sam_says)
     assert sam_first.index(sam_says) < sam_first.index(anna_says)
     assert engine.plan("What did Sam say about missing Anna?").people[:1] == ["Sam"]
+
+
+def test_what_only_someone_else_said_is_not_credited_to_the_person_asked_about(engine, tmp_path):
+    folder = tmp_path / "anna"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "messages" / "WhatsApp Chat with Anna.txt", folder)
+    engine.add_source("messages", folder, name="chat")
+    engine.index()
+    # Anna: "I'm moving to Berlin on the 1st of March." Sam never said he was moving.
+    answer = engine.ask("When is Sam moving to Berlin?")
+    assert not answer.found
+    assert answer.text.startswith("Not mentioned by Sam")
+    answer = engine.ask("When is Anna moving to Berlin?")
+    assert answer.found and answer.text == "1 March 2025 [1]"
