@@ -21,5 +21,5 @@ if ! "$BENCHENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
 fi
 "${PIP[@]}" install --quiet -e .
 "${PIP[@]}" install --quiet -r bench/requirements-peers.txt
-"$BENCHENV/bin/python" -c "import torch, chromadb, txtai, sqlite_vec, pysqlite3, pocketmind; print('torch', torch.__version__, '| chromadb', chromadb.__version__, '| txtai', __import__("importlib.metadata").metadata.version("txtai"))"
+"$BENCHENV/bin/python" -c "import importlib.metadata as m, torch, chromadb, txtai, sqlite_vec, pysqlite3, pocketmind; print('torch', torch.__version__, '| chromadb', chromadb.__version__, '| txtai', m.version('txtai'))"
 echo "ready: $BENCHENV/bin/python bench/peers.py --docs 10000"
