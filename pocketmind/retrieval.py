@@ -30,11 +30,11 @@ SNIPPET_CHARS = 220
 @dataclass
 class Weights:
     vector: float = 1.0
-    fulltext: float = 1.0
+    fulltext: float = 1.2  # LoCoMo dev with reply 0.5: 1.0 -> 1.2 lifts recall@10 74.9 -> 75.6
     place: float = 1.0  # the list of documents at a place named in the question
     boost: float = 0.5  # per matched place / kind, in units of a first-rank RRF score
     person: float = 1.0  # for the person named first (the speaker of a message); same unit
-    reply: float = 0.3  # share of a message hit's score passed to the message after it
+    reply: float = 0.5  # share of a message hit's score passed to the message after it (0.3 -> 0.5: R@10 73.9 -> 74.9)
 
 
 @dataclass
