@@ -215,6 +215,7 @@ class Daemon:
         if self._models_loaded and self.idle_unload_seconds > 0 and time.monotonic() - self._last_work >= self.idle_unload_seconds:
             self.engine.release_models()
             self._models_loaded = False
+            self._state_dirty = True  # daemon.json must stop saying the models are loaded
             log.info("models released after %.0f idle seconds", self.idle_unload_seconds)
 
     def _full_scan(self, why: str, names: list[str] | None = None) -> None:

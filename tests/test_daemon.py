@@ -261,6 +261,7 @@ def test_models_are_released_when_idle(tmp_path, isolated_home):
         wait_for(lambda: daemon.activity == "watching", 60, "the initial scan")
         assert engine._embedder is not None
         wait_for(lambda: engine._embedder is None, 5, "the models to be released")
+        wait_for(lambda: read_state(engine.paths.state_dir).get("models_loaded") is False, 5, "the state file to say so")
         (notes / "Two.md").write_text(note("Two", "Beavers build a lodge of willow."))
         wait_for(lambda: "notes:Two.md" in ids_of(engine, "notes"), 30, "indexing after release")  # loaded again lazily
     finally:
