@@ -27,8 +27,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 # A question about one person is "not mentioned" when their best passage scores
-# below this share of the best passage by someone else (LoCoMo dev: abstains on
-# 16% of unanswerable questions for 7% false abstention; see the closing notes).
+# below this share of the best passage by someone else (see _said_by_someone_else).
 SAID_BY_OTHERS_RATIO = 0.7
 # Someone speaking about themselves, not to the person the question names.
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b|[我咱]", re.IGNORECASE)
