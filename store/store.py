@@ -24,6 +24,7 @@ from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
 from . import vectors
+from .bitindex import SharedBitIndex
 from .migrations import apply_migrations
 
 # vec0 metadata columns cannot hold NULL: undated documents get this time, so
@@ -34,6 +35,8 @@ NO_TIME = -(2**62)
 # and passages scored by BM25 at most (~1-2 us each).
 FTS_BUDGET = 8_000
 FTS_SCORED = 8_000
+
+_BIT_INDEX_LOCK = threading.Lock()  # creates each Store's shared bit index once
 
 
 @dataclass
@@ -323,6 +326,14 @@ class Store:
             cells = self._local.cells = vectors.Cells()
         return cells
 
+    def _bit_index(self) -> SharedBitIndex:
+        """The in-memory bit vectors, one copy shared by every thread of this Store."""
+        with _BIT_INDEX_LOCK:
+            index = self.__dict__.get("_bit_index_shared")
+            if index is None:
+                index = self._bit_index_shared = SharedBitIndex()
+            return index
+
     def create_vector_table(self, dimension: int) -> None:
         """(Re)create the vector tables for a new embedder; call inside a transaction."""
         vectors.create_tables(self.conn, dimension)
@@ -352,8 +363,8 @@ class Store:
         (quantized + re-scored on large stores, see :mod:`.vectors`)."""
         if self.vector_dimension() is None:
             return []
-        return vectors.knn(self.conn, self._cells(), vector, k, filters.kinds, filters.sources, filters.since,
-                           filters.until, exact=exact)
+        return vectors.knn(self.conn, self._cells(), self._bit_index(), vector, k, filters.kinds, filters.sources,
+                           filters.since, filters.until, exact=exact)
 
     def fulltext(self, match: str, k: int, filters: Filters) -> list[tuple[int, float]]:
         """Chunks matching an FTS5 query, best bm25 first (score: higher is better).

@@ -12,8 +12,16 @@ in the caller's transaction):
   384-d) with ``cell`` as a *partition key* and kind / source / occurred_at as
   metadata columns, so filters still apply inside the KNN scan.
 * ``vector_cells``: coarse k-means centroids (IVF). A query scans only the bit
-  vectors of its ~3.5*sqrt(cells) nearest cells, then re-scores a few hundred
-  Hamming candidates with the float vectors.
+  vectors of its PROBES_PER_ROOT*sqrt(cells) nearest cells, then re-scores the
+  RESCORE best Hamming candidates with the float vectors.
+
+The query path does not scan ``chunk_bits`` through vec0: :mod:`.bitindex`
+holds every chunk's bits, cell and filter columns in numpy arrays (read from
+SQLite, ~68 bytes per chunk) and computes Hamming distances there, ~30x
+cheaper per vector than vec0's partition scan. Every write stores a fresh
+random ``vector_writes`` token in the meta table in the same transaction; a
+reader whose arrays were loaded under another token (or another cells
+version) reloads them.
 
 The cells are trained once the store holds ``TRAIN_AT`` vectors and re-trained
 each time it has doubled since, so cells stay ~sqrt(N) vectors large.
@@ -23,10 +31,13 @@ Until the first training every bit vector sits in cell 0 and search is exact.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Iterable, Sequence
 
 import apsw
 import numpy as np
+
+from .bitindex import BitIndex, SharedBitIndex, nearest
 
 # vec0 metadata columns cannot hold NULL: undated documents get this time, so
 # any time filter leaves them out. (Re-exported by store.py.)
@@ -37,15 +48,13 @@ TRAIN_AT = EXACT_BELOW
 RETRAIN_GROWTH = 2.0  # re-train cells when the store has grown this much
 TRAIN_SAMPLE_PER_CELL = 40  # k-means sample size per cell
 KMEANS_ITERATIONS = 8
-# Cells scanned per query: PROBES_PER_ROOT * sqrt(cells), e.g. 59 of 283, 99 of 800.
-# bench/scale.py, 100k chunks of real texts and passages (283 cells), recall@10:
-# 2.0 -> 0.927, 3.0 -> 0.947, 3.5 -> 0.964, 4.0 -> 0.978 (a larger re-score pool barely helps).
-PROBES_PER_ROOT = 3.5
+# Cells scanned per query: PROBES_PER_ROOT * sqrt(cells), e.g. 141 of 800 at 1M chunks.
+PROBES_PER_ROOT = 5.0
 MIN_PROBES = 8
-RESCORE = 400  # Hamming candidates re-scored with float vectors
-SAMPLE = 4096  # chunks sampled to estimate a filter's selectivity
-FEW_PASS = 5_000  # a filter passing fewer chunks than this: exact re-scoring of them all
-NEAREST_CELLS = 4
+RESCORE = 1000  # Hamming candidates re-scored with float vectors
+# A filter passing at most this many chunks has all of them Hamming-scanned
+# (no cells: ~15 ns each), one passing fewer than the re-score pool is re-scored exactly.
+SCAN_ALL_PASSING = 250_000
 CELLS_PER_ROOT = 1.0  # cells = CELLS_PER_ROOT * sqrt(N)
 # A filter passing a share s of the chunks probes s ** -FILTER_PROBE_EXPONENT times more cells
 # (100k chunks, a 10% filter, recall@10: exponent 0.5 -> 0.985, 0.3 -> 0.966 with 30% fewer cells).
@@ -53,6 +62,7 @@ FILTER_PROBE_EXPONENT = 0.3
 
 _CELLS_VERSION = "vector_cells_version"
 _TRAINED_ON = "vector_cells_trained_on"
+_WRITES = "vector_writes"  # a random token replaced by every vector write (see bitindex)
 
 
 def blob(vector: np.ndarray) -> bytes:
@@ -136,12 +146,11 @@ def upgrade(conn: apsw.Connection, dimension: int) -> None:
 
 class Cells:
     """Centroids cached for one connection (one per thread), re-read when a writer
-    re-trained them, plus a metadata sample to estimate how selective a filter is."""
+    re-trained them (inserts assign new rows to their nearest cell)."""
 
     def __init__(self) -> None:
         self.version: str | None = None
         self.centroids: np.ndarray | None = None  # (cells, D) float32, unit rows; None = untrained
-        self._sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def current(self, conn: apsw.Connection) -> np.ndarray | None:
         version = _get_meta(conn, _CELLS_VERSION)
@@ -149,35 +158,7 @@ class Cells:
             rows = conn.execute("SELECT centroid FROM vector_cells ORDER BY cell").fetchall()
             self.centroids = np.stack([np.frombuffer(r[0], dtype=np.float32) for r in rows]) if rows else None
             self.version = version
-            self._sample = None
         return self.centroids
-
-    def selectivity(self, conn: apsw.Connection, kinds: Sequence[str], sources: Sequence[str],
-                    since: int | None, until: int | None) -> float:
-        """Share of chunks passing the filter, from a sample of ~SAMPLE rows (read once per training)."""
-        if not (kinds or sources or since is not None or until is not None):
-            return 1.0
-        if self._sample is None:
-            step = max(1, approximate_count(conn) // SAMPLE)
-            rows = conn.execute(
-                "SELECT d.kind, d.source, d.occurred_at FROM chunks c JOIN documents d ON d.rowid = c.doc WHERE c.id % ? = 0",
-                (step,),
-            ).fetchall()
-            self._sample = (np.array([r[0] for r in rows], dtype=object), np.array([r[1] for r in rows], dtype=object),
-                            np.array([NO_TIME if r[2] is None else r[2] for r in rows], dtype=np.int64))
-        kind, source, when = self._sample
-        passing = np.ones(len(kind), dtype=bool)
-        if kinds:
-            passing &= np.isin(kind, list(kinds))
-        if sources:
-            passing &= np.isin(source, list(sources))
-        if since is not None:
-            passing &= when >= since
-        if until is not None:
-            passing &= when < until
-        return max(float(passing.mean()) if len(kind) else 1.0, 1.0 / SAMPLE)
-
-
 
 
 # -- writes ------------------------------------------------------------------
@@ -200,6 +181,13 @@ def insert(conn: apsw.Connection, cells: Cells, rows: Iterable[tuple[int, str, s
     else:
         assigned = np.argmax(np.stack([vec for _, vec, *_ in rows]) @ centroids.T, axis=1)
     _insert_bits(conn, [(cid, vec, kind, src, when, int(cell)) for (cid, vec, kind, src, when), cell in zip(rows, assigned)])
+    mark_written(conn)
+
+
+def mark_written(conn: apsw.Connection) -> None:
+    """A new random token (not a counter: a rolled-back write must not leave a
+    token that a later, different write reuses) tells in-memory indexes to reload."""
+    _set_meta(conn, _WRITES, os.urandom(8).hex())
 
 
 def _insert_bits(conn: apsw.Connection, rows: Sequence[tuple[int, np.ndarray, str, str, int, int]]) -> None:
@@ -215,6 +203,8 @@ def delete(conn: apsw.Connection, chunk_ids: Sequence[int]) -> None:
         conn.execute("DELETE FROM chunk_vectors WHERE chunk_id = ?", (chunk_id,))
         conn.execute("DELETE FROM chunk_bits WHERE chunk_id = ?", (chunk_id,))
         conn.execute("DELETE FROM chunk_embeddings WHERE chunk_id = ?", (chunk_id,))
+    if chunk_ids:
+        mark_written(conn)
 
 
 def approximate_count(conn: apsw.Connection) -> int:
@@ -316,74 +306,66 @@ def exact_knn(conn: apsw.Connection, vector: np.ndarray, k: int, where: list[str
     return [(cid, dist) for cid, dist in conn.execute(sql, [blob(vector), k, *params])]
 
 
-def knn(conn: apsw.Connection, cells: Cells, vector: np.ndarray, k: int, kinds: Sequence[str] = (), sources: Sequence[str] = (),
-        since: int | None = None, until: int | None = None, *, exact: bool = False) -> list[tuple[int, float]]:
+def knn(conn: apsw.Connection, cells: Cells, index: SharedBitIndex, vector: np.ndarray, k: int,
+        kinds: Sequence[str] = (), sources: Sequence[str] = (), since: int | None = None, until: int | None = None,
+        *, exact: bool = False) -> list[tuple[int, float]]:
     """Nearest chunks by cosine distance, best first, filters applied inside the scan.
 
-    Untrained (small) stores and ``exact=True`` scan the float vectors. Otherwise:
-    nearest cells -> Hamming top candidates in those cells -> float re-scoring.
-    A filter probes proportionally more cells (its selectivity is estimated from a
-    sample); one so selective that few chunks pass uses the exact filtered scan.
+    Untrained (small) stores and ``exact=True`` scan the float vectors in vec0.
+    Otherwise, in memory (:mod:`.bitindex`): nearest cells -> Hamming top
+    RESCORE among their chunks that pass the filter -> float re-scoring. A
+    filter passing few enough chunks has all of them scanned instead of cells.
     """
     where, params = filter_sql(kinds, sources, since, until)
-    centroids = None if exact else cells.current(conn)
-    if centroids is None:
+    if exact or cells.current(conn) is None:
         return exact_knn(conn, vector, k, where, params)
     query = np.asarray(vector, dtype=np.float32)
     norm = float(np.linalg.norm(query))
     if norm == 0.0:
         return exact_knn(conn, vector, k, where, params)
     query = query / norm
-    # A filter passing a share s of the chunks needs more cells to see as many
-    # passing neighbours (s ** -FILTER_PROBE_EXPONENT times: recall against time);
-    # one so selective that few chunks pass is re-scored exactly, all of them.
-    share = cells.selectivity(conn, kinds, sources, since, until)
-    if share * approximate_count(conn) <= FEW_PASS:
-        return _filtered_exact(conn, query, k, kinds, sources, since, until)
-    probes = max(MIN_PROBES, int(math.ceil(PROBES_PER_ROOT * math.sqrt(len(centroids)) * share ** -FILTER_PROBE_EXPONENT)))
-    nearest = [int(c) for c in np.argsort(-(centroids @ query))[:probes]]
+    bits = index.current(conn)
+    if bits.centroids is None:  # re-trained away between the two reads: rare, exact is correct
+        return exact_knn(conn, vector, k, where, params)
     pool = max(RESCORE, 4 * k)
-    # The nearest cells hold most true neighbours (and any near-duplicates):
-    # take many from them, a share of the pool from each of the others.
-    candidates = _hamming_candidates(conn, query, pool // 2, nearest[:NEAREST_CELLS], where, params, pool)
-    if len(nearest) > NEAREST_CELLS:
-        candidates += _hamming_candidates(conn, query, pool, nearest[NEAREST_CELLS:], where, params, k)
-    if len(candidates) < k and where:
-        return _filtered_exact(conn, query, k, kinds, sources, since, until)  # the sample misjudged the filter
-    return _rescore(conn, query, candidates, k)
+    return _rescore(conn, query, _candidates(conn, bits, query, pool, kinds, sources, since, until), k)
 
 
-def _filtered_exact(conn: apsw.Connection, query: np.ndarray, k: int, kinds: Sequence[str], sources: Sequence[str],
-                    since: int | None, until: int | None) -> list[tuple[int, float]]:
-    """Exact search over the few chunks a selective filter lets through (found by the documents indexes)."""
-    where, params = filter_sql(kinds, sources, since, until)
-    where = [("d." + w) for w in where] or ["1"]
-    rows = conn.execute(
-        f"SELECT e.chunk_id FROM documents d JOIN chunks c ON c.doc = d.rowid JOIN chunk_embeddings e ON e.chunk_id = c.id"
-        f" WHERE {' AND '.join(where)}", params
-    ).fetchall()
-    return _rescore(conn, query, [r[0] for r in rows], k)
+def _candidates(conn: apsw.Connection, bits: BitIndex, query: np.ndarray, pool: int, kinds: Sequence[str],
+                sources: Sequence[str], since: int | None, until: int | None) -> list[int]:
+    """Chunk ids worth re-scoring: the pool nearest in Hamming distance among the probed cells."""
+    query_bits = bits_of(conn, query, bits.bits.shape[1])
+    passing = bits.passing(kinds, sources, since, until)
+    share = 1.0
+    if passing is not None:
+        rows = np.flatnonzero(passing)
+        if len(rows) <= SCAN_ALL_PASSING:  # cheaper than picking cells; exact when rows <= pool
+            return nearest(bits.ids[rows], bits.bits[rows], query_bits, pool).tolist()
+        share = len(rows) / max(len(bits), 1)
+    # A filter passing a share s of the chunks needs more cells to see as many
+    # passing neighbours (s ** -FILTER_PROBE_EXPONENT times: recall against time).
+    probes = max(MIN_PROBES, int(math.ceil(PROBES_PER_ROOT * math.sqrt(len(bits.centroids)) * share ** -FILTER_PROBE_EXPONENT)))
+    probed = np.argpartition(-(bits.centroids @ query), probes)[:probes] if probes < len(bits.centroids) else np.arange(len(bits.centroids))
+    if passing is None:
+        ids, words = bits.cells_bits(probed.tolist())
+    else:
+        rows = bits.cell_rows(probed.tolist())
+        rows = rows[passing[rows]]
+        ids, words = bits.ids[rows], bits.bits[rows]
+    return nearest(ids, words, query_bits, pool).tolist()
 
 
-def _hamming_candidates(conn: apsw.Connection, query: np.ndarray, pool: int, cells: list[int] | None,
-                        where: list[str], params: list[Any], k: int = 10) -> list[int]:
-    clauses, args = ["embedding MATCH vec_quantize_binary(?)", "k = ?"], [bits_blob(query), pool]
-    if cells is not None:
-        # vec0 runs the KNN per partition and returns up to k from each cell;
-        # returning rows, not scanning bits, is what costs: ask each cell for a
-        # share of the pool (at least half of k), then keep the best overall.
-        args[1] = min(pool, max(16, k // 2, 2 * RESCORE // len(cells)))
-        clauses.append(f"cell IN ({','.join('?' * len(cells))})")
-        args += cells
-    sql = f"SELECT chunk_id, distance FROM chunk_bits WHERE {' AND '.join(clauses + where)}"
-    rows = conn.execute(sql, args + params).fetchall()
-    rows.sort(key=lambda r: r[1])
-    return [cid for cid, _ in rows[:pool]]
+def bits_of(conn: apsw.Connection, query: np.ndarray, width_words: int) -> np.ndarray:
+    """The query's sign bits packed exactly as vec0 stored the chunks' (same function)."""
+    packed = conn.execute("SELECT vec_quantize_binary(?)", (bits_blob(query),)).fetchone()[0]
+    raw = np.frombuffer(packed, dtype=np.uint8)
+    return np.concatenate([raw, np.zeros(8 * width_words - len(raw), dtype=np.uint8)]).view(np.uint64)
 
 
 def _rescore(conn: apsw.Connection, query: np.ndarray, candidates: list[int], k: int) -> list[tuple[int, float]]:
     if not candidates:
         return []
+    candidates = sorted(candidates)  # B-tree order: neighbouring lookups share pages
     ids, blobs = [], []
     for start in range(0, len(candidates), 500):
         part = candidates[start : start + 500]

@@ -86,11 +86,12 @@ def test_quantized_matches_exact_on_clustered_vectors(trained):
         assert best == exact_best == i + 1 and dist == pytest.approx(exact_dist, abs=1e-5)
 
 
-@pytest.mark.parametrize("few_pass", [100, 5000], ids=["in-scan", "exact-few"])
-def test_filters_apply_inside_the_quantized_scan(trained, monkeypatch, few_pass):
-    # 100: the ~330 passing chunks go through the cells with the filter inside
-    # vec0; 5000: so few pass that they are all re-scored exactly.
-    monkeypatch.setattr(vectors, "FEW_PASS", few_pass)
+@pytest.mark.parametrize("scan_all", [0, 250_000], ids=["cells", "scan-all-passing"])
+def test_filters_apply_inside_the_quantized_scan(trained, monkeypatch, scan_all):
+    # 0: the ~330 passing chunks are found through the nearest cells, the filter
+    # a mask inside them; 250,000: every passing chunk's bits are scanned.
+    monkeypatch.setattr(vectors, "SCAN_ALL_PASSING", scan_all)
+    monkeypatch.setattr(vectors, "RESCORE", 200)  # fewer than the ~330 passing: the Hamming ranking decides
     queries = _clustered(20, 384, seed=3)
     since, until = 1_600_000_000 + 500 * 3600, 1_600_000_000 + 1500 * 3600
     selective = Filters(kinds=["photo"], sources=["misc"], since=since, until=until)  # ~330 of 3,000
@@ -190,3 +191,126 @@ def test_a_store_from_before_quantized_search_upgrades(tmp_path):
         store.conn.execute("INSERT INTO chunk_bits(chunk_id, cell, embedding) VALUES (1, 0, vec_quantize_binary(?))",
                            (vecs[0].tobytes(),))  # back-filled: id 1 is taken
     store.close()
+
+
+# -- the in-memory Hamming scan (store/bitindex.py) ---------------------------
+
+
+def _hamming_truth(stored: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Hamming distances computed from the float vectors alone (sign bits)."""
+    return ((stored > 0) != (query > 0)).sum(axis=1)
+
+
+def test_in_memory_bits_are_the_stored_bits(trained):
+    stored = _clustered(3000, 384, seed=1)
+    index = trained._bit_index().current(trained.conn)
+    assert len(index) == 3000 and index.bits.shape == (3000, 6) and len(index.centroids) == 55
+    assert sorted(index.ids.tolist()) == list(range(1, 3001))
+    # Each cell is one contiguous slice and holds the chunks vec0 files under that cell.
+    cells = dict(trained.conn.execute("SELECT chunk_id, cell FROM chunk_bits"))
+    for cell in (0, 17, 54):
+        rows = slice(index.starts[cell], index.starts[cell + 1])
+        assert sorted(index.ids[rows].tolist()) == sorted(cid for cid, c in cells.items() if c == cell)
+    # Bits: the sign of every dimension, so distances equal those from the floats.
+    query = _clustered(1, 384, seed=8)[0]
+    query_bits = vectors.bits_of(trained.conn, query, 6)
+    mine = np.bitwise_count(index.bits ^ query_bits).sum(axis=1)
+    assert np.array_equal(mine, _hamming_truth(stored[index.ids - 1], query))
+    # Filter columns come from the documents: chunk i+1 is document i.
+    assert index.kind_codes.keys() == {"message", "note", "photo"}
+    kind_names = {code: name for name, code in index.kind_codes.items()}
+    assert all(kind_names[int(c)] == KINDS[(cid - 1) % 3] for cid, c in zip(index.ids[:200], index.kind[:200]))
+    assert int(index.when[index.ids == 1][0]) == vectors.NO_TIME  # document 0 is undated
+    assert int(index.when[index.ids == 2][0]) == 1_600_000_000 + 3600
+
+
+def test_in_memory_scan_with_a_pool_as_large_as_the_store_is_exact(trained, monkeypatch):
+    monkeypatch.setattr(vectors, "RESCORE", 3000)
+    monkeypatch.setattr(vectors, "PROBES_PER_ROOT", 100.0)  # every cell
+    for q in _clustered(10, 384, seed=6):
+        got = trained.knn(q, 10, Filters())
+        exact = trained.knn(q, 10, Filters(), exact=True)
+        assert [cid for cid, _ in got] == [cid for cid, _ in exact]
+        assert [d for _, d in got] == pytest.approx([d for _, d in exact], abs=1e-5)
+
+
+def test_hamming_candidates_are_the_nearest_in_bits(trained, monkeypatch):
+    # With every cell probed the pool is exactly the Hamming-nearest chunks
+    # (ties aside): compare with distances computed from the float vectors.
+    monkeypatch.setattr(vectors, "PROBES_PER_ROOT", 100.0)
+    stored = _clustered(3000, 384, seed=1)
+    index = trained._bit_index().current(trained.conn)
+    for q in _clustered(5, 384, seed=7):
+        got = vectors._candidates(trained.conn, index, q, 100, (), (), None, None)
+        truth = _hamming_truth(stored, q)
+        cutoff = np.sort(truth)[99]
+        assert len(got) == 100 and len(set(got)) == 100
+        assert all(truth[cid - 1] <= cutoff for cid in got)
+        assert set(np.flatnonzero(truth < cutoff) + 1) <= set(got)
+
+
+def test_writes_after_a_query_are_seen_by_the_next_one(trained):
+    shared = trained._bit_index()
+    query = _clustered(1, 384, seed=11)[0]
+    before = trained.knn(query, 5, Filters())
+    trained.knn(query, 5, Filters(kinds=["note"]))
+    assert shared.loads == 1  # queries alone never reload
+    with trained.transaction():
+        trained.write_document(_row(9001, "note", 1_700_000_000), [ChunkRow(0, "", "n", "n", "hn", query)])
+    new_id = trained.conn.execute("SELECT max(id) FROM chunks").fetchone()[0]
+    (best, dist), *_ = trained.knn(query, 5, Filters())
+    assert best == new_id and dist == pytest.approx(0.0, abs=1e-5)
+    assert trained.knn(query, 1, Filters(kinds=["note"], since=1_700_000_000))[0][0] == new_id
+    assert trained.knn(query, 1, Filters(kinds=["photo"]))[0][0] != new_id
+    assert shared.loads == 2
+    with trained.transaction():
+        assert trained.delete_documents(["misc:9001"]) == 1
+    assert trained.knn(query, 5, Filters()) == before
+    assert new_id not in {cid for cid, _ in trained.knn(query, 50, Filters(kinds=["note"]))}
+    assert shared.loads == 3
+
+
+def test_a_rolled_back_write_is_not_seen(trained):
+    query = _clustered(1, 384, seed=12)[0]
+    before = trained.knn(query, 5, Filters())
+    with pytest.raises(RuntimeError):
+        with trained.transaction():
+            trained.write_document(_row(9002, "note", 1), [ChunkRow(0, "", "n", "n", "hn", query)])
+            assert trained.knn(query, 1, Filters())[0][1] == pytest.approx(0.0, abs=1e-5)  # its own write
+            raise RuntimeError("abort")
+    assert trained.knn(query, 5, Filters()) == before
+
+
+def test_a_store_reopened_from_disk_searches_the_same(tmp_path):
+    path = tmp_path / "r.db"
+    store = Store(path)
+    _fill(store, _clustered(3000, 384, seed=1))
+    with store.transaction():
+        vectors.train(store.conn)
+    queries = _clustered(5, 384, seed=13)
+    filters = Filters(kinds=["message"], since=1_600_000_000 + 1000 * 3600)
+    before = [(store.knn(q, 10, Filters()), store.knn(q, 10, filters)) for q in queries]
+    store.close()
+    reopened = Store(path)
+    assert [(reopened.knn(q, 10, Filters()), reopened.knn(q, 10, filters)) for q in queries] == before
+    assert reopened._bit_index().loads == 1
+    reopened.close()
+
+
+def test_threads_share_one_in_memory_copy(trained):
+    import threading
+
+    query = _clustered(1, 384, seed=14)[0]
+    expected = trained.knn(query, 10, Filters())
+    results = []
+
+    def search() -> None:
+        results.append(trained.knn(query, 10, Filters()))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 4
+    assert trained._bit_index().loads == 1
