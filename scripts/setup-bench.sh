@@ -19,7 +19,7 @@ if ! "$BENCHENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
   CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
     "${PIP[@]}" install --quiet --no-cache-dir "llama-cpp-python==0.3.36"
 fi
-"${PIP[@]}" install --quiet -e .
+"${PIP[@]}" install --quiet -e ".[onnx]"  # onnx: --pocketmind-backend onnx-int8
 "${PIP[@]}" install --quiet -r bench/requirements-peers.txt
 "$BENCHENV/bin/python" -c "import importlib.metadata as m, torch, chromadb, txtai, sqlite_vec, pysqlite3, pocketmind; print('torch', torch.__version__, '| chromadb', chromadb.__version__, '| txtai', m.version('txtai'))"
 echo "ready: $BENCHENV/bin/python bench/peers.py --docs 10000"
