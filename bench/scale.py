@@ -283,6 +283,23 @@ def recall(store: Store, vectors: np.ndarray, qvecs: np.ndarray, filters: Filter
     return hits / (10 * len(qvecs))
 
 
+def rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def in_memory_load(store: Store, query: np.ndarray) -> str:
+    """Time the one-off load of the in-memory bit index (first query after open) and its RSS."""
+    store.knn(query, 10, Filters(), exact=True)  # connection and page cache opened first
+    before = rss_mb()
+    store.knn(query, 10, Filters())
+    shared = store._bit_index()
+    if not shared.loads:
+        return ""
+    index = shared.current(store.conn)
+    return (f"in-memory bit index: loaded in {shared.load_seconds:.2f} s on first query, arrays {index.nbytes / 2**20:.0f} MB,"
+            f" RSS +{rss_mb() - before:.0f} MB (incl. SQLite page cache)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=100_000)
@@ -326,7 +343,9 @@ def main() -> None:
     store = Store(path)
     cells = store.conn.execute("SELECT count(*) FROM vector_cells").fetchone()[0]
     probes = max(vector_index.MIN_PROBES, int(np.ceil(vector_index.PROBES_PER_ROOT * np.sqrt(cells)))) if cells else 0
-    mode = f"IVF {cells} cells, {probes} probed unfiltered, bit pool {vector_index.RESCORE}" if cells else "exact float (untrained)"
+    mode = (f"IVF {cells} cells, {probes} probed unfiltered, in-memory bits: Hamming shortlist {vector_index.SHORTLIST},"
+            f" sign-scored to {vector_index.RESCORE} re-scored" if cells else "exact float (untrained)")
+    memory = in_memory_load(store, qvecs[0])
     message = np.array([KINDS[k][0] == FILTER_KIND for k in kinds])
     fmask = message & (times >= FILTER_SINCE) & (times < FILTER_UNTIL)
     filtered = Filters(kinds=[FILTER_KIND], since=FILTER_SINCE, until=FILTER_UNTIL)
@@ -347,6 +366,8 @@ def main() -> None:
 
     print(f"\n## {args.chunks:,} chunks -- {mode}")
     print(f"build {build_s:.0f} s ({args.chunks / build_s:,.0f} chunks/s), database {size / 2**20:,.0f} MB = {size / args.chunks:,.0f} B/chunk")
+    if memory:
+        print(memory)
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores, shared)")
     print(f"{'query':32} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}  target")
     for name, values in rows:

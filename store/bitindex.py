@@ -57,9 +57,9 @@ class BitIndex:
             return None
         mask = np.ones(len(self), dtype=bool)
         if kinds:
-            mask &= np.isin(self.kind, [self.kind_codes[k] for k in kinds if k in self.kind_codes])
+            mask &= _allowed([self.kind_codes[k] for k in kinds if k in self.kind_codes])[self.kind]
         if sources:
-            mask &= np.isin(self.source, [self.source_codes[s] for s in sources if s in self.source_codes])
+            mask &= _allowed([self.source_codes[s] for s in sources if s in self.source_codes])[self.source]
         if since is not None:
             mask &= self.when >= since
         if until is not None:
@@ -79,15 +79,50 @@ class BitIndex:
         return (np.concatenate([self.ids[s:e] for s, e in ranges]), np.concatenate([self.bits[s:e] for s, e in ranges]))
 
 
-def nearest(ids: np.ndarray, bits: np.ndarray, query_bits: np.ndarray, pool: int) -> np.ndarray:
-    """Ids of the ``pool`` rows with the smallest Hamming distance to the query (unordered)."""
+def _allowed(codes: list[int]) -> np.ndarray:
+    """A lookup table over every uint16 code: indexing it is ~5x faster than np.isin."""
+    table = np.zeros(2**16, dtype=bool)
+    table[codes] = True
+    return table
+
+
+def nearest(ids: np.ndarray, bits: np.ndarray, query_bits: np.ndarray, pool: int,
+            query: np.ndarray | None = None, shortlist: int = 0) -> np.ndarray:
+    """Ids of the ``pool`` rows nearest the query (unordered): the ``shortlist``
+    smallest Hamming distances, then (given the float ``query``) the ``pool``
+    best of those by :func:`sign_scores`."""
+    if query is not None and shortlist > pool and len(ids) > pool:
+        rows = _hamming_nearest(bits, query_bits, shortlist)
+        best = np.argpartition(-sign_scores(bits[rows], query), pool)[:pool]
+        return ids[rows[best]]
     if len(ids) <= pool:
         return ids
+    return ids[_hamming_nearest(bits, query_bits, pool)]
+
+
+_SIGNS = (((np.arange(256)[:, None] >> np.arange(8)) & 1) * 2 - 1).astype(np.float32)  # byte -> 8 signs (LSB first)
+
+
+def sign_scores(bits: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """query . sign(vector) for each row: the float query against the stored
+    signs (asymmetric), far closer to the cosine order than a Hamming distance
+    and as cheap as 48 table look-ups per row (one 256-entry table per byte)."""
+    raw = bits.view(np.uint8)
+    padded = np.zeros(raw.shape[1] * 8, dtype=np.float32)
+    padded[: len(query)] = query
+    tables = padded.reshape(-1, 8) @ _SIGNS.T  # (bytes, 256)
+    return tables[np.arange(raw.shape[1]), raw].sum(axis=1)
+
+
+def _hamming_nearest(bits: np.ndarray, query_bits: np.ndarray, pool: int) -> np.ndarray:
+    """Rows of the ``pool`` smallest Hamming distances (unordered)."""
+    if len(bits) <= pool:
+        return np.arange(len(bits))
     counts = np.bitwise_count(bits ^ query_bits)  # (n, words) uint8
     distance = counts[:, 0].astype(np.uint16)
     for word in range(1, counts.shape[1]):  # column adds beat .sum(axis=1) ~3x on 6 words
         distance += counts[:, word]
-    return ids[np.argpartition(distance, pool)[:pool]]
+    return np.argpartition(distance, pool)[:pool]
 
 
 def words(packed: bytes | np.ndarray, width: int) -> np.ndarray:

@@ -48,10 +48,14 @@ TRAIN_AT = EXACT_BELOW
 RETRAIN_GROWTH = 2.0  # re-train cells when the store has grown this much
 TRAIN_SAMPLE_PER_CELL = 40  # k-means sample size per cell
 KMEANS_ITERATIONS = 8
-# Cells scanned per query: PROBES_PER_ROOT * sqrt(cells), e.g. 141 of 800 at 1M chunks.
-PROBES_PER_ROOT = 5.0
+# Cells scanned per query: PROBES_PER_ROOT * sqrt(cells), e.g. 198 of 800 at 1M chunks.
+# bench/scale.py data, 1M chunks (800 cells), recall@10 / knn p50 (in-memory scan):
+# 5.0 -> 0.960 / 8 ms, 7.0 -> 0.981 / 10 ms, 10.0 -> 0.991 / 13 ms (RESCORE 300, SHORTLIST 4000-8000);
+# with Hamming alone (no shortlist) RESCORE 1000 -> 2000 only moved 0.958 -> 0.961 at 5.0, for 2-3x the time.
+PROBES_PER_ROOT = 7.0
 MIN_PROBES = 8
-RESCORE = 1000  # Hamming candidates re-scored with float vectors
+SHORTLIST = 4000  # Hamming-nearest chunks ranked again by float query . stored signs
+RESCORE = 300  # the best of those re-scored with the float vectors (random reads in SQLite: ~5-8 us each)
 # A filter passing at most this many chunks has all of them Hamming-scanned
 # (no cells: ~15 ns each), one passing fewer than the re-score pool is re-scored exactly.
 SCAN_ALL_PASSING = 250_000
@@ -340,7 +344,7 @@ def _candidates(conn: apsw.Connection, bits: BitIndex, query: np.ndarray, pool: 
     if passing is not None:
         rows = np.flatnonzero(passing)
         if len(rows) <= SCAN_ALL_PASSING:  # cheaper than picking cells; exact when rows <= pool
-            return nearest(bits.ids[rows], bits.bits[rows], query_bits, pool).tolist()
+            return nearest(bits.ids[rows], bits.bits[rows], query_bits, pool, query, SHORTLIST).tolist()
         share = len(rows) / max(len(bits), 1)
     # A filter passing a share s of the chunks needs more cells to see as many
     # passing neighbours (s ** -FILTER_PROBE_EXPONENT times: recall against time).
@@ -352,7 +356,7 @@ def _candidates(conn: apsw.Connection, bits: BitIndex, query: np.ndarray, pool: 
         rows = bits.cell_rows(probed.tolist())
         rows = rows[passing[rows]]
         ids, words = bits.ids[rows], bits.bits[rows]
-    return nearest(ids, words, query_bits, pool).tolist()
+    return nearest(ids, words, query_bits, pool, query, SHORTLIST).tolist()
 
 
 def bits_of(conn: apsw.Connection, query: np.ndarray, width_words: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pocketmind.store import ChunkRow, Filters, Store
-from pocketmind.store import vectors
+from pocketmind.store import bitindex, vectors
 from pocketmind.store.connection import open_connection
 from pocketmind.store.migrations import MIGRATIONS
 
@@ -235,9 +235,10 @@ def test_in_memory_scan_with_a_pool_as_large_as_the_store_is_exact(trained, monk
 
 
 def test_hamming_candidates_are_the_nearest_in_bits(trained, monkeypatch):
-    # With every cell probed the pool is exactly the Hamming-nearest chunks
-    # (ties aside): compare with distances computed from the float vectors.
+    # With every cell probed and no sign shortlist the pool is exactly the
+    # Hamming-nearest chunks (ties aside): compare with distances from the floats.
     monkeypatch.setattr(vectors, "PROBES_PER_ROOT", 100.0)
+    monkeypatch.setattr(vectors, "SHORTLIST", 0)
     stored = _clustered(3000, 384, seed=1)
     index = trained._bit_index().current(trained.conn)
     for q in _clustered(5, 384, seed=7):
@@ -247,6 +248,21 @@ def test_hamming_candidates_are_the_nearest_in_bits(trained, monkeypatch):
         assert len(got) == 100 and len(set(got)) == 100
         assert all(truth[cid - 1] <= cutoff for cid in got)
         assert set(np.flatnonzero(truth < cutoff) + 1) <= set(got)
+
+
+def test_sign_scores_rank_the_shortlist(trained, monkeypatch):
+    # sign_scores = query . sign(vector), computed from the packed bits by byte tables.
+    stored = _clustered(3000, 384, seed=1)
+    index = trained._bit_index().current(trained.conn)
+    signs = np.where(stored[index.ids - 1] > 0, 1.0, -1.0)
+    monkeypatch.setattr(vectors, "PROBES_PER_ROOT", 100.0)
+    monkeypatch.setattr(vectors, "SHORTLIST", 3000)  # the whole store: the pool is the sign-score top
+    for q in _clustered(5, 384, seed=15):
+        q = q / np.linalg.norm(q)
+        truth = signs @ q
+        assert bitindex.sign_scores(index.bits, q) == pytest.approx(truth, abs=1e-4)
+        got = vectors._candidates(trained.conn, index, q, 100, (), (), None, None)
+        assert set(got) == set(index.ids[np.argsort(-truth)[:100]].tolist())
 
 
 def test_writes_after_a_query_are_seen_by_the_next_one(trained):
