@@ -344,7 +344,8 @@ def main() -> None:
     cells = store.conn.execute("SELECT count(*) FROM vector_cells").fetchone()[0]
     probes = max(vector_index.MIN_PROBES, int(np.ceil(vector_index.PROBES_PER_ROOT * np.sqrt(cells)))) if cells else 0
     mode = (f"IVF {cells} cells, {probes} probed unfiltered, in-memory bits: Hamming shortlist {vector_index.SHORTLIST},"
-            f" sign-scored to {vector_index.RESCORE} re-scored" if cells else "exact float (untrained)")
+            f" sign-scored to {vector_index.RESCORE} re-scored" if cells else
+            f"no cells yet (untrained): every bit vector scanned in memory, re-score pool {vector_index.RESCORE}")
     memory = in_memory_load(store, qvecs[0])
     message = np.array([KINDS[k][0] == FILTER_KIND for k in kinds])
     fmask = message & (times >= FILTER_SINCE) & (times < FILTER_UNTIL)

@@ -363,7 +363,7 @@ class Store:
         (quantized + re-scored on large stores, see :mod:`.vectors`)."""
         if self.vector_dimension() is None:
             return []
-        return vectors.knn(self.conn, self._cells(), self._bit_index(), vector, k, filters.kinds, filters.sources,
+        return vectors.knn(self.conn, self._bit_index(), vector, k, filters.kinds, filters.sources,
                            filters.since, filters.until, exact=exact)
 
     def fulltext(self, match: str, k: int, filters: Filters) -> list[tuple[int, float]]:

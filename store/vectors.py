@@ -1,19 +1,20 @@
 """Vector search that stays fast at a million chunks: IVF cells + bit vectors + exact re-scoring.
 
-Three tables, all in the one SQLite file (the single source of truth, written
+Four tables, all in the one SQLite file (the single source of truth, written
 in the caller's transaction):
 
-* ``chunk_vectors`` (vec0, float32, cosine): the exact embeddings. Small stores
-  search it directly (below ~20k chunks an exact scan costs a few ms).
+* ``chunk_vectors`` (vec0, float32, cosine): the exact embeddings, searched
+  directly by ``exact=True`` (and for a zero query vector).
 * ``chunk_embeddings`` (plain table, float32 BLOB by chunk id): the same
   vectors for re-scoring -- a rowid lookup here costs microseconds, a vec0
   lookup by id ~0.1 ms, which at 400 candidates was the whole budget.
 * ``chunk_bits`` (vec0, ``bit[D]``): one sign bit per dimension (48 bytes for
   384-d) with ``cell`` as a *partition key* and kind / source / occurred_at as
-  metadata columns, so filters still apply inside the KNN scan.
-* ``vector_cells``: coarse k-means centroids (IVF). A query scans only the bit
-  vectors of its PROBES_PER_ROOT*sqrt(cells) nearest cells, then re-scores the
-  RESCORE best Hamming candidates with the float vectors.
+  metadata columns (the layout older releases searched through vec0).
+* ``vector_cells``: coarse k-means centroids (IVF). A query looks only at the
+  chunks of its PROBES_PER_ROOT*sqrt(cells) nearest cells that pass its filter:
+  the SHORTLIST smallest Hamming distances, ranked again by the float query
+  against their signs, and the RESCORE best re-scored with the float vectors.
 
 The query path does not scan ``chunk_bits`` through vec0: :mod:`.bitindex`
 holds every chunk's bits, cell and filter columns in numpy arrays (read from
@@ -25,7 +26,8 @@ version) reloads them.
 
 The cells are trained once the store holds ``TRAIN_AT`` vectors and re-trained
 each time it has doubled since, so cells stay ~sqrt(N) vectors large.
-Until the first training every bit vector sits in cell 0 and search is exact.
+Until the first training every bit vector sits in cell 0 and a query scans them all
+(a store that small fits the re-score pool or nearly: results are exact or close).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from .bitindex import BitIndex, SharedBitIndex, nearest
 # any time filter leaves them out. (Re-exported by store.py.)
 NO_TIME = -(2**62)
 
-EXACT_BELOW = 20_000  # vectors: an exact float scan is cheap enough below this
+EXACT_BELOW = 20_000  # vectors: below this no cells, a query scans every bit vector
 TRAIN_AT = EXACT_BELOW
 RETRAIN_GROWTH = 2.0  # re-train cells when the store has grown this much
 TRAIN_SAMPLE_PER_CELL = 40  # k-means sample size per cell
@@ -310,36 +312,38 @@ def exact_knn(conn: apsw.Connection, vector: np.ndarray, k: int, where: list[str
     return [(cid, dist) for cid, dist in conn.execute(sql, [blob(vector), k, *params])]
 
 
-def knn(conn: apsw.Connection, cells: Cells, index: SharedBitIndex, vector: np.ndarray, k: int,
+def knn(conn: apsw.Connection, index: SharedBitIndex, vector: np.ndarray, k: int,
         kinds: Sequence[str] = (), sources: Sequence[str] = (), since: int | None = None, until: int | None = None,
         *, exact: bool = False) -> list[tuple[int, float]]:
     """Nearest chunks by cosine distance, best first, filters applied inside the scan.
 
-    Untrained (small) stores and ``exact=True`` scan the float vectors in vec0.
-    Otherwise, in memory (:mod:`.bitindex`): nearest cells -> Hamming top
-    RESCORE among their chunks that pass the filter -> float re-scoring. A
-    filter passing few enough chunks has all of them scanned instead of cells.
+    ``exact=True`` scans the float vectors in vec0. Otherwise, in memory
+    (:mod:`.bitindex`): the chunks of the nearest cells that pass the filter
+    -> SHORTLIST smallest Hamming distances -> RESCORE best by query . signs
+    -> float re-scoring. A filter passing few enough chunks, or an untrained
+    (small) store, has all of its chunks scanned instead of cells.
     """
     where, params = filter_sql(kinds, sources, since, until)
-    if exact or cells.current(conn) is None:
-        return exact_knn(conn, vector, k, where, params)
     query = np.asarray(vector, dtype=np.float32)
     norm = float(np.linalg.norm(query))
-    if norm == 0.0:
+    if exact or norm == 0.0:
         return exact_knn(conn, vector, k, where, params)
     query = query / norm
     bits = index.current(conn)
-    if bits.centroids is None:  # re-trained away between the two reads: rare, exact is correct
-        return exact_knn(conn, vector, k, where, params)
+    if not len(bits):
+        return []
     pool = max(RESCORE, 4 * k)
     return _rescore(conn, query, _candidates(conn, bits, query, pool, kinds, sources, since, until), k)
 
 
 def _candidates(conn: apsw.Connection, bits: BitIndex, query: np.ndarray, pool: int, kinds: Sequence[str],
                 sources: Sequence[str], since: int | None, until: int | None) -> list[int]:
-    """Chunk ids worth re-scoring: the pool nearest in Hamming distance among the probed cells."""
+    """Chunk ids worth re-scoring: the pool nearest (bits, then signs) among the probed cells."""
     query_bits = bits_of(conn, query, bits.bits.shape[1])
     passing = bits.passing(kinds, sources, since, until)
+    if bits.centroids is None:  # untrained: a small store, every chunk is scanned
+        rows = np.flatnonzero(passing) if passing is not None else np.arange(len(bits))
+        return nearest(bits.ids[rows], bits.bits[rows], query_bits, pool, query, SHORTLIST).tolist()
     share = 1.0
     if passing is not None:
         rows = np.flatnonzero(passing)
