@@ -33,7 +33,7 @@ NO_TIME = -(2**62)  # undated chunks (as in vectors.py): any time filter leaves 
 
 @dataclass
 class BitIndex:
-    key: tuple[str | None, str | None]
+    key: tuple[str | None, int, str | None]  # (cells version, last change seq, its token)
     centroids: np.ndarray | None  # (cells, D) unit rows; None = untrained
     ids: np.ndarray  # (n,) int64 chunk ids, grouped by cell
     bits: np.ndarray  # (n, words) uint64 sign bits
@@ -41,6 +41,7 @@ class BitIndex:
     kind: np.ndarray  # (n,) uint16 codes into kind_codes
     source: np.ndarray  # (n,) uint16 codes into source_codes
     when: np.ndarray  # (n,) int64 occurred_at, NO_TIME when undated
+    cell: np.ndarray  # (n,) int32, sorted
     kind_codes: dict[str, int] = field(default_factory=dict)
     source_codes: dict[str, int] = field(default_factory=dict)
 
@@ -49,7 +50,7 @@ class BitIndex:
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.ids, self.bits, self.starts, self.kind, self.source, self.when))
+        return sum(a.nbytes for a in (self.ids, self.bits, self.starts, self.kind, self.source, self.when, self.cell))
 
     def passing(self, kinds: Sequence[str], sources: Sequence[str], since: int | None, until: int | None) -> np.ndarray | None:
         """Boolean mask of the rows a filter lets through; None when there is no filter."""
@@ -138,10 +139,15 @@ def words(packed: bytes | np.ndarray, width: int) -> np.ndarray:
 # -- loading ----------------------------------------------------------------
 
 
-def state_key(conn: apsw.Connection) -> tuple[str | None, str | None]:
-    """Changes whenever the cells are re-trained or any vector is written or deleted."""
-    rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('vector_cells_version', 'vector_writes')").fetchall())
-    return rows.get("vector_cells_version"), rows.get("vector_writes")
+def state_key(conn: apsw.Connection) -> tuple[str | None, int, str | None]:
+    """(cells version, seq and token of the last vector change): moves whenever
+    the cells are re-trained or any vector is written or deleted."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'vector_cells_version'").fetchone()
+    try:
+        last = conn.execute("SELECT seq, token FROM vector_changes ORDER BY seq DESC LIMIT 1").fetchone()
+    except apsw.SQLError:  # a store no write has touched since this code: no change log yet
+        last = None
+    return (row[0] if row else None, *(last or (0, None)))
 
 
 def load(conn: apsw.Connection) -> BitIndex:
@@ -153,10 +159,6 @@ def load(conn: apsw.Connection) -> BitIndex:
         ids, cells, packed = _read_bits(conn)
         meta = _read_filters(conn)
     width = packed.shape[1]
-    order = np.lexsort((ids, cells))
-    ids, cells, packed = ids[order], cells[order], packed[order]
-    cell_count = len(centroids) if centroids is not None else int(cells.max(initial=0)) + 1
-    starts = np.searchsorted(cells, np.arange(cell_count + 1)).astype(np.int64)
     meta_ids, kind, source, when, kind_codes, source_codes = meta
     # Filter columns by chunk id; a bit vector without a chunk row (never left by
     # vectors.delete) gets codes no filter matches.
@@ -166,7 +168,78 @@ def load(conn: apsw.Connection) -> BitIndex:
     kind = np.where(known, kind[at] if len(meta_ids) else orphan, orphan).astype(np.uint16)
     source = np.where(known, source[at] if len(meta_ids) else orphan, orphan).astype(np.uint16)
     when = np.where(known, when[at] if len(meta_ids) else NO_TIME, NO_TIME).astype(np.int64)
-    return BitIndex(key, centroids, ids, words(packed, width), starts, kind, source, when, kind_codes, source_codes)
+    return _assemble(key, centroids, ids, words(packed, width), cells.astype(np.int32), kind, source, when,
+                     kind_codes, source_codes)
+
+
+def _assemble(key, centroids, ids, bits, cells, kind, source, when, kind_codes, source_codes) -> BitIndex:
+    """Sort the rows by cell (then id) so each cell is one slice."""
+    order = np.lexsort((ids, cells))
+    cells = cells[order]
+    cell_count = len(centroids) if centroids is not None else int(cells.max(initial=0)) + 1
+    starts = np.searchsorted(cells, np.arange(cell_count + 1)).astype(np.int64)
+    return BitIndex(key, centroids, ids[order], bits[order], starts, kind[order], source[order], when[order], cells,
+                    kind_codes, source_codes)
+
+
+def refresh(conn: apsw.Connection, index: BitIndex) -> BitIndex | None:
+    """Apply the vector changes logged since ``index`` was built (same cells), or
+    None when the log no longer reaches back to it (pruned, or a write it saw
+    was rolled back): then only a full load is right."""
+    with conn:
+        key = state_key(conn)
+        version, seq, token = index.key
+        if key[0] != version or not seq:
+            return None
+        if conn.execute("SELECT 1 FROM vector_changes WHERE seq = ? AND token = ?", (seq, token)).fetchone() is None:
+            return None
+        last_op: dict[int, bool] = {}  # chunk id -> present after the changes (the last one wins)
+        for inserted, deleted in conn.execute("SELECT inserted, deleted FROM vector_changes WHERE seq > ? ORDER BY seq", (seq,)):
+            last_op.update((int(i), False) for i in np.frombuffer(deleted, dtype=np.int64))
+            last_op.update((int(i), True) for i in np.frombuffer(inserted, dtype=np.int64))
+        added = _read_rows(conn, sorted(i for i, present in last_op.items() if present))
+    touched = np.fromiter(last_op, dtype=np.int64, count=len(last_op))
+    keep = ~np.isin(index.ids, touched, kind="table") if len(touched) else np.ones(len(index.ids), dtype=bool)
+    kind_codes, source_codes = dict(index.kind_codes), dict(index.source_codes)
+    ids, vectors, kinds, sources, times = added
+    new_kind = np.array([kind_codes.setdefault(k, len(kind_codes)) for k in kinds], dtype=np.uint16)
+    new_source = np.array([source_codes.setdefault(s, len(source_codes)) for s in sources], dtype=np.uint16)
+    if index.centroids is None or not len(ids):
+        new_cells = np.zeros(len(ids), dtype=np.int32)
+    else:
+        new_cells = np.argmax(vectors @ index.centroids.T, axis=1).astype(np.int32)  # as vectors.insert assigns them
+    new_bits = words(np.packbits(vectors > 0, axis=1, bitorder="little"), index.bits.shape[1] * 8) if len(ids) else index.bits[:0]
+    # The kept rows are still in cell order: insert the new ones at their cells'
+    # ends (one copy of each array) rather than sorting a million rows again.
+    order = np.argsort(new_cells, kind="stable")
+    cells = index.cell[keep]
+    at = np.searchsorted(cells, new_cells[order], side="right")
+    cells = np.insert(cells, at, new_cells[order])
+    starts = np.searchsorted(cells, np.arange(len(index.starts))).astype(np.int64)
+    return BitIndex(
+        key, index.centroids, np.insert(index.ids[keep], at, ids[order]), np.insert(index.bits[keep], at, new_bits[order], axis=0),
+        starts, np.insert(index.kind[keep], at, new_kind[order]), np.insert(index.source[keep], at, new_source[order]),
+        np.insert(index.when[keep], at, times[order]), cells, kind_codes, source_codes,
+    )
+
+
+def _read_rows(conn: apsw.Connection, chunk_ids: list[int]):
+    """(ids, float vectors, kinds, sources, times) of the given chunks, from SQLite."""
+    ids, blobs, kinds, sources, times = [], [], [], [], []
+    for start in range(0, len(chunk_ids), 500):
+        part = chunk_ids[start : start + 500]
+        for cid, vector, kind, source, when in conn.execute(
+            "SELECT e.chunk_id, e.vector, d.kind, d.source, coalesce(d.occurred_at, ?) FROM chunk_embeddings e"
+            " JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.rowid = c.doc"
+            f" WHERE e.chunk_id IN ({','.join('?' * len(part))})", [NO_TIME, *part]
+        ):
+            ids.append(cid)
+            blobs.append(vector)
+            kinds.append(kind)
+            sources.append(source)
+            times.append(when)
+    vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1) if ids else np.zeros((0, 0), np.float32)
+    return np.array(ids, dtype=np.int64), vectors, kinds, sources, np.array(times, dtype=np.int64)
 
 
 def _read_bits(conn: apsw.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -236,7 +309,8 @@ def _read_filters(conn: apsw.Connection):
 
 
 class SharedBitIndex:
-    """One per Store, shared by its threads: reloaded when the state key moved.
+    """One per Store, shared by its threads: brought up to date from the change
+    log (or reloaded) when the state key moved.
     The lock makes a second thread wait for a load in progress rather than
     loading (and holding) a second copy."""
 
@@ -245,6 +319,8 @@ class SharedBitIndex:
         self._index: BitIndex | None = None
         self.loads = 0  # how many times the arrays were (re)built: tests and benchmarks read it
         self.load_seconds = 0.0
+        self.refreshes = 0  # ... and how many times brought up to date from the change log
+        self.refresh_seconds = 0.0
 
     def current(self, conn: apsw.Connection) -> BitIndex:
         index = self._index
@@ -254,8 +330,13 @@ class SharedBitIndex:
             index = self._index
             if index is None or index.key != state_key(conn):
                 started = time.perf_counter()
-                index = load(conn)
-                self.load_seconds = time.perf_counter() - started
-                self.loads += 1
-                self._index = index
+                refreshed = refresh(conn, index) if index is not None else None
+                if refreshed is not None:
+                    self.refreshes += 1
+                    self.refresh_seconds = time.perf_counter() - started
+                else:
+                    refreshed = load(conn)
+                    self.loads += 1
+                    self.load_seconds = time.perf_counter() - started
+                index = self._index = refreshed
             return index

@@ -19,10 +19,12 @@ in the caller's transaction):
 The query path does not scan ``chunk_bits`` through vec0: :mod:`.bitindex`
 holds every chunk's bits, cell and filter columns in numpy arrays (read from
 SQLite, ~68 bytes per chunk) and computes Hamming distances there, ~30x
-cheaper per vector than vec0's partition scan. Every write stores a fresh
-random ``vector_writes`` token in the meta table in the same transaction; a
-reader whose arrays were loaded under another token (or another cells
-version) reloads them.
+cheaper per vector than vec0's partition scan. Every vector write also
+appends the chunk ids it inserted / deleted to ``vector_changes`` (same
+transaction, with a random token so a rolled-back write is never mistaken
+for a later one); a reader whose arrays are behind applies those changes
+(~0.1 s at 1M chunks) or, if the log was pruned past it or the cells were
+re-trained, reloads everything (~4 s at 1M).
 
 The cells are trained once the store holds ``TRAIN_AT`` vectors and re-trained
 each time it has doubled since, so cells stay ~sqrt(N) vectors large.
@@ -68,7 +70,7 @@ FILTER_PROBE_EXPONENT = 0.3
 
 _CELLS_VERSION = "vector_cells_version"
 _TRAINED_ON = "vector_cells_trained_on"
-_WRITES = "vector_writes"  # a random token replaced by every vector write (see bitindex)
+KEEP_CHANGES = 20_000  # vector_changes rows kept: a reader further behind reloads in full
 
 
 def blob(vector: np.ndarray) -> bytes:
@@ -187,13 +189,18 @@ def insert(conn: apsw.Connection, cells: Cells, rows: Iterable[tuple[int, str, s
     else:
         assigned = np.argmax(np.stack([vec for _, vec, *_ in rows]) @ centroids.T, axis=1)
     _insert_bits(conn, [(cid, vec, kind, src, when, int(cell)) for (cid, vec, kind, src, when), cell in zip(rows, assigned)])
-    mark_written(conn)
+    log_change(conn, inserted=[cid for cid, *_ in rows])
 
 
-def mark_written(conn: apsw.Connection) -> None:
-    """A new random token (not a counter: a rolled-back write must not leave a
-    token that a later, different write reuses) tells in-memory indexes to reload."""
-    _set_meta(conn, _WRITES, os.urandom(8).hex())
+def log_change(conn: apsw.Connection, inserted: Sequence[int] = (), deleted: Sequence[int] = ()) -> None:
+    """Tell in-memory indexes (:mod:`.bitindex`) which vectors changed. The token
+    is random, not a counter: after a rollback the same seq is reused by a
+    different write, and a reader that saw the rolled-back one must notice."""
+    conn.execute("CREATE TABLE IF NOT EXISTS vector_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                 " token TEXT NOT NULL, inserted BLOB NOT NULL, deleted BLOB NOT NULL)")
+    conn.execute("INSERT INTO vector_changes(token, inserted, deleted) VALUES (?, ?, ?)",
+                 (os.urandom(8).hex(), np.asarray(inserted, dtype=np.int64).tobytes(), np.asarray(deleted, dtype=np.int64).tobytes()))
+    conn.execute("DELETE FROM vector_changes WHERE seq <= ?", (conn.last_insert_rowid() - KEEP_CHANGES,))
 
 
 def _insert_bits(conn: apsw.Connection, rows: Sequence[tuple[int, np.ndarray, str, str, int, int]]) -> None:
@@ -210,7 +217,7 @@ def delete(conn: apsw.Connection, chunk_ids: Sequence[int]) -> None:
         conn.execute("DELETE FROM chunk_bits WHERE chunk_id = ?", (chunk_id,))
         conn.execute("DELETE FROM chunk_embeddings WHERE chunk_id = ?", (chunk_id,))
     if chunk_ids:
-        mark_written(conn)
+        log_change(conn, deleted=chunk_ids)
 
 
 def approximate_count(conn: apsw.Connection) -> int:

@@ -281,12 +281,51 @@ def test_writes_after_a_query_are_seen_by_the_next_one(trained):
     assert best == new_id and dist == pytest.approx(0.0, abs=1e-5)
     assert trained.knn(query, 1, Filters(kinds=["note"], since=1_700_000_000))[0][0] == new_id
     assert trained.knn(query, 1, Filters(kinds=["photo"]))[0][0] != new_id
-    assert shared.loads == 2
+    assert (shared.loads, shared.refreshes) == (1, 1)  # applied from the change log, not reloaded
     with trained.transaction():
         assert trained.delete_documents(["misc:9001"]) == 1
     assert trained.knn(query, 5, Filters()) == before
     assert new_id not in {cid for cid, _ in trained.knn(query, 50, Filters(kinds=["note"]))}
-    assert shared.loads == 3
+    assert (shared.loads, shared.refreshes) == (1, 2)
+
+
+def _same_rows(a: bitindex.BitIndex, b: bitindex.BitIndex) -> None:
+    """Same cells (slices) holding the same chunks with the same bits and filter columns."""
+    assert np.array_equal(a.starts, b.starts) and np.array_equal(a.cell, b.cell)
+    a_order, b_order = np.lexsort((a.ids, a.cell)), np.lexsort((b.ids, b.cell))  # order inside a cell is free
+    assert np.array_equal(a.ids[a_order], b.ids[b_order]) and np.array_equal(a.bits[a_order], b.bits[b_order])
+    assert np.array_equal(a.when[a_order], b.when[b_order])
+    for codes_a, codes_b, col_a, col_b in ((a.kind_codes, b.kind_codes, a.kind, b.kind),
+                                           (a.source_codes, b.source_codes, a.source, b.source)):
+        names_a = {v: k for k, v in codes_a.items()}
+        names_b = {v: k for k, v in codes_b.items()}
+        assert [names_a[int(c)] for c in col_a[a_order]] == [names_b[int(c)] for c in col_b[b_order]]
+
+
+def test_a_refreshed_index_equals_a_fresh_load(trained, monkeypatch):
+    shared = trained._bit_index()
+    shared.current(trained.conn)
+    new = _clustered(30, 384, seed=16)
+    trained.add_source("cal", "x", "/")
+    with trained.transaction():
+        trained.delete_documents([f"chat:{i}" for i in range(0, 90, 3)])  # 30 messages gone
+        for i, v in enumerate(new):  # 30 new chunks, a new kind and source among them
+            row = _row(5000 + i, "event" if i % 2 else "note", 1_650_000_000 + i)
+            row["source"] = "cal" if i % 2 else "misc"
+            trained.write_document(row, [ChunkRow(0, "", "e", "e", f"he{i}", v)])
+        trained.write_document(_row(4, "note", 7), [ChunkRow(0, "", "x", "x", "hx", new[0])])  # replaced
+    refreshed = shared.current(trained.conn)
+    assert (shared.loads, shared.refreshes) == (1, 1) and len(refreshed) == 3000
+    _same_rows(refreshed, bitindex.load(trained.conn))
+    assert trained.knn(new[5], 1, Filters(kinds=["event"], sources=["cal"]))[0][1] == pytest.approx(0.0, abs=1e-5)
+    # A reader further behind than the kept log reloads in full.
+    monkeypatch.setattr(vectors, "KEEP_CHANGES", 2)
+    with trained.transaction():
+        for i in range(3):
+            trained.write_document(_row(6000 + i, "note", 1), [ChunkRow(0, "", "y", "y", f"hy{i}", new[i])])
+    _same_rows(shared.current(trained.conn), bitindex.load(trained.conn))
+    assert (shared.loads, shared.refreshes) == (2, 1)
+    assert trained.conn.execute("SELECT count(*) FROM vector_changes").fetchone()[0] == 2
 
 
 def test_a_rolled_back_write_is_not_seen(trained):
