@@ -334,13 +334,12 @@ class Engine:
         results = self.search(question, k=20, understand=False)
         theirs = [r.score for r in results if self.people.display_name(r.author) == person]
         others = [r.score for r in results if r.author and self.people.display_name(r.author) != person]
-        if not others or not any(r.kind == "message" for r in results[:3]):
-            return None
+        best = results[0] if results else None
+        if best is None or not best.author or self.people.display_name(best.author) == person:
+            return None  # the best passage is theirs, or a note / event that may speak of them
         if max(theirs, default=0.0) < SAID_BY_OTHERS_RATIO * max(others):
             return person
-        best = results[0]
-        if best.author and self.people.display_name(best.author) != person \
-                and _FIRST_PERSON.search(best.text) and not _SECOND_PERSON.search(best.text):
+        if _FIRST_PERSON.search(best.text) and not _SECOND_PERSON.search(best.text):
             return person
         return None
 

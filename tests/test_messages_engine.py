@@ -144,3 +144,13 @@ def test_what_only_someone_else_said_is_not_credited_to_the_person_asked_about(e
     assert answer.text.startswith("Not mentioned by Sam")
     answer = engine.ask("When is Anna moving to Berlin?")
     assert answer.found and answer.text == "1 March 2025 [1]"
+
+
+def test_a_note_about_someone_is_not_taken_for_someone_else_speaking(engine):
+    for kind in ("notes", "messages", "calendar", "contacts"):  # the demo's data
+        engine.add_source(kind, SAMPLES / kind, name=kind)
+    engine.index()
+    # Only a note says "recommended by Tom"; a chat message by Sam ranks close behind it.
+    answer = engine.ask("Which book did Tom recommend?")
+    assert not answer.text.startswith("Not mentioned")
+    assert "notes:Reading list.md" in [c.id for c in answer.citations]
