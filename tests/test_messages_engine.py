@@ -116,12 +116,19 @@ def test_photos_inside_a_chat_export_are_linked_and_searchable(engine, tmp_path)
     assert engine.search("photo", kinds=["photo"], k=1)[0].id == photo["id"]
 
 
-def test_a_question_naming_someone_prefers_what_they_wrote(engine, tmp_path):
+@pytest.fixture
+def anna_chat(engine, tmp_path):
+    """The engine with only the sample WhatsApp chat between Anna and Sam indexed."""
     folder = tmp_path / "anna"
     folder.mkdir()
     shutil.copy(SAMPLES / "messages" / "WhatsApp Chat with Anna.txt", folder)
     engine.add_source("messages", folder, name="chat")
     engine.index()
+    return engine
+
+
+def test_a_question_naming_someone_prefers_what_they_wrote(anna_chat):
+    engine = anna_chat
     # Both of them say they will miss the other: the question's subject decides.
     anna_first = [r.snippet for r in engine.search("What did Anna say about missing Sam?", k=20)]
     sam_first = [r.snippet for r in engine.search("What did Sam say about missing Anna?", k=20)]
@@ -132,12 +139,8 @@ def test_a_question_naming_someone_prefers_what_they_wrote(engine, tmp_path):
     assert engine.plan("What did Sam say about missing Anna?").people[:1] == ["Sam"]
 
 
-def test_what_only_someone_else_said_is_not_credited_to_the_person_asked_about(engine, tmp_path):
-    folder = tmp_path / "anna"
-    folder.mkdir()
-    shutil.copy(SAMPLES / "messages" / "WhatsApp Chat with Anna.txt", folder)
-    engine.add_source("messages", folder, name="chat")
-    engine.index()
+def test_what_only_someone_else_said_is_not_credited_to_the_person_asked_about(anna_chat):
+    engine = anna_chat
     # Anna: "I'm moving to Berlin on the 1st of March." Sam never said he was moving.
     answer = engine.ask("When is Sam moving to Berlin?")
     assert not answer.found
