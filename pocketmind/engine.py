@@ -332,11 +332,11 @@ class Engine:
             return None
         person = named.pop()
         results = self.search(question, k=20, understand=False)
-        theirs = [r.score for r in results if self.people.display_name(r.author) == person]
-        others = [r.score for r in results if r.author and self.people.display_name(r.author) != person]
         best = results[0] if results else None
         if best is None or not best.author or self.people.display_name(best.author) == person:
             return None  # the best passage is theirs, or a note / event that may speak of them
+        theirs = [r.score for r in results if self.people.display_name(r.author) == person]
+        others = [r.score for r in results if r.author and self.people.display_name(r.author) != person]
         if max(theirs, default=0.0) < SAID_BY_OTHERS_RATIO * max(others):
             return person
         if _FIRST_PERSON.search(best.text) and not _SECOND_PERSON.search(best.text):

@@ -61,7 +61,7 @@ class Boost:
             # what tells a message apart is who wrote it. Measured on LoCoMo dev:
             # boosting the author named first lifts evidence recall@5 from 61 to 67.
             speakers = self.speaker or self.people
-            return (hit["author"] or "").casefold() in {p.casefold() for p in speakers}
+            return hit["author"].casefold() in {p.casefold() for p in speakers}
         names = {p.casefold() for p in hit["people"]}
         return any(p.casefold() in names for p in self.people)
 
