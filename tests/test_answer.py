@@ -85,12 +85,31 @@ def test_injected_note_does_not_change_the_answer_format(tmp_path):
     assert "PWNED" not in answer.text.upper()
 
 
+def _next_token_logits(llm):
+    """The logits llama.cpp holds for the token after the last evaluated one."""
+    import llama_cpp
+    import numpy as np
+
+    pointer = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
+    return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()
+
+
 def test_next_question_evaluates_only_what_follows_the_shared_instructions(engine, monkeypatch):
+    import numpy as np
+
     engine.ask("What did Anna sell before she moved?")
     llm = engine.answerer.llm
     evaluated: list[list[int]] = []
+    first_logits = []
     real_eval = llm.eval
-    monkeypatch.setattr(llm, "eval", lambda tokens: (evaluated.append(list(tokens)), real_eval(tokens))[1])
+
+    def recording_eval(tokens):
+        evaluated.append(list(tokens))
+        real_eval(tokens)
+        if len(evaluated) == 1:  # the prompt: what follows is the first answer token
+            first_logits.append(_next_token_logits(llm))
+
+    monkeypatch.setattr(llm, "eval", recording_eval)
     question = "Which book did Tom recommend?"
     warm = engine.ask(question)
     prompt = llm.tokenize(completion_prompt(question, warm.citations).encode("utf-8"), special=True)
@@ -98,6 +117,15 @@ def test_next_question_evaluates_only_what_follows_the_shared_instructions(engin
     # The first decode is the prompt's tail: everything up to the end of the instructions was kept.
     assert len(evaluated[0]) <= len(prompt) - (len(instructions) - 2)
     assert prompt[-len(evaluated[0]):] == evaluated[0]
-    # Reusing the kept tokens changes nothing: from an empty context the answer is the same.
+    # Reusing the kept tokens gives the model the same state as evaluating the whole prompt:
+    # the first answer token's logits match. Only up to float rounding: a tail is a smaller
+    # batch than the whole prompt, and some CPUs sum it in another order, which can flip a
+    # near-tie of the greedy pick, so the texts themselves are not compared.
+    evaluated.clear()
     llm.reset()
-    assert engine.answerer.answer(question, warm.citations).text == warm.text
+    engine.answerer.answer(question, warm.citations)
+    assert evaluated[0] == prompt
+    warm_logits, cold_logits = first_logits[0], first_logits[1]
+    spread = float(cold_logits.max() - cold_logits.min())
+    assert spread > 5.0
+    assert float(np.abs(warm_logits - cold_logits).max()) < 0.01 * spread
