@@ -100,13 +100,16 @@ def test_next_question_evaluates_only_what_follows_the_shared_instructions(engin
     engine.ask("What did Anna sell before she moved?")
     llm = engine.answerer.llm
     evaluated: list[list[int]] = []
+    kept: list[list[int]] = []
     first_logits = []
     real_eval = llm.eval
 
     def recording_eval(tokens):
+        if not evaluated:  # the prompt: what the context holds before it, and the logits after it
+            kept.append([int(t) for t in llm.input_ids[: llm.n_tokens]])
         evaluated.append(list(tokens))
         real_eval(tokens)
-        if len(evaluated) == 1:  # the prompt: what follows is the first answer token
+        if len(evaluated) == 1:
             first_logits.append(_next_token_logits(llm))
 
     monkeypatch.setattr(llm, "eval", recording_eval)
@@ -114,18 +117,18 @@ def test_next_question_evaluates_only_what_follows_the_shared_instructions(engin
     warm = engine.ask(question)
     prompt = llm.tokenize(completion_prompt(question, warm.citations).encode("utf-8"), special=True)
     instructions = llm.tokenize(INSTRUCTIONS.encode("utf-8"), special=True)
-    # The first decode is the prompt's tail: everything up to the end of the instructions was kept.
+    # The first decode is the prompt's tail: everything up to the end of the instructions was kept,
+    # and what was kept is exactly the start of this prompt.
     assert len(evaluated[0]) <= len(prompt) - (len(instructions) - 2)
     assert prompt[-len(evaluated[0]):] == evaluated[0]
-    # Reusing the kept tokens gives the model the same state as evaluating the whole prompt:
-    # the first answer token's logits match. Only up to float rounding: a tail is a smaller
-    # batch than the whole prompt, and some CPUs sum it in another order, which can flip a
-    # near-tie of the greedy pick, so the texts themselves are not compared.
+    assert kept[0] == prompt[: len(prompt) - len(evaluated[0])]
+    # From an empty context the whole prompt is evaluated and the model ends in the same state.
+    # Only up to float rounding: llama.cpp's AVX2 kernels sum a batch in an order that depends
+    # on its size, which moves single logits by up to ~1 (enough to flip a near-tie of the greedy
+    # pick, so the texts are not compared); a context missing the instructions correlates < 0.9.
     evaluated.clear()
     llm.reset()
     engine.answerer.answer(question, warm.citations)
     assert evaluated[0] == prompt
-    warm_logits, cold_logits = first_logits[0], first_logits[1]
-    spread = float(cold_logits.max() - cold_logits.min())
-    assert spread > 5.0
-    assert float(np.abs(warm_logits - cold_logits).max()) < 0.01 * spread
+    warm_logits, cold_logits = first_logits
+    assert np.corrcoef(warm_logits, cold_logits)[0, 1] > 0.99
