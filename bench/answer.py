@@ -43,7 +43,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from pocketmind import Engine
-from pocketmind.answer import INSTRUCTIONS, LlamaAnswerer
+from pocketmind.answer import PROMPT_PREFIX, LlamaAnswerer
 from pocketmind.hookspecs import hookimpl
 
 SAMPLES = Path(__file__).resolve().parents[1] / "pocketmind" / "samples"
@@ -147,7 +147,7 @@ def main() -> None:
 
         def instructions_only() -> None:
             """The state any earlier question leaves: the shared instructions evaluated, nothing after them."""
-            llm.create_completion(INSTRUCTIONS, max_tokens=1)
+            llm.create_completion(PROMPT_PREFIX, max_tokens=1)
 
         engine.ask(questions[0])  # warm: models loaded, caches filled
         pairs, cold = [], []

@@ -28,6 +28,30 @@ INSTRUCTIONS = (
     "If the excerpts do not contain the answer, say: Not mentioned."
 )
 
+# One worked example for base models, which follow a demonstrated format far
+# better than a described one: short answers, not the excerpt's sentence copied
+# (measured on 125 LoCoMo dev questions: F1 23.6 -> 26.6). No "Not mentioned"
+# example: it doubled false abstentions (8.8% -> 17.6%).
+EXAMPLE = """Example of the answer format:
+
+<<excerpts>>
+[1] message from Sam in Lee on Saturday 14 May 2022, 10:02
+|   Lee: How was the pottery class?
+| » Sam: Great! I made a blue vase for my mum. I go every Tuesday now, it helps me relax after work.
+|   Lee: Lovely, she will like it.
+<</excerpts>>
+
+Question: What did Sam make in the pottery class?
+Answer: A blue vase for his mum [1]
+
+Question: Why does Sam go to pottery class?
+Answer: It helps him relax after work [1]
+
+Now the real excerpts."""
+
+# Every completion prompt starts with this; llama.cpp keeps it evaluated between questions.
+PROMPT_PREFIX = f"{INSTRUCTIONS}\n\n{EXAMPLE}"
+
 # llama.cpp contexts are not thread-safe and loaded models are shared across
 # engines in a process, so generations are serialised process-wide.
 _GENERATE = threading.Lock()
@@ -66,7 +90,7 @@ def render_excerpts(results: Sequence[Result]) -> str:
 
 
 def completion_prompt(question: str, results: Sequence[Result]) -> str:
-    return f"{INSTRUCTIONS}\n\n{render_excerpts(results)}\n\nQuestion: {question.strip()}\nAnswer:"
+    return f"{PROMPT_PREFIX}\n\n{render_excerpts(results)}\n\nQuestion: {question.strip()}\nAnswer:"
 
 
 def chat_messages(question: str, results: Sequence[Result]) -> list[dict[str, str]]:

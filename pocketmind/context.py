@@ -81,14 +81,18 @@ def with_conversation_context(engine, results: Sequence[Result]) -> list[Result]
         window = conversation_window(engine, result)
         if len(window) > 1:
             lines = []
+            hit_day = next((row["occurred_local"] or "")[:10] for row in window if row["id"] == result.id)
             for row in window:
                 mark = "»" if row["id"] == result.id else " "
-                when = (row["occurred_local"] or "")[:16].replace("T", " ")
                 who = engine.people.display_name(row["author"]) or "someone"
                 text = " ".join((row["text"] or "").split()) or "(attachment)"
-                # No resolved-date annotations here: a small model copies them into
-                # its answer; date questions are answered from the data instead.
-                lines.append(f"{mark} {when} {who}: {text}")
+                # The excerpt's header carries the hit's date and time; a line says its own
+                # only if it was written on another day. Per-line timestamps cost a fifth of
+                # the budget and the small model copied them into answers. No resolved-date
+                # annotations either: date questions are answered from the data instead.
+                when = (row["occurred_local"] or "")[:16].replace("T", " ")
+                day = f"{when} " if when[:10] != hit_day else ""
+                lines.append(f"{mark} {day}{who}: {text}")
                 shown[row["id"]] = result
             result.text = "\n".join(lines)
             result.metadata = {**result.metadata, "window": [row["id"] for row in window]}
