@@ -165,10 +165,14 @@ class LlamaAnswerer:
         else:
             chunks = self.llm.create_chat_completion(messages=prompt, stream=True, **self.generation_options())
             pieces = (chunk["choices"][0]["delta"].get("content") or "" for chunk in chunks)
+        started = False
         for piece in pieces:
             if cancel is not None and cancel.is_set():
                 chunks.close()  # ends llama-cpp-python's generator: no further token is decoded
                 return
+            if not started:  # the first token usually carries the space after "Answer:"
+                piece = piece.lstrip()
+                started = bool(piece)
             if piece:
                 if on_token is not None:
                     on_token(piece)
