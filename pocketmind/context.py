@@ -90,9 +90,9 @@ def with_conversation_context(engine, results: Sequence[Result]) -> list[Result]
                 # only if it was written on another day. Per-line timestamps cost a fifth of
                 # the budget and the small model copied them into answers. No resolved-date
                 # annotations either: date questions are answered from the data instead.
-                when = (row["occurred_local"] or "")[:16].replace("T", " ")
-                day = f"{when} " if when[:10] != hit_day else ""
-                lines.append(f"{mark} {day}{who}: {text}")
+                local = row["occurred_local"] or ""
+                when = "" if local[:10] == hit_day else local[:16].replace("T", " ") + " "
+                lines.append(f"{mark} {when}{who}: {text}")
                 shown[row["id"]] = result
             result.text = "\n".join(lines)
             result.metadata = {**result.metadata, "window": [row["id"] for row in window]}

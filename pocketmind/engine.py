@@ -335,8 +335,9 @@ class Engine:
         best = results[0] if results else None
         if best is None or not best.author or self.people.display_name(best.author) == person:
             return None  # the best passage is theirs, or a note / event that may speak of them
-        theirs = [r.score for r in results if self.people.display_name(r.author) == person]
-        others = [r.score for r in results if r.author and self.people.display_name(r.author) != person]
+        authored = [(self.people.display_name(r.author), r.score) for r in results if r.author]
+        theirs = [score for name, score in authored if name == person]
+        others = [score for name, score in authored if name != person]
         if max(theirs, default=0.0) < SAID_BY_OTHERS_RATIO * max(others):
             return person
         if _FIRST_PERSON.search(best.text) and not _SECOND_PERSON.search(best.text):
