@@ -363,6 +363,15 @@ def apply_changes(engine, source: dict[str, Any], paths: list[Path], stop_check)
                 origin = path.name if root.is_file() else path.relative_to(root).as_posix()
                 gone.add(origin)
                 gone.update(o for o in known if o.startswith(origin + "/"))
+        if gone and root.is_dir():
+            # A vanished path may have moved where no event has come from yet (watchdog reports
+            # an unpaired move as a delete, the create later): take new files from anywhere in
+            # the source into this run, so the move is claimed and nothing is embedded again.
+            for child in walk(root):
+                if not is_ignored(child, root):
+                    origin = run._origin(child)
+                    if origin not in known:
+                        present.setdefault(origin, child)
         for origin, path in sorted(present.items()):
             if run._indexer_for(path) is None:
                 continue
