@@ -43,7 +43,8 @@ from typing import Callable, Iterable
 import numpy as np
 
 from pocketmind import Engine
-from pocketmind.answer import PROMPT_PREFIX, LlamaAnswerer
+from pocketmind.answer.llama import LlamaAnswerer
+from pocketmind.answer.prompt import PROMPT_PREFIX
 from pocketmind.hookspecs import hookimpl
 
 SAMPLES = Path(__file__).resolve().parents[1] / "pocketmind" / "samples"

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import locomo_data  # noqa: E402
 
 from pocketmind import Engine  # noqa: E402
-from pocketmind import onnx_embedder  # noqa: E402
+from pocketmind.embeddings import onnx as onnx_embedder  # noqa: E402
+from pocketmind.indexing.rows import stored_embedding_inputs  # noqa: E402
 from pocketmind.embeddings import MiniLMEmbedder  # noqa: E402
 from pocketmind.settings import Settings  # noqa: E402
 
@@ -102,7 +103,7 @@ def _embedded_texts(engine: Engine) -> list[str]:
     """The distinct texts the index embedded, rebuilt from stored fields."""
     hashes = dict(engine.store.conn.execute("SELECT id, hash FROM chunks"))
     texts = {}
-    for chunk_id, _kind, _source, _when, text, own in engine.stored_embedding_inputs():
+    for chunk_id, _kind, _source, _when, text, own in stored_embedding_inputs(engine.store):
         digest = hashes[chunk_id]
         assert hashlib.sha256(text.encode()).hexdigest() == digest, chunk_id
         texts.setdefault(digest, [text] + ([own] if own else []))  # a short reply is embedded twice

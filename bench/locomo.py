@@ -347,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     prepared = None
     if args.embedding_backend != "torch":
-        from pocketmind import onnx_embedder
+        from pocketmind.embeddings import onnx as onnx_embedder
 
         holder = tempfile.TemporaryDirectory(prefix="locomo-embedder-")  # removed when the run ends
         prepared = Path(holder.name)

@@ -88,7 +88,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import pct, questions, real_texts  # noqa: E402
 
 from pocketmind import Engine  # noqa: E402
-from pocketmind.fulltext import index_form  # noqa: E402
+from pocketmind.search.fulltext import index_form  # noqa: E402
 from pocketmind.store import ChunkRow, Filters  # noqa: E402
 
 K = 10
@@ -136,7 +136,7 @@ class Pocketmind(System):
         settings = Settings()
         settings.models.embedding_backend = backend
         if backend != "torch":  # the product's faster backend, exported once (not timed as ingest)
-            from pocketmind import onnx_embedder
+            from pocketmind.embeddings import onnx as onnx_embedder
 
             onnx_embedder.prepare(self.dir / "cache")
             self.name = f"pocketmind ({backend})"

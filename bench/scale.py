@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pocketmind.fulltext import index_form, match_expression
-from pocketmind.retrieval import hybrid_search
+from pocketmind.search.fulltext import index_form, match_expression
+from pocketmind.search.retrieval import hybrid_search
 from pocketmind.store import ChunkRow, Filters, Store
 from pocketmind.store import vectors as vector_index
 

@@ -24,10 +24,10 @@ def register_embedders(register):
 
 @hookimpl
 def register_answerers(register):
-    from .answer import LlamaAnswerer
+    from .answer.llama import LlamaAnswerer
 
-    def make(engine):
-        m = engine.settings.models
-        return LlamaAnswerer(m.llm_path, m.llm_threads, m.llm_context, m.max_answer_tokens, engine.paths.cache_dir)
+    def make(settings, paths):
+        m = settings.models
+        return LlamaAnswerer(m.llm_path, m.llm_threads, m.llm_context, m.max_answer_tokens, paths.cache_dir)
 
     register("llama", make)

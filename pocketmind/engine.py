@@ -15,24 +15,17 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import settings as settings_mod
-from .chunking import embedding_text, message_context
-from .errors import ConfigError, SourceError
+from .errors import SourceError
 from .indexing import IndexSummary, SourceRun
 from .paths import Paths, resolve_paths
 from .plugins import Plugins
-from .results import Answer, Result
-from .retrieval import hybrid_search
+from .results import Answer, Result, wall_seconds
 from .settings import Settings
+from .store import Filters, Store
+from .text import has_cjk
 
 log = logging.getLogger(__name__)
 
-# A question about one person is "not mentioned" when their best passage scores
-# below this share of the best passage by someone else (see _said_by_someone_else).
-SAID_BY_OTHERS_RATIO = 0.7
-# Someone speaking about themselves, not to the person the question names.
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b|[我咱]", re.IGNORECASE)
-_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours)\b|[你您]", re.IGNORECASE)
-_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -42,12 +35,10 @@ class Engine:
     def __init__(self, home: str | Path | None = None, *, settings: Settings | None = None,
                  plugins: Sequence[Any] = (), load_entry_points: bool = True,
                  now: Callable[[], datetime] | None = None):
-        from pocketmind.store import Store  # the store loads sqlite-vec; import here keeps `import pocketmind` light
-
         self.paths: Paths = resolve_paths(home)
         self.paths.create()
         self.settings = settings or settings_mod.load(self.paths.config_file)
-        self.plugins = Plugins(list(plugins), load_entry_points=load_entry_points)
+        self.plugins = Plugins(list(plugins), load_entry_points=load_entry_points, paths=self.settings.plugins.paths)
         self.now = now or (lambda: datetime.now(timezone.utc).astimezone())
         self.write_lock = threading.RLock()
         self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
@@ -76,6 +67,10 @@ class Engine:
                     unload()
             self._embedder = self._answerer = None
 
+    @property
+    def models_loaded(self) -> bool:
+        return self._embedder is not None or self._answerer is not None
+
     def save_settings(self) -> None:
         settings_mod.save(self.settings, self.paths.config_file)
 
@@ -88,6 +83,8 @@ class Engine:
                 from .embeddings import with_backend
 
                 embedder = self.plugins.make_embedder(self.settings.models.embedder)
+                if hasattr(embedder, "batch_size"):
+                    embedder.batch_size = self.settings.index.batch_size
                 self._embedder = with_backend(embedder, self.settings.models.embedding_backend, self.paths.cache_dir)
             return self._embedder
 
@@ -95,7 +92,7 @@ class Engine:
     def answerer(self):
         with self._model_lock:
             if self._answerer is None:
-                self._answerer = self.plugins.make_answerer(self.settings.models.answerer, self)
+                self._answerer = self.plugins.make_answerer(self.settings.models.answerer, self.settings, self.paths)
             return self._answerer
 
     def ensure_vector_table(self) -> None:
@@ -113,9 +110,9 @@ class Engine:
         """Embed every stored chunk again (after an embedder switch); no source is re-parsed."""
         import hashlib
 
-        from .indexing import embed_with_context
+        from .indexing.rows import embed_with_context, stored_embedding_inputs
 
-        rows = self.stored_embedding_inputs()
+        rows = stored_embedding_inputs(self.store)
         batch = 256
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
@@ -123,38 +120,6 @@ class Engine:
             self.store.insert_vectors((cid, kind, src, when, v) for (cid, kind, src, when, _, _), v in zip(part, vectors))
             self.store.set_chunk_hashes((hashlib.sha256(r[4].encode()).hexdigest(), r[0]) for r in part)
         return len(rows)
-
-    def stored_embedding_inputs(self) -> list[tuple[int, str, str, int | None, str, str | None]]:
-        """(chunk id, kind, source, time, text to embed, own text of a short reply or None)
-        for every stored chunk, rebuilt from stored fields exactly as indexing builds them."""
-        rows = self.store.conn.execute(
-            "SELECT c.id, d.kind, d.source, d.occurred_at, d.occurred_local, d.title, d.author, c.heading, c.text,"
-            " CASE WHEN d.kind = 'message' THEN LAG(d.author) OVER w END,"
-            " CASE WHEN d.kind = 'message' THEN LAG(d.text) OVER w END"
-            " FROM chunks c JOIN documents d ON d.rowid = c.doc"
-            " WINDOW w AS (PARTITION BY d.source, d.kind, d.conversation ORDER BY d.occurred_at, d.rowid)"
-            " ORDER BY c.id"
-        )
-        out = []
-        for cid, kind, src, when, local, title, author, heading, text, prev_author, prev_text in rows:
-            moment = datetime.fromisoformat(local) if local else None
-            context = message_context(prev_author, prev_text, text) if kind == "message" else ""
-            extra = self.annotations_for(text, moment)
-            own = embedding_text(kind, title, author, heading, text, extra) if context else None
-            out.append((cid, kind, src, when, embedding_text(kind, title, author, heading, text, extra, context), own))
-        return out
-
-    def time_mentions(self, text: str, moment: datetime | None) -> list:
-        """Time expressions in ``text`` resolved against the document's own time."""
-        if moment is None or not text:
-            return []
-        from .timeexpr import resolve_mentions
-
-        return resolve_mentions(text, moment)
-
-    def annotations_for(self, text: str, moment: datetime | None) -> str:
-        """Resolved dates of relative time expressions in ``text`` (searchable, embedded)."""
-        return " ".join(f"[{m.phrase}: {m.annotation}]" for m in self.time_mentions(text, moment))
 
     # -- sources ----------------------------------------------------------------
 
@@ -184,22 +149,37 @@ class Engine:
 
     # -- indexing -----------------------------------------------------------------
 
-    def index(self, source: str | None = None, progress: Callable[[int, int, str], None] | None = None) -> list[IndexSummary]:
-        """Bring one source (or all) up to date; returns a summary per source."""
+    def index(self, source: str | None = None, progress: Callable[[int, int, str], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> list[IndexSummary]:
+        """Bring one source (or all) up to date; returns a summary per source.
+
+        ``should_stop`` (the daemon's stop request) ends the run after the current
+        batch is committed, raising :class:`pocketmind.indexing.Stopped`."""
         targets = [self.store.source(source)] if source else self.store.sources()
         summaries = []
-        with self.write_lock:
-            if self.store.vector_dimension() is not None or self.store.counts()["chunks"]:
-                self.ensure_vector_table()
-            for src in targets:
-                summaries.append(SourceRun(self, src, progress).run())
-        self._registry = None
+        try:
+            with self.write_lock:
+                if self.store.vector_dimension() is not None or self.store.counts()["chunks"]:
+                    self.ensure_vector_table()
+                for src in targets:
+                    summaries.append(SourceRun(self, src, progress, should_stop).run())
+        finally:
+            self._registry = None
         return summaries
 
-    def notify_changed(self, source: str, written: list, files: list) -> None:
+    def apply_changes(self, source: str, paths: list[Path], should_stop: Callable[[], bool] | None = None) -> IndexSummary:
+        """Index just these changed paths of one source (what the daemon's watcher saw)."""
+        try:
+            with self.write_lock:
+                return SourceRun(self, self.store.source(source), should_stop=should_stop).apply(paths)
+        finally:
+            self._registry = None
+
+    def notify_changed(self, source: str, written: list, files: list, deleted: Sequence[str] = ()) -> None:
+        """Tell ``documents_changed`` plugins what a committed batch wrote and removed."""
         added = [p.row["id"] for p in written if p.is_new]
         updated = [p.row["id"] for p in written if not p.is_new]
-        deleted = sorted({doc_id for f in files for doc_id in f[3]})
+        deleted = sorted({*deleted, *(doc_id for f in files for doc_id in f.stale)})
         if added or updated or deleted:
             self.plugins.hook.documents_changed(changes={"source": source, "added": added, "updated": updated, "deleted": deleted})
 
@@ -207,15 +187,14 @@ class Engine:
 
     def search(self, query: str, *, k: int | None = None, kinds: Sequence[str] = (), sources: Sequence[str] = (),
                since: datetime | None = None, until: datetime | None = None, person: str | Sequence[str] | None = None,
-               understand: bool = True, plan=None) -> list[Result]:
+               understand: bool = True, reading=None, depth: int | None = None) -> list[Result]:
         """Hybrid search. With ``understand`` the question's time phrase becomes a
         date filter (unless ``since``/``until`` are given) and the people, places
-        and kinds it names are preferred (see :mod:`pocketmind.query`); ``plan``
-        passes a reading of the question already made (see :meth:`plan`)."""
-        from pocketmind.store import Filters
-
-        from .results import wall_seconds
-        from .retrieval import Boost, Weights
+        and kinds it names are preferred (see :mod:`pocketmind.search.question`);
+        ``reading`` passes a reading of the question already made (see
+        :meth:`read_question`); ``depth`` returns more than ``k`` results without
+        changing how the first ``k`` rank."""
+        from .search.retrieval import Boost, Weights, hybrid_search
 
         query = query.strip()
         if not query:
@@ -225,16 +204,16 @@ class Engine:
         boost = Boost()
         mentioned = None
         if understand:
-            plan = plan or self.plan(query)
-            if plan.since is not None or plan.until is not None:
+            reading = reading or self.read_question(query)
+            if reading.since is not None or reading.until is not None:
                 if since is None and until is None:
-                    since, until = plan.since, plan.until
+                    since, until = reading.since, reading.until
                     mentioned = (wall_seconds(since) if since else None, wall_seconds(until) if until else None)
-                query = plan.text
-            named = [alias for name in plan.people for alias in self.people.aliases(name)]
-            speaker = [alias for name in plan.people[:1] for alias in self.people.aliases(name)]
+                query = reading.text
+            named = [alias for name in reading.people for alias in self.people.aliases(name)]
+            speaker = [alias for name in reading.people[:1] for alias in self.people.aliases(name)]
             boost = Boost(people=[] if people else named, speaker=[] if people else speaker,
-                          places=plan.places, kinds=[] if kinds else plan.kinds)
+                          places=reading.places, kinds=[] if kinds else reading.kinds)
         filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
                           wall_seconds(until) if until else None, tuple(people))
         vector = None
@@ -242,12 +221,13 @@ class Engine:
             self.ensure_vector_table()
             vector = self.embedder.encode([query])[0]
         weights = Weights()
-        if _CJK.search(query) and not getattr(self.embedder, "multilingual", False):
+        if has_cjk(query) and not getattr(self.embedder, "multilingual", False):
             # An English-only embedder is mostly noise on CJK text: trust full text,
             # and don't pass noise on to replies.
             weights.vector, weights.reply = 0.3, 0.0
         results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
-                                candidates=self.settings.search.candidates, weights=weights, boost=boost, mentioned=mentioned)
+                                candidates=self.settings.search.candidates, weights=weights, boost=boost,
+                                mentioned=mentioned, depth=depth)
         for result in results:  # show people by their contact names, keep the handle
             if result.author:
                 name = self.people.display_name(result.author)
@@ -260,7 +240,7 @@ class Engine:
     @property
     def people(self):
         """The person registry (contacts tie chat names, numbers and e-mails together)."""
-        from .people import PersonRegistry
+        from .search.people import PersonRegistry
 
         registry = self._registry
         if registry is None:
@@ -268,81 +248,25 @@ class Engine:
             self._registry = registry
         return registry
 
-    def plan(self, question: str):
-        """How the engine reads a question (time window, people, places, kinds)."""
-        from .query import plan
+    def read_question(self, question: str):
+        """How the engine reads a question (time window, people, places, kinds, whether
+        it asks for a date); an event it is anchored on is looked up in the calendar."""
+        from .search.question import calendar_anchor, plan
 
-        return plan(question, self.now(), self.people.names(), find_anchor=self._find_event)
-
-    def _find_event(self, text: str) -> tuple[datetime, datetime] | None:
-        """When the calendar event best matching ``text`` starts and ends (wall clock)."""
-        hits = self.search(text, k=1, kinds=["event"], understand=False)
-        if not hits or not hits[0].time:
-            return None
-        start = datetime.fromisoformat(hits[0].time).replace(tzinfo=None)
-        doc = self.store.documents([hits[0].id]).get(hits[0].id, {})
-        end = datetime.fromtimestamp(doc["ended_at"], timezone.utc).replace(tzinfo=None) if doc.get("ended_at") else start
-        return start, end
+        return plan(question, self.now(), self.people.names(), find_anchor=lambda text: calendar_anchor(self.store, text))
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
             **filters: Any) -> Answer:
-        from .answer import NOT_FOUND
-        from .context import pack_context, relevant, with_conversation_context
+        """Answer ``question`` with citations: one reading of the question, one search,
+        then the answer pipeline (:mod:`pocketmind.answer`), streamed to ``on_token``."""
+        from .answer import ABSTAIN_DEPTH, AskOptions, answer_question
 
-        plan = self.plan(question)
-        results = relevant(self.search(question, k=self.settings.search.results, plan=plan, **filters))
-        if not results:
-            if on_token:
-                on_token(NOT_FOUND)
-            return Answer(question, NOT_FOUND, [], found=False)
-        from .grounded import date_answer, event_listing
-
-        best = results[0]
-        own_text = self.store.documents([best.id])[best.id]["text"]
-        answerer = self.answerer
-        results = with_conversation_context(self, results)
-        contexts = pack_context(results, answerer, question, self.settings.search.context_tokens)
-        if not filters.get("person") and (absent := self._said_by_someone_else(question, plan)):
-            text = f"Not mentioned by {absent} in your data; the closest passages are from someone else."
-            if on_token:
-                on_token(text)
-            return Answer(question, text, contexts, found=False)
-        listing = event_listing(contexts, plan.since, plan.until, question) if "event" in plan.kinds else None
-        dated = None if listing else date_answer(question, best, own_text)
-        if listing or dated:  # dates come from the data, not from the model
-            text = listing or f"{dated} [1]"
-            if on_token:
-                on_token(text)
-            return Answer(question, text, contexts, True)
-        return answerer.answer(question, contexts, on_token=on_token, cancel=cancel)
-
-    def _said_by_someone_else(self, question: str, plan) -> str | None:
-        """The person a question is about, when what matches it was said by others.
-
-        "What did Melanie's grandma give her?" when only Caroline spoke of a
-        grandma's gift: ranked without any person preference, either the best
-        passage by Melanie scores well below the best passage by anyone else, or
-        the best passage of all is someone else speaking of themselves ("my
-        grandma gave me...") rather than to her. Measured on LoCoMo dev
-        (category 5 abstention / false abstention on 1-4): score ratio alone at
-        0.8 15% / 6.7%; ratio 0.7 plus the first-person test 27% / 5.5%.
-        """
-        named = {p.name for p in map(self.people.find, plan.people) if p is not None}
-        if len(named) != 1:
-            return None
-        person = named.pop()
-        results = self.search(question, k=20, understand=False)
-        best = results[0] if results else None
-        if best is None or not best.author or self.people.display_name(best.author) == person:
-            return None  # the best passage is theirs, or a note / event that may speak of them
-        authored = [(self.people.display_name(r.author), r.score) for r in results if r.author]
-        theirs = [score for name, score in authored if name == person]
-        others = [score for name, score in authored if name != person]
-        if max(theirs, default=0.0) < SAID_BY_OTHERS_RATIO * max(others):
-            return person
-        if _FIRST_PERSON.search(best.text) and not _SECOND_PERSON.search(best.text):
-            return person
-        return None
+        reading = self.read_question(question)
+        shown = self.settings.search.results
+        results = self.search(question, k=shown, reading=reading, depth=max(shown, ABSTAIN_DEPTH), **filters)
+        options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person")))
+        return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
+                               options=options, on_token=on_token, cancel=cancel)
 
     # -- status -----------------------------------------------------------------
 

@@ -24,19 +24,26 @@ def register_indexers(register):
 @hookspec
 def register_embedders(register):
     """Contribute embedders: ``register(name, factory)`` where ``factory()``
-    returns an object with ``name``, ``dimension`` and ``encode(texts)``."""
+    returns an object with ``name``, ``dimension`` and ``encode(texts)`` returning
+    a float32 array of shape (len(texts), dimension) with L2-normalised rows, and
+    optionally ``unload()`` (the daemon releases idle models)."""
 
 
 @hookspec
 def register_answerers(register):
-    """Contribute answerers: ``register(name, factory)`` where
-    ``factory(settings)`` returns an object with ``answer(question, contexts, on_token)``."""
+    """Contribute answerers: ``register(name, factory)`` where ``factory(settings, paths)``
+    (the engine's :class:`~pocketmind.settings.Settings` and :class:`~pocketmind.paths.Paths`)
+    returns an object with ``answer(question, contexts, on_token=None, cancel=None)`` returning
+    a :class:`pocketmind.Answer`, and optionally ``count_tokens(text)`` and ``unload()``."""
 
 
 @hookspec
 def caption_photo(path, metadata):
     """Return a caption for a photo that has none (e.g. from a local vision
-    model), or None. The first non-None result wins. Must not use the network."""
+    model), or None. Asked while a photo file is (re)parsed, only for photos
+    whose metadata says ``has_caption`` is False; the caption is put before the
+    photo's text (its title is unchanged). The first non-None result wins. An
+    exception is reported as that file's error. Must not use the network."""
     # firstresult is set below
 
 
@@ -52,4 +59,5 @@ def prepare_connection(conn):
 @hookspec
 def documents_changed(changes):
     """Observe index changes: ``changes`` is a dict with ``source`` and lists of
-    ``added``, ``updated`` and ``deleted`` document ids, after each commit."""
+    ``added``, ``updated`` and ``deleted`` document ids, after each commit;
+    ``deleted`` is ``["*"]`` when a whole source is forgotten."""

@@ -8,9 +8,13 @@ from a source tree without its metadata).
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+import sys
 from importlib import metadata
+from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import pluggy
 
@@ -19,9 +23,11 @@ from .errors import ConfigError
 
 ENTRY_POINT_GROUP = "pocketmind"
 
+log = logging.getLogger(__name__)
+
 
 class Plugins:
-    def __init__(self, extra: list[Any] | None = None, load_entry_points: bool = True):
+    def __init__(self, extra: list[Any] | None = None, load_entry_points: bool = True, paths: Sequence[str] = ()):
         self.pm = pluggy.PluginManager("pocketmind")
         self.pm.add_hookspecs(hookspecs)
         if load_entry_points:
@@ -32,6 +38,13 @@ class Plugins:
             self.pm.register(builtin_plugins, name="builtin")
         for plugin in extra or []:
             self.register(plugin)
+        self.errors: list[str] = []
+        for path in paths:
+            try:
+                self.register(load_local_plugin(path), name=f"local:{path}")
+            except ConfigError as exc:  # reported, skipped: `pocketmind config` must still work to fix it
+                log.error("%s", exc)
+                self.errors.append(str(exc))
         self._indexers: list[Any] | None = None
         self._embedders: dict[str, Callable[[], Any]] | None = None
         self._answerers: dict[str, Callable[..., Any]] | None = None
@@ -79,11 +92,11 @@ class Plugins:
             raise ConfigError(f"unknown embedder {name!r}; installed: {', '.join(sorted(factories))}")
         return factories[name]()
 
-    def make_answerer(self, name: str, settings):
+    def make_answerer(self, name: str, settings, paths):
         factories = self.answerers()
         if name not in factories:
             raise ConfigError(f"unknown answerer {name!r}; installed: {', '.join(sorted(factories))}")
-        return factories[name](settings)
+        return factories[name](settings, paths)
 
     # -- listing ------------------------------------------------------------
 
@@ -106,6 +119,24 @@ class Plugins:
             hooks = [h.name for h in self.pm.get_hookcallers(plugin) or []]
             rows.append({"name": name, "module": _module_name(plugin), "version": _version(plugin), "hooks": sorted(hooks), **contributes})
         return rows
+
+
+def load_local_plugin(path: str) -> ModuleType:
+    """Import a plugin from a local .py file or package folder (setting ``plugins.paths``)."""
+    where = Path(path).expanduser()
+    init = where / "__init__.py" if where.is_dir() else where
+    if not init.is_file() or init.suffix != ".py":
+        raise ConfigError(f"plugin {path}: not a .py file or a folder with __init__.py (setting plugins.paths)")
+    name = "pocketmind_local_" + "".join(c if c.isalnum() else "_" for c in where.stem)
+    spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(where)] if where.is_dir() else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so the plugin's own relative imports work
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ConfigError(f"plugin {path} failed to load: {type(exc).__name__}: {exc}") from None
+    return module
 
 
 def _module_name(plugin: Any) -> str:

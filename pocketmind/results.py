@@ -30,6 +30,7 @@ class Result:
     chunk_id: int | None = None
     occurred_at: int | None = None  # wall-clock seconds (see wall_seconds)
     ended_at: int | None = None
+    base_score: float = 0.0  # the score before the question's boosts (person, place, kind)
 
     def to_json(self) -> dict[str, Any]:
         return {

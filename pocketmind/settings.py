@@ -15,6 +15,11 @@ from typing import Any
 from .errors import ConfigError
 
 
+def as_text(value: Any) -> str:
+    """A setting's value as a person types it (lists comma-separated, as :meth:`Settings.set` reads them)."""
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def _doc(text: str, default: Any) -> Any:
     return field(default=default, metadata={"doc": text})
 
@@ -46,8 +51,7 @@ class SearchSettings:
 
 @dataclass
 class IndexSettings:
-    batch_size: int = _doc("Chunks embedded per model call.", 64)
-    calendar_years_ahead: int = _doc("Recurring events are expanded this many years past today.", 2)
+    batch_size: int = _doc("Chunks the embedding model encodes at once (its batch size).", 64)
 
 
 @dataclass
@@ -58,11 +62,20 @@ class DaemonSettings:
 
 
 @dataclass
+class PluginSettings:
+    paths: list = field(default_factory=list, metadata={"doc": (
+        "Plugins loaded from local files, for plugins that are not installed as packages: "
+        ".py files or folders holding a package (comma-separated on the command line)."
+    )})
+
+
+@dataclass
 class Settings:
     models: ModelSettings = field(default_factory=ModelSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    plugins: PluginSettings = field(default_factory=PluginSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +97,10 @@ class Settings:
         if name not in known:
             raise ConfigError(f"unknown setting {dotted!r}")
         current = getattr(group, name)
+        if isinstance(current, list):
+            items = raw if isinstance(raw, list) else str(raw).split(",")
+            setattr(group, name, [str(item).strip() for item in items if str(item).strip()])
+            return
         try:
             value = type(current)(raw) if not isinstance(raw, type(current)) else raw
         except (TypeError, ValueError):
@@ -91,6 +108,10 @@ class Settings:
         if isinstance(value, int) and value < 0:
             raise ConfigError(f"setting {dotted} cannot be negative")
         setattr(group, name, value)
+
+
+# Settings that no longer exist: a config.toml written by an older version still loads.
+RETIRED = {"index.calendar_years_ahead"}
 
 
 def load(path: Path) -> Settings:
@@ -105,6 +126,8 @@ def load(path: Path) -> Settings:
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: [{section}] must be a table")
         for name, value in values.items():
+            if f"{section}.{name}" in RETIRED:
+                continue
             try:
                 settings.set(f"{section}.{name}", value)
             except ConfigError as exc:
@@ -132,6 +155,8 @@ def save(settings: Settings, path: Path) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

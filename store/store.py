@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import apsw
 import numpy as np
 
-from pocketmind.fulltext import selective_parts, split_or
+from pocketmind.search.fulltext import selective_parts, split_or
 from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
@@ -303,6 +303,18 @@ class Store:
         later = self._dicts(q.format(op=">=", order="ASC"), (source, conversation, around, after + 1))
         return earlier[::-1] + later
 
+    def embedding_rows(self) -> list[tuple]:
+        """Every chunk with the document fields its embedding text is built from, and the
+        author and text of the message before it in its conversation (for short replies)."""
+        return list(self.conn.execute(
+            "SELECT c.id, d.kind, d.source, d.occurred_at, d.occurred_local, d.title, d.author, c.heading, c.text,"
+            " CASE WHEN d.kind = 'message' THEN LAG(d.author) OVER w END,"
+            " CASE WHEN d.kind = 'message' THEN LAG(d.text) OVER w END"
+            " FROM chunks c JOIN documents d ON d.rowid = c.doc"
+            " WINDOW w AS (PARTITION BY d.source, d.kind, d.conversation ORDER BY d.occurred_at, d.rowid)"
+            " ORDER BY c.id"
+        ))
+
     def counts(self) -> dict[str, Any]:
         kinds = dict(self.conn.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall())
         chunks = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -371,7 +383,7 @@ class Store:
 
         On a large store the query's alternatives (top-level ``OR``) that match
         too many passages are dropped, rarest kept first (see
-        :func:`pocketmind.fulltext.selective_parts`), and at most ``FTS_SCORED``
+        :func:`pocketmind.search.fulltext.selective_parts`), and at most ``FTS_SCORED``
         matching passages, the newest, are scored: BM25 of a term present in
         hundreds of thousands of passages costs tens of ms and ranks little.
         """

@@ -32,7 +32,7 @@ def engine(tmp_path_factory):
 def test_two_character_words_and_names_are_found(engine):
     top = engine.search("长城", k=1)[0]
     assert top.author == "小王" and top.snippet.startswith("昨天我们去爬长城了")
-    plan = engine.plan("小王什么时候去的长城？")
+    plan = engine.read_question("小王什么时候去的长城？")
     assert plan.people == ["小王"] and plan.temporal
 
 

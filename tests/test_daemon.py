@@ -19,8 +19,9 @@ import pytest
 
 from pocketmind.cli import main as cli_main
 from pocketmind.daemon import Daemon
-from pocketmind.daemon_service import DaemonLock, DaemonRunning, install_service, read_state, running_daemon_pid
-from pocketmind.daemon_watch import StabilityTracker, is_ignored
+from pocketmind.daemon.service import DaemonLock, DaemonRunning, install_service, read_state, running_daemon_pid
+from pocketmind.daemon.watch import StabilityTracker
+from pocketmind.indexing.files import is_ignored
 from pocketmind.engine import Engine
 
 QUIET = 0.3
@@ -330,7 +331,7 @@ def make_vault(folder: Path, count: int) -> None:
 
 def _run_daemon_process(home: Path) -> subprocess.Popen:
     # small batches so a kill lands between many commits, not just two
-    code = ("import sys, pocketmind.indexing as i; i.FLUSH_CHUNKS = 16; from pocketmind.cli import main; "
+    code = ("import sys, pocketmind.indexing.runs as i; i.FLUSH_CHUNKS = 16; from pocketmind.cli import main; "
             f"sys.exit(main(['--home', {str(home)!r}, 'daemon', 'run', '--quiet', '0.3']))")
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

@@ -1,6 +1,6 @@
 """CJK-aware full-text forms (pure functions; the store tests run them through FTS5)."""
 
-from pocketmind.fulltext import index_form, match_expression, query_terms
+from pocketmind.search.fulltext import index_form, match_expression, query_terms
 
 
 def test_cjk_runs_become_unigrams_and_bigrams():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pocketmind.fulltext import index_form, match_expression, selective_parts, split_or
+from pocketmind.search.fulltext import index_form, match_expression, selective_parts, split_or
 from pocketmind.store import ChunkRow, Filters, Store
 from pocketmind.store import store as store_module
 

@@ -136,7 +136,7 @@ def test_a_question_naming_someone_prefers_what_they_wrote(anna_chat):
     sam_says = "That's amazing, congratulations!! We'll miss you so much"
     assert anna_first.index(anna_says) < anna_first.index(sam_says)
     assert sam_first.index(sam_says) < sam_first.index(anna_says)
-    assert engine.plan("What did Sam say about missing Anna?").people[:1] == ["Sam"]
+    assert engine.read_question("What did Sam say about missing Anna?").people[:1] == ["Sam"]
 
 
 def test_what_only_someone_else_said_is_not_credited_to_the_person_asked_about(anna_chat):

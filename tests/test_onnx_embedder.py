@@ -14,11 +14,12 @@ import pytest
 
 from conftest import REAL, REPO
 from helpers import SAMPLES
-from pocketmind import Engine, onnx_embedder
+from pocketmind import Engine
+from pocketmind.embeddings import onnx as onnx_embedder
 from pocketmind.cli import main
 from pocketmind.embeddings import MiniLMEmbedder, with_backend
 from pocketmind.errors import ConfigError, ModelError
-from pocketmind.onnx_embedder import OnnxInt8MiniLMEmbedder
+from pocketmind.embeddings.onnx import OnnxInt8MiniLMEmbedder
 from pocketmind.settings import Settings
 
 sys.path.insert(0, str(REPO / "bench"))

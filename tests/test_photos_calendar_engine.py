@@ -95,7 +95,7 @@ def test_the_week_after_the_conference(engine, tmp_path):
     ics.write_text(CONFERENCE)
     engine.add_source("calendar", ics, name="work")
     engine.index()
-    plan = engine.plan("what's on my calendar the week after the conference?")
+    plan = engine.read_question("what's on my calendar the week after the conference?")
     assert (plan.since, plan.until) == (datetime(2025, 5, 17), datetime(2025, 5, 24))
     assert [r.title for r in engine.search("what's on my calendar the week after the conference?")] == ["Dinner with Priya"]
 

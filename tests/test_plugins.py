@@ -98,3 +98,57 @@ def test_plugins_command_lists_builtins(capsys):
     builtin = next(r for r in rows if r["name"] == "builtin")
     assert "messages/whatsapp" in builtin["indexers"] and "notes/markdown" in builtin["indexers"]
     assert builtin["embedders"] == ["minilm", "use-multilingual"] and builtin["answerers"] == ["llama"]
+
+
+LOCAL_PLUGIN = '''
+from pathlib import Path
+from pocketmind import Document, hookimpl
+
+class QuoteIndexer:
+    source_kind = "quotes"
+    name = "quote-lines"
+
+    def accepts(self, path):
+        return path.suffix == ".quotes"
+
+    def parse(self, path, root):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            author, _, words = line.partition(": ")
+            yield Document(native_id=f"{path.name}#{n}", kind="note", title=author, text=words, author=author)
+
+@hookimpl
+def register_indexers(register):
+    register(QuoteIndexer())
+'''
+
+
+def test_a_plugin_loads_from_a_local_file_set_in_config(tmp_path, capsys):
+    plugin = tmp_path / "quotes_plugin.py"
+    plugin.write_text(LOCAL_PLUGIN)
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "wise.quotes").write_text("Ada: The engine weaves algebraic patterns\nGrace: A ship in port is safe\n")
+    home = tmp_path / "home"
+    assert main(["--home", str(home), "config", "plugins.paths", str(plugin)]) == 0
+    with Engine(home=home, load_entry_points=False) as engine:
+        assert engine.settings.plugins.paths == [str(plugin)]
+        assert "quotes" in engine.plugins.source_kinds()
+        engine.add_source("quotes", tmp_path / "q", name="q")
+        engine.index()
+        hit = engine.search("ship in port", k=1)[0]
+        assert (hit.id, hit.author) == ("q:wise.quotes#2", "Grace")
+    capsys.readouterr()
+    assert main(["--home", str(home), "plugins", "--json"]) == 0
+    names = [p["name"] for p in json.loads(capsys.readouterr().out)["plugins"]]
+    assert f"local:{plugin}" in names
+
+
+def test_a_broken_local_plugin_is_named_in_one_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    assert main(["--home", str(home), "config", "plugins.paths", str(tmp_path / "missing.py")]) == 0
+    done = subprocess.run([sys.executable, "-m", "pocketmind.cli", "--home", str(home), "status"], capture_output=True, text=True)
+    assert done.returncode == 0  # the rest works, so `config` can still fix the setting
+    assert "missing.py" in done.stderr and "plugins.paths" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

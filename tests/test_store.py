@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pocketmind.errors import SourceError, StoreError
-from pocketmind.fulltext import index_form, match_expression
+from pocketmind.search.fulltext import index_form, match_expression
 from pocketmind.store import ChunkRow, Filters, Store
 from pocketmind.store.migrations import MIGRATIONS
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Label, Select
 
-from pocketmind.cli import DOC_KINDS
+from pocketmind.documents import KINDS as DOC_KINDS
 from pocketmind.errors import ConfigError
 
 from .detail import DetailScreen

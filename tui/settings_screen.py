@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from pocketmind.settings import as_text
+
 from .widgets import EngineScreen
 from .messages import SettingsSaved
 
@@ -29,7 +31,7 @@ class SettingsScreen(EngineScreen):
             for dotted, value, doc in self.app.engine.settings.describe():
                 with Horizontal(classes="setting"):
                     yield Label(dotted, classes="setting-name")
-                    yield Input(str(value), id=_input_id(dotted), classes="setting-value")
+                    yield Input(as_text(value), id=_input_id(dotted), classes="setting-value")
                 yield Static(Text(doc), classes="setting-doc")
         yield Footer()
 
@@ -38,7 +40,7 @@ class SettingsScreen(EngineScreen):
         changes = {}
         for dotted, value, _doc in self.app.engine.settings.describe():
             text = self.query_one(f"#{_input_id(dotted)}", Input).value.strip()
-            if text != str(value):
+            if text != as_text(value):
                 changes[dotted] = text
         return changes
 
@@ -69,4 +71,4 @@ class SettingsScreen(EngineScreen):
 
     def action_revert(self) -> None:
         for dotted, value, _doc in self.app.engine.settings.describe():
-            self.query_one(f"#{_input_id(dotted)}", Input).value = str(value)
+            self.query_one(f"#{_input_id(dotted)}", Input).value = as_text(value)

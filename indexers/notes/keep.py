@@ -1,0 +1,125 @@
+"""Google Keep notes from a Google Takeout export (one JSON file per note).
+
+accepts() sniffs the start of a ``.json`` file for Keep's own keys
+(``isTrashed`` with ``textContent``/``listContent``) so the many other JSON
+files a notes folder holds (app settings, Roam or SiYuan exports) are left
+alone. Inside a Takeout ``Keep/`` folder every ``.json`` is claimed, so a
+damaged note there is reported as a ParseError instead of silently skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from pocketmind.documents import Attachment, Document
+from pocketmind.errors import ParseError
+from pocketmind.indexers.base import relative_id
+from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, unique
+
+SNIFF_BYTES = 4096
+TITLE_FROM_TEXT_MAX_CHARS = 80
+FLAGS = ("isPinned", "isArchived", "color")
+
+
+def from_usec(value: Any) -> datetime | None:
+    """Keep stores times as microseconds since the epoch, in UTC."""
+    if isinstance(value, (int, float)) and value > 0:
+        return datetime.fromtimestamp(value / 1_000_000, tz=timezone.utc)
+    return None
+
+
+def load_note(path: Path) -> dict[str, Any]:
+    try:
+        note = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ParseError(path, f"not UTF-8 text: {error}") from error
+    except json.JSONDecodeError as error:
+        raise ParseError(path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+    if not isinstance(note, dict):
+        raise ParseError(path, f"not a Google Keep note: top level is a {type(note).__name__}, not an object")
+    if "textContent" not in note and "listContent" not in note:
+        raise ParseError(path, "not a Google Keep note: no textContent/listContent")
+    if "userEditedTimestampUsec" not in note:
+        raise ParseError(path, "not a Google Keep note: no userEditedTimestampUsec")
+    return note
+
+
+def note_text(note: dict[str, Any]) -> str:
+    if isinstance(note.get("listContent"), list):
+        lines = []
+        for item in note["listContent"]:
+            if isinstance(item, dict) and str(item.get("text", "")).strip():
+                lines.append(f"{'[x]' if item.get('isChecked') else '[ ]'} {str(item['text']).strip()}")
+        return "\n".join(lines)
+    return str(note.get("textContent") or "").strip()
+
+
+def note_attachments(note: dict[str, Any], folder: Path) -> list[Attachment]:
+    attachments = []
+    for item in note.get("attachments") or []:
+        if isinstance(item, dict) and item.get("filePath"):
+            beside = folder / str(item["filePath"])
+            attachments.append(
+                Attachment(
+                    name=str(item["filePath"]),
+                    mime=item.get("mimetype"),
+                    path=str(beside) if beside.is_file() else None,
+                )
+            )
+    return attachments
+
+
+class KeepNoteIndexer:
+    """Google Keep Takeout note JSON files."""
+
+    source_kind = SOURCE_KIND
+    name = "keep"
+
+    def accepts(self, path: Path) -> bool:
+        if path.suffix.lower() != ".json" or is_hidden(path):
+            return False
+        if path.parent.name.lower() == "keep":
+            return True
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(SNIFF_BYTES)
+        except OSError:
+            return False
+        return b'"isTrashed"' in head and (b'"textContent"' in head or b'"listContent"' in head)
+
+    def parse(self, path: Path, root: Path) -> Iterator[Document]:
+        note = load_note(path)
+        if note.get("isTrashed"):
+            return  # deleted by the user in Keep: not theirs to search any more
+        text = note_text(note)
+        title = " ".join(str(note.get("title") or "").split())
+        if not title:
+            first_line = text.split("\n", 1)[0].strip()
+            title = first_line if len(first_line) <= TITLE_FROM_TEXT_MAX_CHARS else path.stem
+        created = from_usec(note.get("createdTimestampUsec"))
+        edited = from_usec(note.get("userEditedTimestampUsec"))
+
+        metadata: dict[str, Any] = {flag: note[flag] for flag in FLAGS if flag in note}
+        if created:
+            metadata["created"] = created.isoformat()
+        if edited:
+            metadata["edited"] = edited.isoformat()
+        links = [item.get("url") for item in note.get("annotations") or [] if isinstance(item, dict)]
+        if any(links):
+            metadata["links"] = unique(str(link) for link in links if link)
+        sharees = [item.get("email") for item in note.get("sharees") or [] if isinstance(item, dict)]
+        yield Document(
+            native_id=relative_id(path, root),
+            kind=NOTE_KIND,
+            text=text,
+            title=title,
+            uri=file_uri(path),
+            occurred_at=created or edited,
+            people=unique(str(email) for email in sharees if email),
+            tags=unique(str(label.get("name", "")) for label in note.get("labels") or [] if isinstance(label, dict)),
+            metadata=metadata,
+            attachments=note_attachments(note, path.parent),
+        )

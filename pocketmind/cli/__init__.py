@@ -1,0 +1,38 @@
+"""The ``pocketmind`` command line: a thin face over :class:`~pocketmind.Engine`.
+
+- :mod:`.parser`: commands and options;
+- :mod:`.commands`: what each command does;
+- :mod:`.daemon`: the `daemon ...` commands;
+- :mod:`.output`: printing results and JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+from pocketmind import offline  # noqa: F401
+from pocketmind.errors import ConfigError, PocketmindError
+
+from .parser import build_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    from rich.console import Console
+
+    out, err = Console(), Console(stderr=True, soft_wrap=True)  # an error stays one line
+    try:
+        from .commands import run
+
+        return run(args, out, err)
+    except PocketmindError as exc:
+        if args.debug:
+            err.print_exception()
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2 if isinstance(exc, ConfigError) else 1
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+

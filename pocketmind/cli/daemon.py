@@ -1,0 +1,79 @@
+"""The `pocketmind daemon run|start|stop|status|install` commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from rich.markup import escape
+
+from pocketmind.daemon import Daemon
+from pocketmind.daemon.service import DaemonRunning, install_service, running_daemon_pid, spawn, status_report, terminate
+
+from .output import print_json
+
+
+def log_to_stderr(debug: bool = False) -> None:
+    """`daemon run` logs to the terminal (or, when started in the background, to the log file)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    logger = logging.getLogger("pocketmind")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logger.propagate = False
+
+
+def daemon_options(args) -> list[str]:
+    """The run options of `daemon start`/`install`, passed on to `daemon run`."""
+    return ["--quiet", str(args.quiet), "--rescan", str(args.rescan), "--poll", str(args.poll)]
+
+
+def cmd_daemon(engine, args, out, err) -> int:
+    home = args.home or os.environ.get("POCKETMIND_HOME")
+    settings = engine.settings.daemon  # options not given on the command line come from config.toml
+    args.quiet = settings.quiet_seconds if getattr(args, "quiet", None) is None else args.quiet
+    args.rescan = settings.rescan_minutes if getattr(args, "rescan", None) is None else args.rescan
+    args.poll = settings.poll_seconds if getattr(args, "poll", None) is None else args.poll
+    if args.action == "run":
+        log_to_stderr(args.debug)
+        daemon = Daemon(engine, quiet_seconds=args.quiet, rescan_seconds=args.rescan * 60, poll_seconds=args.poll, handle_signals=True)
+        try:
+            daemon.run()
+        except DaemonRunning as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            return 1
+        return 0
+    if args.action == "start":
+        pid = running_daemon_pid(engine.paths.state_dir)
+        if pid is not None:
+            out.print(f"the daemon is already running (pid {pid})")
+            return 0
+        pid = spawn(home, engine.paths.log_dir, engine.paths.state_dir, daemon_options(args))
+        out.print(f"daemon started (pid {pid}); log: {escape(str(engine.paths.log_dir / 'daemon.log'))}")
+        return 0
+    if args.action == "stop":
+        pid = terminate(engine.paths.state_dir)
+        out.print(f"daemon (pid {pid}) stopped" if pid else "the daemon is not running")
+        return 0
+    if args.action == "install":
+        path, enable = install_service(home, daemon_options(args))
+        out.print(f"wrote {escape(str(path))}\nenable it with:\n  {escape(enable)}", highlight=False, soft_wrap=True)
+        return 0
+    report = status_report(engine)
+    if args.json:
+        print_json(report)
+        return 0
+    if report["running"]:
+        out.print(f"daemon running (pid {report['pid']}): {escape(report['activity'])}; {report['queue']} path(s) waiting")
+    else:
+        out.print("daemon not running (start it with `pocketmind daemon start`)")
+    out.print(f"{report['documents']} documents, {report['chunks']} chunks")
+    for name, info in report["last_indexed"].items():
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(info["at"])) if info["at"] else "never"
+        out.print(f"  {escape(name)}: {info['documents']} documents, last indexed {when}")
+    for e in report["recent_errors"][:10]:
+        out.print(f"[yellow]error[/yellow] {escape(e['source'])}/{escape(e['path'])}: {escape(e['error'])}")
+    for e in report["daemon_errors"][:5]:
+        out.print(f"[yellow]daemon error[/yellow] {escape(e['source'])}: {escape(e['error'])}")
+    return 0

@@ -1,0 +1,81 @@
+"""The command line's grammar: every command, argument and option."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, time as dtime, timedelta
+
+from pocketmind.documents import KINDS as DOC_KINDS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pocketmind", description="Your chats, photos, notes and calendars, searchable and answerable on this device.")
+    parser.add_argument("--home", help="keep everything under this folder (also POCKETMIND_HOME)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("add", help="add a source folder or file")
+    p.add_argument("kind", help="notes, messages, photos, calendar, contacts (plugins add more)")
+    p.add_argument("path")
+    p.add_argument("--name", help="source name (default: the folder name)")
+
+    p = sub.add_parser("sources", help="list sources")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("index", help="bring sources up to date")
+    p.add_argument("--source", help="only this source")
+    p.add_argument("--json", action="store_true")
+
+    for name, helptext in (("search", "search without the LLM"), ("ask", "answer a question with citations")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("query", metavar="QUESTION" if name == "ask" else "QUERY")
+        if name == "search":
+            p.add_argument("--k", type=int, help="how many results")
+        p.add_argument("--kind", action="append", metavar="KIND", help=f"only this document kind (repeatable): {', '.join(DOC_KINDS)} or a plugin's kind")
+        p.add_argument("--source", action="append", help="only this source (repeatable)")
+        p.add_argument("--person", help="only documents involving this person")
+        p.add_argument("--since", type=_date, help="from this date (YYYY-MM-DD or ISO time)")
+        p.add_argument("--until", type=_date_end, help="up to and including this date")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("status", help="what is indexed, and recent errors")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("forget", help="remove a source and everything indexed from it")
+    p.add_argument("name")
+
+    p = sub.add_parser("plugins", help="list installed plugins")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("config", help="show settings, or set one: config models.llm_path /path/model.gguf")
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?")
+
+    p = sub.add_parser("prepare-embedder", help="build a faster embedding backend from the bundled model, offline: onnx-int8")
+    p.add_argument("backend", choices=("onnx-int8",))
+    p.add_argument("--force", action="store_true", help="build it again even if it exists")
+    p.add_argument("--use", action="store_true", help="also set models.embedding_backend to it (the index is re-embedded on next use)")
+
+    sub.add_parser("demo", help="index the bundled sample data into a demo home and answer a question")
+    sub.add_parser("tui", help="open the terminal UI")
+
+    p = sub.add_parser("daemon", help="keep the index up to date in the background: run, start, stop, status, install")
+    p.add_argument("action", choices=("run", "start", "stop", "status", "install"))
+    p.add_argument("--quiet", type=float, metavar="SECONDS", help="a changed file is indexed once unchanged this long (daemon.quiet_seconds)")
+    p.add_argument("--rescan", type=float, metavar="MINUTES", help="full rescan interval, catches missed changes (daemon.rescan_minutes)")
+    p.add_argument("--poll", type=float, metavar="SECONDS", help="how often database sources (chat.db) are checked (daemon.poll_seconds)")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _date_end(text: str) -> datetime:
+    moment = _date(text)
+    # A bare date means the whole day: up to the next midnight.
+    return moment + timedelta(days=1) if moment.time() == dtime(0) and len(text) <= 10 else moment

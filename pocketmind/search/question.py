@@ -1,0 +1,116 @@
+"""Reading a question before searching: time, people, places and kinds.
+
+- A time phrase ("next week", "in October 2025", 上个月, "the week after the
+  conference") becomes a date filter, resolved against the engine's "now";
+  an event anchor is looked up among calendar events by full text (a store
+  read, not a second search). The phrase is removed from the text that is
+  searched.
+- A known person's name (a chat sender, a contact, an attendee) becomes a
+  boost for documents that involve them.
+- A place after "in/near/from/at/around" (or a CJK place name) that the
+  offline gazetteer knows becomes a boost for photos and events there.
+- Words like "photos" or "calendar" boost the matching kinds.
+Boosts, unlike filters, never hide a result: a wrong guess costs little.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from pocketmind.text import HAN_WORD as _CJK_WORDS
+from pocketmind.timeexpr import apply_relation, is_temporal_question, parse_query_time
+
+from .fulltext import match_expression
+
+_PLACE_CUE = re.compile(r"\b(?:in|near|from|at|around|to|visited|trip to)\s+((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,2})")
+_KIND_WORDS = {
+    "photo": re.compile(r"\b(?:photos?|pictures?|pics?|images?|selfies?)\b|照片|相片|图片", re.I),
+    "event": re.compile(r"\b(?:calendar|appointments?|meetings?|events?|schedule|holidays?)\b|日程|日历|节日|假期|会议|预约", re.I),
+    "message": re.compile(r"\b(?:say|said|says|told|tell|text(?:ed)?|messaged?|wrote|chat(?:ted)?)\b|说|聊", re.I),
+    "note": re.compile(r"\b(?:notes?|wrote down|journal)\b|笔记", re.I),
+}
+
+
+@dataclass
+class QueryPlan:
+    text: str  # what is searched (time phrase removed when it became a filter)
+    since: datetime | None = None
+    until: datetime | None = None
+    time_phrase: str | None = None
+    people: list[str] = field(default_factory=list)
+    places: list = field(default_factory=list)  # gazetteer PlaceMatch objects
+    kinds: list[str] = field(default_factory=list)  # boosted, not filtered
+    temporal: bool = False  # the question asks for a date (read by the answer's date rule)
+
+
+def plan(question: str, now: datetime, known_people: Iterable[str] = (),
+         find_anchor: Callable[[str], tuple[datetime, datetime] | None] | None = None) -> QueryPlan:
+    result = QueryPlan(text=question, temporal=is_temporal_question(question))
+    when = parse_query_time(question, now.replace(tzinfo=None))
+    if when is not None:
+        since, until = when.since, when.until
+        if when.anchor_text and find_anchor is not None:
+            found = find_anchor(when.anchor_text)
+            if found:
+                since, until = apply_relation(when.relation, found[0].date(), found[1].date(), now.replace(tzinfo=None))
+        if since is not None or until is not None:
+            result.since, result.until, result.time_phrase = since, until, when.phrase
+            result.text = when.remaining_text or question
+    result.people = people_in(question, known_people)
+    result.places = places_in(question)
+    result.kinds = [kind for kind, pattern in _KIND_WORDS.items() if pattern.search(question)]
+    return result
+
+
+def people_in(question: str, known: Iterable[str]) -> list[str]:
+    """Known names that appear in the question as whole words (case-insensitive),
+    in the order the question names them: the first is usually its subject."""
+    lowered = question.casefold()
+    found: list[tuple[int, str]] = []
+    for name in known:
+        key = name.casefold()
+        if len(key) < 2 or key not in lowered:
+            continue
+        # CJK text has no spaces between words: a CJK name matches as a substring.
+        if _CJK_WORDS.search(key):
+            found.append((lowered.index(key), name))
+        elif match := re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
+            found.append((match.start(), name))
+    return [name for _, name in sorted(found, key=lambda pair: pair[0])]
+
+
+def places_in(question: str) -> list:
+    from pocketmind.indexers.gazetteer import lookup
+
+    candidates = [m.group(1).rstrip(".'’") for m in _PLACE_CUE.finditer(question)]
+    candidates += _CJK_WORDS.findall(question)
+    places = []
+    for text in candidates:
+        words = text.split()
+        # Longest prefix that names a place: "Kyoto Station" -> "Kyoto".
+        for n in range(len(words), 0, -1):
+            matches = lookup(" ".join(words[:n]))
+            if matches:
+                places.append(matches[0])
+                break
+    return places
+
+
+def calendar_anchor(store, text: str) -> tuple[datetime, datetime] | None:
+    """When the calendar event best matching ``text`` ("the conference") starts and
+    ends (wall clock), found by full text among events."""
+    from pocketmind.store import Filters
+
+    match = match_expression(text)
+    hits = store.fulltext(match, 1, Filters(kinds=("event",))) if match else []
+    if not hits:
+        return None
+    hit = store.chunk_hits([hits[0][0]]).get(hits[0][0])
+    if not hit or not hit["occurred_local"]:
+        return None
+    start = datetime.fromisoformat(hit["occurred_local"]).replace(tzinfo=None)
+    end = datetime.fromtimestamp(hit["ended_at"], timezone.utc).replace(tzinfo=None) if hit["ended_at"] else start
+    return start, end
