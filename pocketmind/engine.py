@@ -266,7 +266,8 @@ class Engine:
         results = self.search(question, k=shown, reading=reading, depth=max(shown, ABSTAIN_DEPTH), **filters)
         options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person")))
         return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
-                               options=options, on_token=on_token, cancel=cancel)
+                               options=options, encode=lambda texts: self.embedder.encode(texts),
+                               on_token=on_token, cancel=cancel)
 
     # -- status -----------------------------------------------------------------
 

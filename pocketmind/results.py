@@ -46,16 +46,32 @@ class Result:
 
 
 @dataclass
+class Quote:
+    """The exact line of a cited passage that supports an answer."""
+
+    citation: int  # 1-based number of the citation it is from
+    quote: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"citation": self.citation, "quote": self.quote}
+
+
+@dataclass
 class Answer:
     question: str
     text: str
-    citations: list[Result]  # exactly the passages given to the model, in prompt order
-    found: bool = True  # False when nothing relevant was retrieved
+    citations: list[Result]  # the passages the answer was made from (given to the model), in prompt order
+    found: bool = True  # False when the data does not answer it (the citations are then the closest passages)
     prompt_tokens: int = 0
     seconds: float = 0.0
+    evidence: list[Quote] = field(default_factory=list)  # the supporting line of each cited passage
+    source: str = "model"  # how it was made: "model", "data" (dates, cards, places), "extractive", "none"
+    note: str | None = None  # one short line for the reader, e.g. why the model's answer was not shown
 
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.text, "citations": [c.to_json() for c in self.citations]}
+        return {"answer": self.text, "citations": [c.to_json() for c in self.citations],
+                "evidence": [q.to_json() for q in self.evidence], "found": self.found, "source": self.source,
+                "note": self.note}
 
 
 def display_time(occurred_local: str | None) -> datetime | None:

@@ -40,11 +40,12 @@ def engine(tmp_path_factory):
         yield e
 
 
-def test_ask_streams_and_cites_what_the_model_was_given(engine):
+def test_ask_shows_a_checked_answer_and_cites_what_the_model_was_given(engine):
     tokens: list[str] = []
     answer = engine.ask("What did Anna sell before she moved?", on_token=tokens.append)
-    assert answer.found and len(tokens) >= 2  # the model's tokens arrive one by one
-    assert "".join(tokens).rstrip() == answer.text  # printed as streamed: no stray space after "A:"
+    # Handed on once checked against its citations, never token by token before that.
+    assert answer.found and tokens == [answer.text] and answer.source == "model"
+    assert "piano" in answer.text.lower() and "piano" in answer.evidence[0].quote
     # The message that answers it reached the model, as a cited message or inside one's conversation window.
     piano = "chat:whatsapp:anna:2025-02-02T19:10:00:0dc3c11c:0"  # "Yesterday I sold the piano"
     assert any(piano == c.id or piano in c.metadata.get("window", []) for c in answer.citations)
@@ -55,7 +56,8 @@ def test_ask_streams_and_cites_what_the_model_was_given(engine):
 def test_nothing_relevant_says_so_without_inventing(engine):
     tokens: list[str] = []
     answer = engine.ask("xylophone quarterly tax depreciation schedule", on_token=tokens.append)
-    assert (answer.found, answer.citations, answer.text) == (False, [], NOT_FOUND)
+    assert (answer.found, answer.text, answer.source) == (False, NOT_FOUND, "none")
+    assert len(answer.citations) <= 3  # the closest passages, shown as such
     assert tokens == [NOT_FOUND]
 
 

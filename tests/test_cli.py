@@ -36,7 +36,8 @@ def test_json_outputs_have_the_documented_shape(tmp_path, warm_models, capsys):
 
     assert main([*home, "ask", "How long do I bulk ferment the sourdough?", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert set(answer) == {"answer", "citations"} and answer["answer"]
+    assert set(answer) == {"answer", "citations", "evidence", "found", "source", "note"} and answer["answer"]
+    assert answer["found"] and answer["evidence"] and set(answer["evidence"][0]) == {"citation", "quote"}
     assert answer["citations"][0]["id"] == "notes:Sourdough.md" and set(answer["citations"][0]) == RESULT_KEYS
 
     assert main([*home, "status", "--json"]) == 0

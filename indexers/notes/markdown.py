@@ -306,6 +306,9 @@ class MarkdownNoteIndexer:
             metadata["aliases"] = aliases
         if front.error:
             metadata["frontmatter_error"] = front.error
+        when = frontmatter_date(data)
+        if when is None:  # the file's mtime: a last resort, never offered as the answer to "when"
+            metadata["time_source"] = "file modified"
 
         first_h1 = next((render_wikilinks(text).strip() for _, _, level, text in found if level == 1), "")
         title = data.get("title") if isinstance(data.get("title"), str) else None
@@ -317,7 +320,7 @@ class MarkdownNoteIndexer:
             text=render_wikilinks(body).strip(),
             title=(title or "").strip() or first_h1 or origin.fallback_title,
             uri=origin.uri,
-            occurred_at=frontmatter_date(data) or origin.fallback_time,
+            occurred_at=when or origin.fallback_time,
             author=authors[0] if authors else None,
             people=unique(authors + as_list(data.get("people"))),
             place=", ".join(places) or None,

@@ -9,7 +9,7 @@ event's start, else the message's date.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from pocketmind.results import Result
 from pocketmind.text import writes_han_dates
@@ -42,11 +42,22 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
     return spoken_date(moment.date(), cjk)
 
 
-def event_listing(results: list[Result], since: datetime | None, until: datetime | None, question: str = "") -> str | None:
-    """For "what's on my calendar / which holidays ... <time window>": the events, dated.
+def spoken_range(start: date, last: date, cjk: bool = False) -> str:
+    """"1 October 2025 to 8 October 2025", or "2025年10月1日至10月8日"."""
+    if last <= start:
+        return spoken_date(start, cjk)
+    if cjk:
+        tail = f"{last.month}月{last.day}日" if last.year == start.year else spoken_date(last, True)
+        return f"{spoken_date(start, True)}至{tail}"
+    return f"{spoken_date(start)} to {spoken_date(last)}"
 
-    Only when the best results are events inside the window; each line cites
-    its result by number, in date order.
+
+def event_listing(results: list[Result], since: datetime | None, until: datetime | None, question: str = "") -> str | None:
+    """For "what's on my calendar / which days is the holiday ... <time window>": the events, dated.
+
+    Only when the best results are events inside the window. Days of one event
+    that follow each other (a holiday stored day by day) become one range; each
+    line cites its first result by number, in date order.
     """
     if since is None and until is None:
         return None
@@ -54,23 +65,24 @@ def event_listing(results: list[Result], since: datetime | None, until: datetime
     if not events or results[0].kind != "event":
         return None
     cjk = writes_han_dates(question)
-    seen: set[tuple[str, str]] = set()
-    lines = []
+    runs: list[list] = []  # [title, first day, last day, citation, start time or None]
     for n, r in sorted(events, key=lambda item: item[1].time):
-        key = (r.title, r.time[:10])
-        if key in seen:
-            continue
-        seen.add(key)
         start = datetime.fromisoformat(r.time)
-        when = spoken_date(start.date(), cjk)
+        last = start.date()
         if r.ended_at is not None:
             # all-day ends are exclusive: an event ending at midnight ended the day before
-            last = datetime.fromtimestamp(r.ended_at - 1, timezone.utc).date()
-            if last > start.date():
-                when = f"{when}至{spoken_date(last, cjk)}" if cjk else f"{when} to {spoken_date(last)}"
-        if not r.metadata.get("all_day") and (start.hour or start.minute):
-            when += f", {start:%H:%M}"
-        lines.append(f"{r.title}: {when} [{n}]")
+            last = max(last, datetime.fromtimestamp(r.ended_at - 1, timezone.utc).date())
+        clock = start if not r.metadata.get("all_day") and (start.hour or start.minute) else None
+        run = next((x for x in runs if x[0] == r.title and clock is None and x[4] is None
+                    and x[1] <= start.date() <= x[2] + timedelta(days=1)), None)
+        if run is not None:
+            run[2] = max(run[2], last)
+        else:
+            runs.append([r.title, start.date(), last, n, clock])
+    lines = []
+    for title, first, last, n, clock in sorted(runs, key=lambda x: (x[1], x[3])):
+        when = spoken_range(first, last, cjk) + (f", {clock:%H:%M}" if clock else "")
+        lines.append(f"{title}: {when} [{n}]")
     return "\n".join(lines)
 
 

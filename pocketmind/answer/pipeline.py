@@ -1,17 +1,26 @@
-"""The ask pipeline: from one search's results to a cited answer.
+"""The ask pipeline: from one search's results to an answer card.
 
-It receives everything it needs (the question's reading, the ranked
-results of its one search, the store's read methods, the person registry
-and an answerer) and never calls back into the engine:
+It receives everything it needs (the question's reading, the ranked results
+of its one search, the store's read methods, the person registry, an
+answerer and optionally a sentence encoder) and never calls back into the
+engine:
 
-1. keep the passages close enough to the question (none: "not found");
+1. keep the passages close enough to the question; none: "Not in your data",
+   with the closest passages;
 2. abstain when what matches a question about someone was said by someone
    else (read from the same results, before their boosts);
-3. give message hits their conversation window, pack them into the token
-   budget (the answerer's tokenizer, which does not load the model);
-4. answer from the data when the question asks for dates (calendar listings,
-   "when" questions), so the model is not even loaded; else
-5. let the model answer over the quoted excerpts.
+3. give message hits their conversation window and pack them into the token
+   budget (counted with the answerer's tokenizer, which loads no weights);
+4. answer from the data when the question asks for a type the data holds
+   (a card's phone or e-mail, a photo's place, a message's author, an event's
+   or message's date, a calendar listing, a dated list for a summary); the
+   model is not even loaded then;
+5. else the model answers over the quoted excerpts, and every specific in
+   its answer (number, date, name...) is checked against the citations; an
+   answer with one they do not say is replaced by the best extractive span.
+
+Every answer carries the quoted line of each passage it cites. The answer
+is handed to ``on_token`` once checked, never before.
 """
 
 from __future__ import annotations
@@ -20,15 +29,23 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from pocketmind.results import Answer, Result
+from pocketmind.results import Answer, Quote, Result
+from pocketmind.text import language_of
 
 from .abstain import said_by_someone_else
 from .context import estimate_tokens, pack_context, relevant, with_conversation_context
+from .evidence import quotes_for
+from .extractive import best_span
 from .grounded import date_answer, event_listing
-from .prompt import NOT_FOUND
+from .prompt import not_found
+from .summary import dated_list, is_summary_question
+from .typed import question_type, typed_answer
+from .verify import unsupported
+from .words import about_subject, content_words
 
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
 ABSTAIN_DEPTH = 20
+CLOSEST = 3  # passages shown with "Not in your data"
 
 
 @dataclass
@@ -39,28 +56,79 @@ class AskOptions:
 
 
 def answer_question(question: str, reading, results: Sequence[Result], *, store, people, answerer, options: AskOptions,
-                    on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> Answer:
+                    encode: Callable[[list[str]], object] | None = None, on_token: Callable[[str], None] | None = None,
+                    cancel: threading.Event | None = None) -> Answer:
     """``reading``: the question's :class:`~pocketmind.search.question.QueryPlan`;
     ``results``: its search, ranked, at least ``options.shown`` deep; ``store``: the
-    store's read methods (``documents``, ``conversation_messages``)."""
+    store's read methods (``documents``, ``documents_of_kind``, ``conversation_messages``);
+    ``encode``: the embedder's ``encode``, for the extractive answerer."""
 
-    def say(text: str, citations: list[Result], found: bool) -> Answer:
+    def done(answer: Answer) -> Answer:
         if on_token:
-            on_token(text)
-        return Answer(question, text, citations, found)
+            on_token(answer.text)
+        return answer
+
+    def from_data(text: str, citations: list[Result], quotes: list[Quote] | None = None) -> Answer:
+        return done(Answer(question, text, citations, True, evidence=quotes or quotes_for(text, question, citations), source="data"))
 
     shown = relevant(results[: options.shown])
     if not shown:
-        return say(NOT_FOUND, [], False)
+        return done(Answer(question, not_found(question), list(results[:CLOSEST]), False, source="none"))
     absent = None if options.person_filter else said_by_someone_else(results, reading.people, people)
     best = shown[0]
-    own_text = store.documents([best.id])[best.id]["text"]  # the whole document, not its best chunk
+    best_doc = store.documents([best.id])[best.id]  # the whole document, not its best chunk
     shown = with_conversation_context(shown, store, people.display_name)
     contexts = pack_context(shown, getattr(answerer, "count_tokens", estimate_tokens), options.budget)
-    if absent:
-        return say(f"Not mentioned by {absent} in your data; the closest passages are from someone else.", contexts, False)
-    listing = event_listing(contexts, reading.since, reading.until, question) if "event" in reading.kinds else None
-    dated = None if listing else date_answer(question, reading.temporal, best, own_text)
-    if listing or dated:  # dates come from the data, not from the model
-        return say(listing or f"{dated} [1]", contexts, True)
-    return answerer.answer(question, contexts, on_token=on_token, cancel=cancel)
+    kind = question_type(question)
+    named = [p.name for p in map(people.find, reading.people) if p is not None]
+    if absent and kind not in ("phone", "email", "address", "birthday"):
+        text = f"Not mentioned by {absent} in your data; the closest passages are from someone else."
+        return done(Answer(question, text, contexts, False, source="none"))
+
+    cards = _cards(store) if kind in ("phone", "email", "address", "birthday") else []
+    typed = typed_answer(question, kind, named, contexts, cards)
+    if typed is not None:
+        citations = list(contexts) + ([typed.extra] if typed.extra else [])
+        return done(Answer(question, typed.text, citations, typed.found, evidence=[Quote(typed.citation, typed.quote)],
+                           source="data" if typed.found else "none"))
+
+    if "event" in reading.kinds:  # a listing reads the whole search, not just what fits a prompt
+        pool = relevant(results)
+        if listing := event_listing(pool, reading.since, reading.until, question):
+            return from_data(listing, pool)
+    subject = content_words(question)
+    dated = None
+    if reading.temporal and best_doc.get("metadata", {}).get("time_source") != "file modified" and about_subject(subject, best):
+        dated = date_answer(question, reading.temporal, best, best_doc["text"])
+    if dated:  # dates come from the data, not from the model
+        return from_data(f"{dated} [1]", contexts)
+    if is_summary_question(question) and (summary := dated_list(question, contexts)):
+        return from_data(summary, contexts)
+
+    generated = answerer.answer(question, contexts, on_token=None, cancel=cancel)
+    if cancel is not None and cancel.is_set():
+        return generated
+    bad = unsupported(generated.text, question, contexts)
+    if bad:
+        span = best_span(question, contexts, person=named[0] if named else None, encode=encode)
+        if span is None or (subject and not span.matched):  # nothing in the passages is about the question
+            return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
+                               generated.seconds, source="none"))
+        if span is not None:
+            said = ", ".join(claim.text for claim in bad[:3])
+            note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if language_of(question) == "zh"
+                    else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
+            return done(Answer(question, f"{span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
+                               generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
+    if generated.text.startswith(("Not mentioned", "没有提到")):
+        generated.found, generated.source = False, "none"
+    generated.evidence = quotes_for(generated.text, question, generated.citations) if generated.found else []
+    return done(generated)
+
+
+def _cards(store) -> list[Result]:
+    """Every contact card, as results: a card outranks chat messages for a phone, e-mail,
+    address or birthday, wherever the search ranked it."""
+    return [Result(id=doc["id"], kind="contact", source=doc["source"], title=doc["title"], snippet=doc["text"][:220],
+                   time=None, uri=doc.get("uri"), score=0.0, text=doc["text"], metadata=doc.get("metadata") or {})
+            for doc in store.documents_of_kind("contact")]

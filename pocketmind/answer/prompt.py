@@ -13,8 +13,20 @@ import re
 from typing import Sequence
 
 from pocketmind.results import Result, display_time
+from pocketmind.text import language_of
 
-NOT_FOUND = "Not mentioned in your data: nothing relevant was found."
+NOT_FOUND = "Not in your data: nothing relevant was found; the closest passages are below."
+NOT_FOUND_ZH = "你的数据里没有：没有找到相关内容；下面是最接近的段落。"
+LANGUAGE_NAMES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean"}
+
+
+def not_found(question: str) -> str:
+    return NOT_FOUND_ZH if language_of(question) == "zh" else NOT_FOUND
+
+
+def answer_language(question: str) -> str | None:
+    """The language an answer must be written in, when it is not English."""
+    return LANGUAGE_NAMES.get(language_of(question))
 
 INSTRUCTIONS = (
     "You answer questions about the user's own messages, notes, photos and calendar. "
@@ -81,11 +93,14 @@ def render_excerpts(results: Sequence[Result]) -> str:
 
 
 def completion_prompt(question: str, results: Sequence[Result]) -> str:
-    return f"{PROMPT_PREFIX}\n\n{render_excerpts(results)}\n\nQuestion: {question.strip()}\nAnswer:"
+    language = answer_language(question)
+    cue = f"Answer (in {language}):" if language else "Answer:"
+    return f"{PROMPT_PREFIX}\n\n{render_excerpts(results)}\n\nQuestion: {question.strip()}\n{cue}"
 
 
 def chat_messages(question: str, results: Sequence[Result]) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": INSTRUCTIONS},
-        {"role": "user", "content": f"{render_excerpts(results)}\n\nQuestion: {question.strip()}"},
+        {"role": "user", "content": f"{render_excerpts(results)}\n\nQuestion: {question.strip()}"
+                                    + (f"\nAnswer in {answer_language(question)}." if answer_language(question) else "")},
     ]

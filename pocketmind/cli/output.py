@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from pocketmind.results import Result
+from pocketmind.results import Answer, Result
 
 
 def print_json(data: Any) -> None:
@@ -31,3 +31,36 @@ def _highlight(r: Result) -> str:
         pieces.append(escape(text[last:start]) + f"[bold yellow]{escape(text[start:end])}[/bold yellow]")
         last = end
     return "".join(pieces) + escape(text[last:])
+
+
+def print_answer_card(out: Console, answer: Answer) -> None:
+    """After the (already printed) answer: its note, the quoted evidence with kind, who,
+    when and where, then every source ("closest passages" when the data does not answer)."""
+    if answer.note:
+        out.print(f"[dim]{escape(answer.note)}[/dim]", highlight=False)
+    if answer.evidence:
+        out.print("\n[bold]Evidence[/bold]")
+        for quote in answer.evidence:
+            cited = answer.citations[quote.citation - 1]
+            out.print(f"  [bold cyan][{quote.citation}][/bold cyan] “{escape(quote.quote)}”", highlight=False)
+            out.print(f"      [dim]{escape(describe_source(cited))}[/dim]", highlight=False)
+    if answer.citations:
+        out.print("\n[bold]Sources[/bold]" if answer.found else "\n[bold]Closest passages[/bold]")
+        for n, r in enumerate(answer.citations, 1):
+            print_result(out, n, r)
+
+
+def describe_source(r: Result) -> str:
+    """Kind, who, when and where of a cited passage, in one line."""
+    parts = [r.kind]
+    if r.author:
+        parts.append(r.author)
+    if r.conversation and r.kind == "message":
+        parts.append(f"in {r.conversation}")
+    elif r.title:
+        parts.append(r.title)
+    if r.time:
+        parts.append(r.time[:16].replace("T", " "))
+    if r.place:
+        parts.append(r.place)
+    return " · ".join(parts)

@@ -28,7 +28,7 @@ from .fulltext import match_expression
 _PLACE_CUE = re.compile(r"\b(?:in|near|from|at|around|to|visited|trip to)\s+((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,2})")
 _KIND_WORDS = {
     "photo": re.compile(r"\b(?:photos?|pictures?|pics?|images?|selfies?)\b|照片|相片|图片", re.I),
-    "event": re.compile(r"\b(?:calendar|appointments?|meetings?|events?|schedule|holidays?)\b|日程|日历|节日|假期|会议|预约", re.I),
+    "event": re.compile(r"\b(?:calendar|appointments?|meetings?|events?|schedule|holidays?)\b|日程|日历|节日|假期|放假|休息日|调休|会议|预约", re.I),
     "message": re.compile(r"\b(?:say|said|says|told|tell|text(?:ed)?|messaged?|wrote|chat(?:ted)?)\b|说|聊", re.I),
     "note": re.compile(r"\b(?:notes?|wrote down|journal)\b|笔记", re.I),
 }

@@ -1,0 +1,89 @@
+"""The extractive answerer: the line or sentence of the top passages that best answers.
+
+Used when a generated answer names something its evidence does not say
+(see :mod:`.verify`), and for question types where measurement shows the
+model does worse. It never writes a word that is not in the data: the
+answer is a span of a cited passage, scored by the question's subject words
+it contains (weighted by how rare they are among the candidates) plus, when
+an encoder is given, its sentence-vector similarity to the question. A
+question that names a person prefers what that person wrote.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from pocketmind.results import Result
+
+from .words import content_words, words_of
+
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_WINDOW_LINE = re.compile(r"^[»\s]\s(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) )?([^:]{1,60}): (.*)$")
+MAX_UNIT_CHARS = 300
+VECTOR_WEIGHT = 0.5
+
+
+@dataclass
+class Span:
+    text: str  # what is shown as the answer
+    citation: int  # 1-based
+    quote: str  # the passage's line it comes from
+    score: float
+    matched: int = 0  # how many of the question's subject words it says
+
+
+def units(result: Result) -> list[tuple[str, str, str | None]]:
+    """(answer text, the quote it comes from, who wrote it) for every sentence.
+
+    A message passage (a conversation window) is read line by line, each line
+    quoted with its author; other passages by paragraph (hard-wrapped notes
+    joined up), each sentence quoted alone."""
+    text = result.text or result.snippet
+    out = []
+    if result.kind == "message":
+        for line in text.splitlines():
+            line = line.strip(" |")
+            window = _WINDOW_LINE.match(line if line[:1] in "» " else "  " + line)
+            author, body = (window.group(2), window.group(3)) if window else (result.author, line.lstrip("» "))
+            for sentence in _sentences(body):
+                out.append((sentence, f"{author}: {body.strip()}" if author else body.strip(), author))
+        return out
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*#>]|\d+\.)\s)", text):
+        for sentence in _sentences(" ".join(paragraph.split())):
+            out.append((sentence, sentence, result.author))
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip()[:MAX_UNIT_CHARS] for s in _SENTENCE.split(text.strip()) if len(s.strip()) > 1]
+
+
+def best_span(question: str, passages: Sequence[Result], *, person: str | None = None,
+              encode: Callable[[list[str]], np.ndarray] | None = None, depth: int = 3) -> Span | None:
+    words = content_words(question)
+    candidates = [(n, *unit) for n, result in enumerate(passages[:depth], 1) for unit in units(result)]
+    if not candidates:
+        return None
+    unit_words = [words_of([text]) for _, text, _, _ in candidates]
+    # Rarer subject words say more: weigh each by its inverse frequency among the candidates.
+    weight = {w: math.log(1 + len(candidates) / (1 + sum(w in uw for uw in unit_words))) for w in words}
+    lexical = [sum(weight[w] for w in words & uw) / math.sqrt(1 + len(uw)) * 3 for uw in unit_words]
+    similarity = [0.0] * len(candidates)
+    if encode is not None:
+        vectors = encode([question] + [text for _, text, _, _ in candidates])
+        similarity = [float(v) for v in vectors[1:] @ vectors[0]]
+    best: Span | None = None
+    for (n, text, line, author), lex, sim, uw in zip(candidates, lexical, similarity, unit_words):
+        score = lex + VECTOR_WEIGHT * sim - 0.05 * (n - 1)
+        if person and author and author.casefold() != person.casefold() and person.casefold() not in text.casefold():
+            score -= 1.0  # the question is about someone else
+        if words and uw >= words and len(uw - words) <= 1:
+            score -= 0.5  # it only repeats the question
+        if best is None or score > best.score:
+            best = Span(text, n, line, score, len(words & uw))
+    return best

@@ -1,0 +1,163 @@
+"""Typed answers, read from the data: phone, e-mail, address, birthday, where, who said it.
+
+Only when the question asks for that type *and* the passage is about the
+question's subject: "What is John Doe's cell number?" is answered from John
+Doe's contact card (a card outranks chat messages for these), with the number
+exactly as the card writes it; a card without one says so instead of letting
+a model guess. "Where was the photo of the harbour taken?" from the photo's
+place, "who said they were running late?" from the message's author.
+(Dates are :mod:`.grounded`'s part.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from pocketmind.results import Result
+from pocketmind.text import language_of
+
+from .words import about_subject, content_words
+
+_TYPES = {
+    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|number to call|call (?:him|her|them))\b|电话|手机|号码", re.I),
+    "email": re.compile(r"\be-?mail\b|邮箱|电子邮件|邮件地址", re.I),
+    "address": re.compile(r"\b(?:address|where does \w+(?: \w+)? live|lives? at)\b|地址|住址|住在哪", re.I),
+    "birthday": re.compile(r"\b(?:birthday|born|date of birth|birth date)\b|生日|出生", re.I),
+    # "Who said / took / wrote ...": the subject of the verb (not "who did I meet", whose answer is an object).
+    "who": re.compile(r"^\s*who\b(?!\s+(?:did|do|does|have|had|will|should|can|could)\s+(?:i|we|you)\b)|^\s*谁(?!.*我)|谁说|谁提到|谁发|是谁拍|谁拍|谁写", re.I),
+    "where": re.compile(r"^\s*where\b|在哪|哪里|什么地方", re.I),
+}
+_PHONE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
+               "work": re.compile(r"\b(?:work|office)\b|工作|办公", re.I), "fax": re.compile(r"\bfax\b|传真", re.I)}
+_NOT_NAMES = {"what", "what's", "whats", "when", "where", "who", "which", "how", "is", "does", "do", "did", "the", "my", "i",
+              "mr", "mrs", "ms", "dr"}
+_CARD_LINE = {"phone": "Phone", "email": "Email", "address": "Address", "birthday": "Birthday"}
+_LABELS_ZH = {"phone": "电话", "email": "邮箱", "address": "地址", "birthday": "生日"}
+
+
+@dataclass
+class TypedAnswer:
+    text: str
+    citation: int  # 1-based, in the citations the caller passes
+    quote: str  # the line of the cited passage that says it
+    found: bool = True
+    extra: Result | None = None  # a contact card to cite after the results, when it was not among them
+
+
+def question_type(question: str) -> str | None:
+    """The kind of value a question asks for, if it is one the data holds typed."""
+    return next((kind for kind, pattern in _TYPES.items() if pattern.search(question)), None)
+
+
+def typed_answer(question: str, kind: str | None, named: Sequence[str], results: Sequence[Result],
+                 cards: Sequence[Result] = ()) -> TypedAnswer | None:
+    """``named``: the people the question names (their contact names); ``cards``: every
+    contact card (the one asked about is cited after ``results`` when not among them)."""
+    if kind in _CARD_LINE:
+        return _from_card(question, kind, name_tokens(question, named), results, cards)
+    if kind == "where":
+        return _place(question, results)
+    if kind == "who":
+        return _author(question, results)
+    return None
+
+
+def _from_card(question: str, kind: str, named: Sequence[set[str]], results: Sequence[Result], cards: Sequence[Result]) -> TypedAnswer | None:
+    card = next((r for r in results if r.kind == "contact" and _is_card_of(r, named)), None)
+    extra = None
+    if card is None:
+        card = extra = next((c for c in cards if _is_card_of(c, named)), None)
+        if card is None:
+            return None
+    n = list(results).index(card) + 1 if extra is None else len(results) + 1
+    label = _CARD_LINE[kind]
+    lines = [line for line in (card.text or "").splitlines() if line.startswith(label)]
+    zh = language_of(question) == "zh"
+    if not lines:
+        what = _LABELS_ZH[kind] if zh else {"phone": "phone number", "email": "e-mail address"}.get(kind, kind)
+        text = f"你的数据里没有：{card.title}的联系人卡片上没有{what}。" if zh else f"Not in your data: {card.title}'s contact card has no {what}."
+        return TypedAnswer(text, n, card.text.splitlines()[0] if card.text else card.title, found=False, extra=extra)
+    if kind == "phone":
+        wanted = [k for k, pattern in _PHONE_KIND.items() if pattern.search(question)]
+        typed = [line for line in lines if any(k in line.split(":", 1)[0].lower() for k in wanted)]
+        lines = typed or lines
+    line = lines[0]
+    label_part, _, value = line.partition(":")
+    kinds = re.search(r"\(([^)]*)\)", label_part)
+    suffix = f" ({kinds.group(1)})" if kinds and kind == "phone" else ""
+    value = value.strip()
+    if kind == "birthday":
+        value = _spoken_birthday(value, zh)
+    return TypedAnswer(f"{value}{suffix} [{n}]", n, line, extra=extra)
+
+
+def _spoken_birthday(value: str, zh: bool) -> str:
+    """"1922-03-10" as "10 March 1922" (1922年3月10日); "--0203" (no year) as "3 February"."""
+    from .grounded import spoken_date
+
+    if m := re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", value):
+        return spoken_date(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), zh)
+    if m := re.fullmatch(r"--(\d{2})-?(\d{2})", value):
+        month, day = int(m.group(1)), int(m.group(2))
+        return f"{month}月{day}日" if zh else f"{day} {date(2000, month, 1):%B}"
+    return value
+
+
+def name_tokens(question: str, named: Sequence[str]) -> list[set[str]]:
+    """The person a question asks about, as sets of name words: each known name it
+    names, else its capitalised words ("John Doe" in "What is John Doe's cell?")."""
+    if named:
+        return [set(_name_words(name)) for name in named]
+    words = [w for w in re.findall(r"(?<![A-Za-z'’])[A-Z][A-Za-z\u00c0-\u024f.-]*", question) if w.casefold().rstrip(".") not in _NOT_NAMES]
+    return [set(_name_words(" ".join(words)))] if words else []
+
+
+def card_matches(title: str, wanted: Sequence[set[str]]) -> bool:
+    words = set(_name_words(title))
+    return any(tokens and tokens <= words for tokens in wanted)
+
+
+def _name_words(text: str) -> list[str]:
+    return [w.strip(".,'’").casefold() for w in re.split(r"[\s'’]+(?:s\b)?", text) if w.strip(".,'’")]
+
+
+def _is_card_of(card: Result, wanted: Sequence[set[str]]) -> bool:
+    return card_matches(card.title, wanted)
+
+
+def _place(question: str, results: Sequence[Result]) -> TypedAnswer | None:
+    words = content_words(question)
+    for n, result in enumerate(results[:3], 1):
+        if result.kind in ("photo", "event") and result.place and about_subject(words, result):
+            return TypedAnswer(f"{result.place} [{n}]", n, _line_with(result, result.place))
+    return None
+
+
+def _author(question: str, results: Sequence[Result]) -> TypedAnswer | None:
+    """Who wrote the message (or took the photo, wrote the note) that the question is about."""
+    words = content_words(question)
+    for n, result in enumerate(results[:3], 1):
+        if not result.author or result.kind not in ("message", "photo", "note"):
+            continue
+        if about_subject(words, result, own_text=result.kind == "message"):
+            quote = f"{result.author}: {_own_text(result)}" if result.kind == "message" else _line_with(result, result.author)
+            return TypedAnswer(f"{result.author} [{n}]", n, quote)
+    return None
+
+
+def _own_text(result: Result) -> str:
+    """A message's own words (its passage may be the conversation window around it)."""
+    marked = next((line for line in (result.text or "").splitlines() if line.startswith("»")), None)
+    if marked:
+        return marked[1:].strip().split(": ", 1)[-1]
+    return " ".join((result.text or result.snippet).split())
+
+
+def _line_with(result: Result, value: str) -> str:
+    for line in (result.text or "").splitlines():
+        if value.casefold() in line.casefold():
+            return line.strip()
+    return f"{result.title} · {value}"

@@ -1,0 +1,238 @@
+"""Checking a generated answer against its evidence before it is shown.
+
+Every specific in the answer (a number, a date, a time, a phone number, an
+e-mail address, a URL, a proper name) must be said by one of the cited
+passages. Values are compared normalised: digits of phone numbers; dates as
+days, also when the passage says them relatively ("yesterday" in a message of
+8 May 2023 is 7 May 2023) or as its own time; numbers also as words ("three",
+三); names case-insensitively. A small model that invents a phone number or
+moves a date by a day is caught here, and its answer is not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Sequence
+
+from pocketmind.results import Result
+from pocketmind.timeexpr import resolve_mentions
+
+_URL = re.compile(r"\bhttps?://[^\s\])>，。]+|\bwww\.[^\s\])>，。]+", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
+_TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?:\s?([ap])\.?m\.?)?(?!\d)|(?<!\d)(1[0-2]|0?[1-9])\s?([ap])\.?m\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?![\w])")
+_MARKER = re.compile(r"\[\d+\]")
+_NAME = re.compile(r"(?<![\w'’])[A-Z][a-z\u00e0-\u00ff]+(?:['’][a-z]+)?(?:[ -][A-Z][a-z\u00e0-\u00ff]+)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+_NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "hundred": 100,
+                 "once": 1, "twice": 2, "first": 1, "second": 2, "third": 3, "half": 50}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# Capitalised words that are not names of anything in the data.
+_COMMON = {
+    "i", "i'm", "i've", "i'd", "i'll", "a", "an", "the", "not", "no", "yes", "it", "he", "she", "they", "we", "you",
+    "his", "her", "their", "my", "our", "your", "mr", "mrs", "ms", "dr", "ok", "okay", "answer", "excerpt", "excerpts",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mentioned",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}
+# Words that start an answer's sentence without naming anything (a name there is checked).
+_STARTERS = set("""
+a an the she he they it we you i her his their its our your this that these those there here some many most
+all both each every any one two few several yes no not never always often sometimes usually maybe probably
+perhaps only just also even still about around in on at by with for from to of after before during since until
+because so but and or if when where what which who whom whose how why while as like than then now soon later
+once twice very more less much little lot lots nothing something someone somebody everything everyone
+""".split())
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # number, date, time, phone, email, url, name
+    text: str
+
+
+@dataclass
+class Evidence:
+    """What the cited passages say, in comparable forms."""
+
+    words: str = ""  # casefolded text of every field
+    numbers: set[int] = field(default_factory=set)
+    digit_runs: list[str] = field(default_factory=list)  # phone-like digit strings
+    days: list[tuple[date, date]] = field(default_factory=list)
+    times: set[tuple[int, int]] = field(default_factory=set)
+
+
+def gather(citations: Sequence[Result]) -> Evidence:
+    evidence = Evidence()
+    texts = []
+    for result in citations:
+        fields = [result.text or result.snippet, result.title, result.author or "", result.conversation or "",
+                  result.place or "", " ".join(result.people), result.heading,
+                  " ".join(str(v) for v in result.metadata.values() if isinstance(v, (str, int, float)))]
+        fields += [str(v) for value in result.metadata.values() if isinstance(value, list) for v in value]
+        text = "\n".join(f for f in fields if f)
+        texts.append(text)
+        moment = _moment(result.time)
+        if moment is not None:
+            last = datetime.fromtimestamp(result.ended_at - 1, timezone.utc).date() if result.ended_at else moment.date()
+            evidence.days.append((moment.date(), max(last, moment.date())))
+            evidence.times.add((moment.hour, moment.minute))
+        for mention in resolve_mentions(text, moment or datetime(2000, 1, 1)):
+            if moment is not None or re.search(r"\d{4}", mention.phrase):
+                evidence.days.append((mention.start, mention.end))
+    flat = "\n".join(texts)
+    evidence.words = flat.casefold()
+    evidence.numbers = _numbers_in(flat)
+    evidence.digit_runs = [re.sub(r"\D", "", m.group()) for m in _PHONE.finditer(flat)]
+    evidence.times |= {_clock(m) for m in _TIME.finditer(flat)}
+    return evidence
+
+
+def claims_in(answer: str, question: str = "") -> list[Claim]:
+    """The specifics an answer states that the question did not already say."""
+    text = _MARKER.sub(" ", answer)
+    asked = question.casefold()
+    asks_who = re.match(r"\s*(?:who|whom|which (?:person|friend))\b|.*谁", question, re.I) is not None
+    claims: list[Claim] = []
+    taken: list[tuple[int, int]] = []
+
+    def take(kind: str, match: re.Match) -> None:
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            return
+        taken.append(match.span())
+        if match.group().casefold().strip() not in asked:
+            claims.append(Claim(kind, match.group().strip()))
+
+    for kind, pattern in (("url", _URL), ("email", _EMAIL)):
+        for m in pattern.finditer(text):
+            take(kind, m)
+    for m in _PHONE.finditer(text):
+        if len(re.sub(r"\D", "", m.group())) >= 7 and not re.fullmatch(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}", m.group().strip()):
+            take("phone", m)
+    for m in _TIME.finditer(text):
+        take("time", m)
+    for mention in resolve_mentions(text, datetime(2000, 1, 1)):
+        if re.search(r"\d|[一二三四五六七八九十]", mention.phrase):
+            start, end = mention.span
+            if not any(s < end and start < e for s, e in taken):
+                taken.append((start, end))
+                if mention.phrase.casefold() not in asked:
+                    claims.append(Claim("date", mention.phrase))
+    for m in _NUMBER.finditer(text):
+        take("number", m)
+    for m in _NAME.finditer(text):
+        words = [w for w in re.split(r"[ -]", m.group()) if w.casefold() not in _COMMON and w.casefold() not in asked]
+        sentence_start = _SENTENCE_START.search(text[: m.start()]) is not None
+        if sentence_start and len(m.group().split()) == 1:
+            word = m.group().casefold()
+            # A capital that may only start a sentence ("Write to ...") is a name when the
+            # question asks who: "Berta [1]" answering "who sold the piano?".
+            if not asks_who or word in _STARTERS or word.endswith(("ing", "ed", "ly")):
+                continue
+        if not words:
+            continue
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            claims.append(Claim("name", " ".join(words)))
+    return claims
+
+
+def unsupported(answer: str, question: str, citations: Sequence[Result]) -> list[Claim]:
+    """The answer's specifics that none of the citations says."""
+    claims = claims_in(answer, question)
+    if not claims:
+        return []
+    evidence = gather(citations)
+    return [claim for claim in claims if not supports(evidence, claim)]
+
+
+def supports(evidence: Evidence, claim: Claim) -> bool:
+    if claim.kind in ("url", "email"):
+        return claim.text.casefold().rstrip(".") in evidence.words
+    if claim.kind == "phone":
+        digits = re.sub(r"\D", "", claim.text)
+        tail = digits[-7:]  # country and trunk prefixes are written many ways
+        return any(tail in run for run in evidence.digit_runs) or tail in re.sub(r"\D", "", evidence.words)
+    if claim.kind == "time":
+        clock = _clock(_TIME.search(claim.text))
+        return clock in evidence.times or (clock[0] % 12, clock[1]) in {(h % 12, m) for h, m in evidence.times}
+    if claim.kind == "date":
+        return _date_supported(evidence, claim.text)
+    if claim.kind == "number":
+        value = _as_int(claim.text)
+        return value is None or value in evidence.numbers or claim.text.casefold() in evidence.words
+    if claim.kind == "name":
+        return all(re.search(rf"(?<!\w){re.escape(word.casefold())}", evidence.words) for word in claim.text.split())
+    return True
+
+
+def _date_supported(evidence: Evidence, phrase: str) -> bool:
+    mentions = resolve_mentions(phrase, datetime(2000, 1, 1))
+    if not mentions:
+        return True
+    mention = mentions[0]
+    has_year = re.search(r"(?:19|20)\d{2}", phrase) is not None
+    for start, end in evidence.days:
+        if has_year:
+            if start <= mention.end and mention.start <= end:
+                return True
+        else:  # "1 March": the same day of the year (or month) in any year the evidence says
+            day = start
+            while day <= end and day <= start + timedelta(days=400):
+                shifted = _same_year(mention.start, day.year)
+                last = _same_year(mention.end, day.year)
+                if shifted and last and shifted <= day <= last:
+                    return True
+                day += timedelta(days=1)
+    return False
+
+
+def _same_year(d: date, year: int) -> date | None:
+    try:
+        return d.replace(year=year)
+    except ValueError:
+        return None
+
+
+def _numbers_in(text: str) -> set[int]:
+    numbers = {v for m in _NUMBER.finditer(text) if (v := _as_int(m.group())) is not None}
+    numbers |= {_NUMBER_WORDS[w] for w in _WORD.findall(text.casefold()) if w in _NUMBER_WORDS}
+    numbers |= {_CN_DIGITS[c] for c in text if c in _CN_DIGITS}
+    for m in re.finditer(r"([一二两三四五六七八九])?十([一二三四五六七八九])?", text):
+        numbers.add(_CN_DIGITS.get(m.group(1) or "一", 1) * 10 + _CN_DIGITS.get(m.group(2) or "零", 0))
+    return numbers
+
+
+def _as_int(text: str) -> int | None:
+    digits = re.sub(r"(?:st|nd|rd|th)$", "", text.casefold()).replace(",", "")
+    try:
+        return int(float(digits)) if "." in digits else int(digits)
+    except ValueError:
+        return None
+
+
+def _clock(match: re.Match | None) -> tuple[int, int]:
+    if match is None:
+        return (-1, -1)
+    if match.group(1) is not None:
+        hour, minute, half = int(match.group(1)), int(match.group(2)), (match.group(3) or "").lower()
+    else:
+        hour, minute, half = int(match.group(4)), 0, match.group(5).lower()
+    if half == "p" and hour < 12:
+        hour += 12
+    if half == "a" and hour == 12:
+        hour = 0
+    return (hour, minute)
+
+
+def _moment(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return None

@@ -1,0 +1,136 @@
+"""Answer cards on real exports: typed answers from the data, checked generated answers,
+the extractive fallback, Chinese answers and abstention."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+
+from conftest import REAL
+from pocketmind import Answer, Engine, hookimpl
+from pocketmind.answer.verify import claims_in, unsupported
+from pocketmind.results import Result
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+
+FILES = {
+    "contacts": ["contacts/vcf/ezvcard_iphone_v30_photo.vcf", "contacts/vcf/ezvcard_rfc6350_example_v40.vcf"],
+    "calendar": ["calendar/json/holidaycn_2025.json"],
+    "photos": ["photos/jpeg/exiftool_iphone7_gps.jpg", "photos/jpeg/exifsamples_gps_nikon_p6000_1.jpg"],
+    "messages": ["messages/whatsapp/whatstk_pokemon_android_dd.mm.yyyy_24h.txt"],
+    "notes": ["notes/obsidian/kepano_vault/Notes/2023-09-12 Meeting with Steph.md"],
+}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    root = tmp_path_factory.mktemp("card-data")
+    for kind, files in FILES.items():
+        (root / kind).mkdir()
+        for name in files:
+            shutil.copy(REAL / name, root / kind / (REAL / name).name)
+    home = tmp_path_factory.mktemp("card-home")
+    with Engine(home=home, now=lambda: NOW) as engine:
+        for kind in FILES:
+            engine.add_source(kind, root / kind, name=kind)
+        engine.index()
+    return home
+
+
+@pytest.fixture(scope="module")
+def engine(home):
+    with Engine(home=home, now=lambda: NOW) as engine:
+        yield engine
+
+
+def test_a_phone_question_is_answered_from_the_contact_card(engine):
+    answer = engine.ask("What is John Doe's cell number?")
+    assert answer.text.startswith("905-555-1234") and answer.source == "data"
+    card = answer.citations[answer.evidence[0].citation - 1]
+    assert card.kind == "contact" and "Doe" in card.title
+    assert "905-555-1234" in answer.evidence[0].quote
+    work = engine.ask("What is Simon Perreault's work phone number?")
+    assert "418-656-9254" in work.text and "262-6501" not in work.text
+
+
+def test_email_and_birthday_come_from_the_card_and_a_missing_field_says_so(engine):
+    assert "simon.perreault@viagenie.ca" in engine.ask("What is Simon Perreault's email address?").text
+    assert engine.ask("When is Simon Perreault's birthday?").text.startswith("3 February")
+    assert engine.ask("Simon Perreault的生日是哪天？").text.startswith("2月3日")
+
+
+def test_where_a_photo_was_taken_comes_from_its_place(engine):
+    answer = engine.ask("Where was my iPhone 7 photo taken?")
+    assert "Sheffield" in answer.text and answer.source == "data"
+    assert answer.citations[answer.evidence[0].citation - 1].kind == "photo"
+
+
+def test_who_said_it_is_the_message_author(engine):
+    answer = engine.ask("Who offered to design a smart Pokeball?")
+    assert answer.text == "Prof. Oak [1]" and answer.source == "data"
+    assert "Pokeball" in answer.evidence[0].quote or "pokeball" in answer.evidence[0].quote.lower()
+
+
+def test_a_chinese_question_gets_chinese_dates_from_the_holiday_calendar(engine):
+    answer = engine.ask("2025年国庆节放假是哪几天？")
+    assert "2025年10月1日" in answer.text and "10月8日" in answer.text
+    assert answer.source == "data" and answer.evidence
+
+
+def test_a_question_the_data_cannot_answer_gets_not_in_your_data_with_the_closest_passages(engine):
+    answer = engine.ask("xylophone quarterly tax depreciation schedule")
+    assert not answer.found and answer.text.startswith("Not in your data")
+    missing = engine.ask("What is Simon Perreault's fax number?")
+    assert not missing.found or "fax" not in missing.text.lower() or "no" in missing.text.lower()
+
+
+def test_the_verifier_catches_a_planted_wrong_number():
+    card = Result(id="c:1", kind="contact", source="c", title="John Doe", snippet="", time=None, uri=None, score=1.0,
+                  text="John Doe\nPhone (cell): 905-555-1234\nEmail: john.doe@ibm.com")
+    message = Result(id="m:1", kind="message", source="m", title="", snippet="", time="2023-05-08T10:00:00+02:00", uri=None,
+                     score=1.0, text="Anna: Yesterday I sold the piano for 300 euros at 3pm", author="Anna")
+    assert [c.text for c in unsupported("His cell is 905-555-9999 [1]", "What is John's cell?", [card])] == ["905-555-9999"]
+    assert unsupported("His cell is 905 555 1234 [1]", "What is John's cell?", [card]) == []
+    assert [c.kind for c in unsupported("She sold it for 400 euros", "What did Anna sell?", [message])] == ["number"]
+    assert unsupported("On 7 May 2023, for 300 euros [1]", "When did Anna sell the piano?", [message]) == []  # "yesterday"
+    assert [c.text for c in unsupported("Berta sold it", "Who sold the piano?", [message])] == ["Berta"]
+    assert [c.kind for c in claims_in("Write to jon@example.com or see https://x.org")] == ["url", "email"]
+
+
+class WrongNumberAnswerer:
+    """A model that invents a number, registered like any answerer plugin."""
+
+    def answer(self, question, contexts, on_token=None, cancel=None):
+        return Answer(question, "Professor Oak wants 9000 Pokeballs [1]", list(contexts))
+
+
+class WrongNumberPlugin:
+    @hookimpl
+    def register_answerers(self, register):
+        register("wrong-number", lambda settings, paths: WrongNumberAnswerer())
+
+
+def test_an_unsupported_specific_falls_back_to_the_extractive_answer(home):
+    with Engine(home=home, now=lambda: NOW, plugins=[WrongNumberPlugin()]) as engine:
+        engine.settings.models.answerer = "wrong-number"
+        shown = []
+        answer = engine.ask("What does Oak want to design?", on_token=shown.append)
+    assert answer.source == "extractive" and "9000" not in answer.text
+    assert "9000" in answer.note and shown == [answer.text]  # the rejected answer was never shown
+    quoted = answer.evidence[0]
+    author, _, words = quoted.quote.partition(": ")  # a message is quoted with its author
+    assert words in answer.citations[quoted.citation - 1].text
+    assert answer.text.split(" [")[0] in quoted.quote
+
+
+def test_ask_json_carries_the_evidence(home, capsys):
+    import json
+
+    from pocketmind.cli import main
+
+    assert main(["--home", str(home), "ask", "What is John Doe's cell number?", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"answer", "citations", "evidence"} <= set(out)
+    assert out["evidence"][0]["citation"] >= 1 and "905-555-1234" in out["evidence"][0]["quote"]
