@@ -73,7 +73,7 @@ async def ask(pilot: Pilot, question: str) -> AskScreen:
 
 
 @pytest.mark.asyncio
-async def test_ask_streams_answer_with_citations_and_opens_a_message_in_its_conversation(engine):
+async def test_ask_shows_an_answer_card_and_opens_a_message_in_its_conversation(engine):
     app = make_app(engine)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ask(pilot, QUESTION)
@@ -81,7 +81,9 @@ async def test_ask_streams_answer_with_citations_and_opens_a_message_in_its_conv
         exchange = screen.exchanges[0]
         assert exchange.state == "done"
         assert exchange.text.strip()
-        assert static_text(screen.query_one("#answer", Static)).strip() == exchange.text
+        card = static_text(screen.query_one("#answer", Static)).strip().splitlines()
+        assert card[0] == exchange.text  # the answer, then its quoted evidence
+        assert card[1] == "[1] “Anna: I'm moving to Berlin on the 1st of March.”  message · Anna · 2025-01-18 11:42"
         assert "answered" in static_text(screen.query_one("#answer-status", Label))
         citations = screen.query_one("#citations", ResultList)
         assert citations.option_count == len(exchange.citations) > 0

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
-from pocketmind.results import Result
+from pocketmind.results import Quote, Result
 
 from .detail import DetailScreen
 from .messages import AnswerFinished, AnswerStreamed
@@ -30,6 +30,9 @@ class Exchange:
     question: str
     text: str = ""
     citations: list[Result] = field(default_factory=list)
+    evidence: list[Quote] = field(default_factory=list)
+    note: str | None = None
+    found: bool = True
     state: str = "answering"  # answering | done | cancelled | failed
 
 
@@ -103,6 +106,7 @@ class AskScreen(EngineScreen):
             return
         exchange.text = message.answer.text
         exchange.citations = message.answer.citations
+        exchange.evidence, exchange.note, exchange.found = message.answer.evidence, message.answer.note, message.answer.found
         exchange.state = "cancelled" if message.cancelled else "done"
         self._finish(exchange)
 
@@ -137,7 +141,7 @@ class AskScreen(EngineScreen):
 
     def _show(self, exchange: Exchange) -> None:
         self.shown = exchange
-        self.query_one("#answer", Static).update(Text(exchange.text or "…"))
+        self.query_one("#answer", Static).update(answer_card(exchange))
         status = {
             "answering": "answering… (Esc cancels)",
             "done": f"answered · {len(exchange.citations)} citations",
@@ -170,6 +174,22 @@ class AskScreen(EngineScreen):
         self.notify(f"Saved to {path}", title="Q&A saved")
 
 
+def answer_card(exchange: Exchange) -> Text:
+    """The answer, its note, and the quoted line of each cited passage with who and when."""
+    card = Text(exchange.text or "…")
+    if exchange.note:
+        card.append(f"\n{exchange.note}", style="dim")
+    for quote in exchange.evidence:
+        cited = exchange.citations[quote.citation - 1]
+        who = " · ".join(x for x in (cited.kind, cited.author, short_time(cited.time) if cited.time else None) if x)
+        card.append(f"\n[{quote.citation}] ", style="bold cyan")
+        card.append(f"“{quote.quote}”")
+        card.append(f"  {who}", style="dim")
+    if not exchange.found and exchange.citations and exchange.state == "done":
+        card.append("\nThe closest passages are listed below.", style="dim")
+    return card
+
+
 def _history_label(exchange: Exchange) -> str:
     mark = {"answering": "…", "done": "", "cancelled": " (cancelled)", "failed": " (failed)"}[exchange.state]
     return f"{exchange.question}{mark}"
@@ -177,6 +197,10 @@ def _history_label(exchange: Exchange) -> str:
 
 def exchange_markdown(exchange: Exchange) -> str:
     lines = [f"# {exchange.question}", "", exchange.text or "_(no answer)_", ""]
+    if exchange.note:
+        lines += [f"_{exchange.note}_", ""]
+    for quote in exchange.evidence:
+        lines += [f"> [{quote.citation}] {quote.quote}", ""]
     if exchange.state == "cancelled":
         lines += ["_The answer was cancelled before it finished._", ""]
     if exchange.citations:
