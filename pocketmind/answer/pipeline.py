@@ -25,6 +25,7 @@ is handed to ``on_token`` once checked, never before.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -39,7 +40,7 @@ from .extractive import best_span
 from .grounded import date_answer, event_listing
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
-from .typed import question_type, typed_answer
+from .typed import CARD_KINDS, question_type, typed_answer
 from .verify import unsupported
 from .words import about_subject, content_words
 
@@ -72,6 +73,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, text, citations, True, evidence=quotes or quotes_for(text, question, citations), source="data"))
 
     shown = relevant(results[: options.shown])
+    if not shown and (reading.since or reading.until) and not content_words(reading.text):
+        shown = list(results[: options.shown])  # "where was I on 22 October 2008?": the date is the whole question
     if not shown:
         return done(Answer(question, not_found(question), list(results[:CLOSEST]), False, source="none"))
     absent = None if options.person_filter else said_by_someone_else(results, reading.people, people)
@@ -81,11 +84,11 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     contexts = pack_context(shown, getattr(answerer, "count_tokens", estimate_tokens), options.budget)
     kind = question_type(question)
     named = [p.name for p in map(people.find, reading.people) if p is not None]
-    if absent and kind not in ("phone", "email", "address", "birthday"):
+    if absent and kind not in CARD_KINDS:
         text = f"Not mentioned by {absent} in your data; the closest passages are from someone else."
         return done(Answer(question, text, contexts, False, source="none"))
 
-    cards = _cards(store) if kind in ("phone", "email", "address", "birthday") else []
+    cards = _cards(store) if kind in CARD_KINDS else []
     typed = typed_answer(question, kind, named, contexts, cards)
     if typed is not None:
         citations = list(contexts) + ([typed.extra] if typed.extra else [])
@@ -94,36 +97,50 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
 
     if "event" in reading.kinds:  # a listing reads the whole search, not just what fits a prompt
         pool = relevant(results)
-        if listing := event_listing(pool, reading.since, reading.until, question):
-            return from_data(listing, pool)
+        topic = content_words(reading.text)  # "国庆节" of "去年国庆节放假是哪几天": only those events
+        about = [r for r in pool if r.kind != "event" or about_subject(topic, r)]
+        chosen = about if about and about[0].kind == "event" else pool
+        if listing := event_listing(chosen, reading.since, reading.until, question):
+            return from_data(listing, chosen)
     subject = content_words(question)
     dated = None
     if reading.temporal and best_doc.get("metadata", {}).get("time_source") != "file modified" and about_subject(subject, best):
         dated = date_answer(question, reading.temporal, best, best_doc["text"])
     if dated:  # dates come from the data, not from the model
         return from_data(f"{dated} [1]", contexts)
-    if is_summary_question(question) and (summary := dated_list(question, contexts)):
+    dated_things = sum(r.kind in ("message", "event", "photo") for r in contexts)
+    if is_summary_question(question) and dated_things >= 2 and (summary := dated_list(question, contexts)):
         return from_data(summary, contexts)
 
     generated = answerer.answer(question, contexts, on_token=None, cancel=cancel)
     if cancel is not None and cancel.is_set():
         return generated
     bad = unsupported(generated.text, question, contexts)
-    if bad:
+    if bad or says_nothing(generated.text, question):
         span = best_span(question, contexts, person=named[0] if named else None, encode=encode)
         if span is None or (subject and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
                                generated.seconds, source="none"))
         if span is not None:
             said = ", ".join(claim.text for claim in bad[:3])
-            note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if language_of(question) == "zh"
-                    else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
+            zh = language_of(question) == "zh"
+            if not bad:
+                note = "模型没有给出回答；这是最相关的原文。" if zh else "The model gave no answer; showing the passage that answers best."
+            else:
+                note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
+                        else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
             return done(Answer(question, f"{span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
                                generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
     if generated.text.startswith(("Not mentioned", "没有提到")):
         generated.found, generated.source = False, "none"
     generated.evidence = quotes_for(generated.text, question, generated.citations) if generated.found else []
     return done(generated)
+
+
+def says_nothing(answer: str, question: str) -> bool:
+    """An empty answer, a bare citation, a placeholder, or the question echoed back."""
+    bare = re.sub(r"\[\d+\]|[\s\W_]+", "", answer).casefold()
+    return not bare or bare in ("attachment",) or bare == re.sub(r"[\s\W_]+", "", question).casefold()
 
 
 def _cards(store) -> list[Result]:

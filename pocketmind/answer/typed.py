@@ -26,16 +26,20 @@ _TYPES = {
     "email": re.compile(r"\be-?mail\b|邮箱|电子邮件|邮件地址", re.I),
     "address": re.compile(r"\b(?:address|where does \w+(?: \w+)? live|lives? at)\b|地址|住址|住在哪", re.I),
     "birthday": re.compile(r"\b(?:birthday|born|date of birth|birth date)\b|生日|出生", re.I),
+    "nickname": re.compile(r"\bnick ?name\b|昵称|外号|小名", re.I),
+    "work": re.compile(r"\b(?:job|job title|work(?:s)? (?:for|at|as)|employer|company|organi[sz]ation|occupation|position)\b|工作|公司|职位|职务", re.I),
     # "Who said / took / wrote ...": the subject of the verb (not "who did I meet", whose answer is an object).
     "who": re.compile(r"^\s*who\b(?!\s+(?:did|do|does|have|had|will|should|can|could)\s+(?:i|we|you)\b)|^\s*谁(?!.*我)|谁说|谁提到|谁发|是谁拍|谁拍|谁写", re.I),
-    "where": re.compile(r"^\s*where\b|在哪|哪里|什么地方", re.I),
+    "where": re.compile(r"^\s*where\b|\b(?:which|what|in which) (?:city|country|town|place)\b|在哪|哪里|什么地方|哪个城市|哪个国家", re.I),
 }
 _PHONE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
                "work": re.compile(r"\b(?:work|office)\b|工作|办公", re.I), "fax": re.compile(r"\bfax\b|传真", re.I)}
 _NOT_NAMES = {"what", "what's", "whats", "when", "where", "who", "which", "how", "is", "does", "do", "did", "the", "my", "i",
               "mr", "mrs", "ms", "dr"}
-_CARD_LINE = {"phone": "Phone", "email": "Email", "address": "Address", "birthday": "Birthday"}
-_LABELS_ZH = {"phone": "电话", "email": "邮箱", "address": "地址", "birthday": "生日"}
+_CARD_LINE = {"phone": "Phone", "email": "Email", "address": "Address", "birthday": "Birthday", "nickname": "Nickname",
+              "work": "Work"}
+_LABELS_ZH = {"phone": "电话", "email": "邮箱", "address": "地址", "birthday": "生日", "nickname": "昵称", "work": "工作信息"}
+CARD_KINDS = tuple(_CARD_LINE)
 
 
 @dataclass
@@ -77,7 +81,7 @@ def _from_card(question: str, kind: str, named: Sequence[set[str]], results: Seq
     lines = [line for line in (card.text or "").splitlines() if line.startswith(label)]
     zh = language_of(question) == "zh"
     if not lines:
-        what = _LABELS_ZH[kind] if zh else {"phone": "phone number", "email": "e-mail address"}.get(kind, kind)
+        what = _LABELS_ZH[kind] if zh else {"phone": "phone number", "email": "e-mail address", "work": "work details"}.get(kind, kind)
         text = f"你的数据里没有：{card.title}的联系人卡片上没有{what}。" if zh else f"Not in your data: {card.title}'s contact card has no {what}."
         return TypedAnswer(text, n, card.text.splitlines()[0] if card.text else card.title, found=False, extra=extra)
     if kind == "phone":

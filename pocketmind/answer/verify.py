@@ -97,7 +97,9 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
     """The specifics an answer states that the question did not already say."""
     text = _MARKER.sub(" ", answer)
     asked = question.casefold()
-    asks_who = re.match(r"\s*(?:who|whom|which (?:person|friend))\b|.*谁", question, re.I) is not None
+    # When the question asks for a person or a place, its answer's first word is likely a name.
+    asks_who = re.match(r"\s*(?:who|whom|where|which (?:person|friend|city|country|town|place)|in which)\b|.*(?:谁|哪里|在哪)",
+                        question, re.I) is not None
     claims: list[Claim] = []
     taken: list[tuple[int, int]] = []
 

@@ -34,6 +34,10 @@ _KIND_WORDS = {
 }
 
 
+# Exports name their owner "Me" or "You"; in a question those words are pronouns, not people.
+_SELF = {"me", "you", "us", "we", "my", "i", "我", "我们", "你"}
+
+
 @dataclass
 class QueryPlan:
     text: str  # what is searched (time phrase removed when it became a filter)
@@ -72,7 +76,7 @@ def people_in(question: str, known: Iterable[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     for name in known:
         key = name.casefold()
-        if len(key) < 2 or key not in lowered:
+        if len(key) < 2 or key not in lowered or key in _SELF:
             continue
         # CJK text has no spaces between words: a CJK name matches as a substring.
         if _CJK_WORDS.search(key):
