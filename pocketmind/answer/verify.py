@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Sequence
 
-from pocketmind.results import Result
+from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
 _URL = re.compile(r"\bhttps?://[^\s\])>，。]+|\bwww\.[^\s\])>，。]+", re.I)
@@ -77,7 +77,7 @@ def gather(citations: Sequence[Result]) -> Evidence:
         fields += [str(v) for value in result.metadata.values() if isinstance(value, list) for v in value]
         text = "\n".join(f for f in fields if f)
         texts.append(text)
-        moment = _moment(result.time)
+        moment = display_time(result.time)
         if moment is not None:
             last = datetime.fromtimestamp(result.ended_at - 1, timezone.utc).date() if result.ended_at else moment.date()
             evidence.days.append((moment.date(), max(last, moment.date())))
@@ -229,12 +229,3 @@ def _clock(match: re.Match | None) -> tuple[int, int]:
     if half == "a" and hour == 12:
         hour = 0
     return (hour, minute)
-
-
-def _moment(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        return datetime.fromisoformat(iso)
-    except ValueError:
-        return None
