@@ -70,6 +70,15 @@ def multi_answer_f1(prediction: object, gold: object) -> float:
     return sum(max(token_f1(p, g) for p in predicted) for g in expected) / len(expected)
 
 
+def contains_gold(prediction: object, qa: dict) -> bool | None:
+    """Whether the normalised gold answer appears whole in the normalised prediction
+    (answerable categories; a generous companion to F1 for answers with extra words)."""
+    if qa["category"] == ADVERSARIAL_CATEGORY:
+        return None
+    gold = normalize(gold_answer(qa))
+    return bool(gold) and f" {gold} " in f" {normalize(prediction)} "
+
+
 def abstains(prediction: object) -> bool:
     """Whether the prediction says the information is not available."""
     lowered = str(prediction).lower()

@@ -155,3 +155,10 @@ def test_citation_markers_are_not_scored_as_words():
     assert scoring.strip_citations("Paris [2, 3] and Rome [4]; more") == "Paris and Rome; more"
     assert scoring.score(scoring.strip_citations("7 May 2023 [1]"), {"category": 2, "answer": "7 May 2023"}) == 1.0
     assert scoring.strip_citations("[1]") == ""
+
+
+def test_gold_contained_is_a_whole_normalised_match():
+    qa = {"category": 2, "answer": "7 May 2023", "question": "When?"}
+    assert scoring.contains_gold("She went on 7 May, 2023.", qa)
+    assert not scoring.contains_gold("17 May 2023", qa)
+    assert scoring.contains_gold("Not mentioned", {"category": 5, "adversarial_answer": "x", "question": "q"}) is None

@@ -15,7 +15,7 @@ from typing import Sequence
 from pocketmind.results import Result, display_time
 from pocketmind.text import language_of
 
-NOT_FOUND = "Not in your data: nothing relevant was found; the closest passages are below."
+NOT_FOUND = "Not in your data: it is not mentioned in anything indexed; the closest passages are below."
 NOT_FOUND_ZH = "你的数据里没有：没有找到相关内容；下面是最接近的段落。"
 LANGUAGE_NAMES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean"}
 
