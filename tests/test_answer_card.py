@@ -134,3 +134,10 @@ def test_ask_json_carries_the_evidence(home, capsys):
     out = json.loads(capsys.readouterr().out)
     assert {"answer", "citations", "evidence"} <= set(out)
     assert out["evidence"][0]["citation"] >= 1 and "905-555-1234" in out["evidence"][0]["quote"]
+
+
+def test_a_field_no_card_has_is_not_in_your_data_never_someone_elses(engine):
+    fax = engine.ask("What is Simon Perreault's fax number?")
+    assert not fax.found and fax.text == "Not in your data: Simon Perreault's contact card has no fax number."
+    nobody = engine.ask("What is Steph Ango's phone number?")  # no card, no message with a number of hers
+    assert not nobody.found and nobody.text.startswith("Not in your data") and "905" not in nobody.text

@@ -40,7 +40,7 @@ from .extractive import best_span
 from .grounded import date_answer, event_listing
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
-from .typed import CARD_KINDS, question_type, typed_answer
+from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
 from .verify import unsupported
 from .words import about_subject, content_words
 
@@ -90,6 +90,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
 
     cards = _cards(store) if kind in CARD_KINDS else []
     typed = typed_answer(question, kind, named, contexts, cards)
+    if typed is None and kind in CARD_KINDS and not value_about_person(kind, question, named, contexts):
+        # Nobody's card and no passage naming them gives it: a model would copy someone else's.
+        return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
     if typed is not None:
         citations = list(contexts) + ([typed.extra] if typed.extra else [])
         return done(Answer(question, typed.text, citations, typed.found, evidence=[Quote(typed.citation, typed.quote)],

@@ -22,7 +22,7 @@ from pocketmind.text import language_of
 from .words import about_subject, content_words
 
 _TYPES = {
-    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|number to call|call (?:him|her|them))\b|电话|手机|号码", re.I),
+    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|fax|number to call|call (?:him|her|them))\b|电话|手机|号码|传真", re.I),
     "email": re.compile(r"\be-?mail\b|邮箱|电子邮件|邮件地址", re.I),
     "address": re.compile(r"\b(?:address|where does \w+(?: \w+)? live|lives? at)\b|地址|住址|住在哪", re.I),
     "birthday": re.compile(r"\b(?:birthday|born|date of birth|birth date)\b|生日|出生", re.I),
@@ -80,14 +80,15 @@ def _from_card(question: str, kind: str, named: Sequence[set[str]], results: Seq
     label = _CARD_LINE[kind]
     lines = [line for line in (card.text or "").splitlines() if line.startswith(label)]
     zh = language_of(question) == "zh"
+    wanted = [k for k, pattern in _PHONE_KIND.items() if pattern.search(question)] if kind == "phone" else []
+    if kind == "phone" and wanted:  # "fax number": a card with only a cell phone has none
+        lines = [line for line in lines if any(k in line.split(":", 1)[0].lower() for k in wanted)]
     if not lines:
         what = _LABELS_ZH[kind] if zh else {"phone": "phone number", "email": "e-mail address", "work": "work details"}.get(kind, kind)
+        if wanted and not zh:
+            what = f"{wanted[0]} number"
         text = f"你的数据里没有：{card.title}的联系人卡片上没有{what}。" if zh else f"Not in your data: {card.title}'s contact card has no {what}."
         return TypedAnswer(text, n, card.text.splitlines()[0] if card.text else card.title, found=False, extra=extra)
-    if kind == "phone":
-        wanted = [k for k, pattern in _PHONE_KIND.items() if pattern.search(question)]
-        typed = [line for line in lines if any(k in line.split(":", 1)[0].lower() for k in wanted)]
-        lines = typed or lines
     line = lines[0]
     label_part, _, value = line.partition(":")
     kinds = re.search(r"\(([^)]*)\)", label_part)
@@ -113,10 +114,10 @@ def _spoken_birthday(value: str, zh: bool) -> str:
 def name_tokens(question: str, named: Sequence[str]) -> list[set[str]]:
     """The person a question asks about, as sets of name words: each known name it
     names, else its capitalised words ("John Doe" in "What is John Doe's cell?")."""
-    if named:
-        return [set(_name_words(name)) for name in named]
     words = [w for w in re.findall(r"(?<![A-Za-z'’])[A-Z][A-Za-z\u00c0-\u024f.-]*", question) if w.casefold().rstrip(".") not in _NOT_NAMES]
-    return [set(_name_words(" ".join(words)))] if words else []
+    if words:  # "Mike McGarry" is not the contact "Mike Angstadt" that "Mike" alone would find
+        return [set(_name_words(" ".join(words)))]
+    return [set(_name_words(name)) for name in named]
 
 
 def card_matches(title: str, wanted: Sequence[set[str]]) -> bool:
@@ -129,7 +130,8 @@ def _name_words(text: str) -> list[str]:
 
 
 def _is_card_of(card: Result, wanted: Sequence[set[str]]) -> bool:
-    return card_matches(card.title, wanted)
+    nicknames = " ".join(map(str, card.metadata.get("nicknames") or []))
+    return card_matches(f"{card.title} {nicknames}", wanted)
 
 
 def _place(question: str, results: Sequence[Result]) -> TypedAnswer | None:
@@ -137,6 +139,11 @@ def _place(question: str, results: Sequence[Result]) -> TypedAnswer | None:
     for n, result in enumerate(results[:3], 1):
         if result.kind in ("photo", "event") and result.place and about_subject(words, result):
             return TypedAnswer(f"{result.place} [{n}]", n, _line_with(result, result.place))
+    best = results[0] if results else None
+    if best is not None and best.kind == "photo" and not best.place and "photo" in question.casefold():
+        zh = language_of(question) == "zh"  # a model would guess; the photo has no location
+        text = "你的数据里没有：这张照片没有位置信息。" if zh else "Not in your data: that photo has no location."
+        return TypedAnswer(text, 1, best.title, found=False)
     return None
 
 
@@ -165,3 +172,23 @@ def _line_with(result: Result, value: str) -> str:
         if value.casefold() in line.casefold():
             return line.strip()
     return f"{result.title} · {value}"
+
+
+_VALUE = {"phone": re.compile(r"\+?\(?\d[\d\s().-]{6,}\d"), "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")}
+
+
+def value_about_person(kind: str, question: str, named: Sequence[str], results: Sequence[Result]) -> bool:
+    """Whether a passage that names the person asked about holds a value of ``kind``
+    (a phone number or e-mail written in a message, say). Other kinds cannot be told
+    by shape, so they are left to the model (and its checked answer)."""
+    pattern = _VALUE.get(kind)
+    if pattern is None:
+        return True
+    wanted = name_tokens(question, named)
+    if not wanted:
+        return True
+    for result in results:
+        words = set(_name_words(" ".join([result.text or "", result.title, result.author or "", *result.people])))
+        if any(tokens and tokens <= words for tokens in wanted) and pattern.search(result.text or ""):
+            return True
+    return False

@@ -25,7 +25,7 @@ number phone cell mobile email e-mail address birthday born live lives place loc
 mention mentioned write wrote ask asked send sent offer offered suggest suggested my me i our we you your
 last next ago first there their them they he she his her its it the a an
 """.split()) | STOPWORDS
-_CJK_FUNCTION = set("的了吗呢吧啊呀么是在有和与也都就还我你他她它们这那哪什么谁几时候怎样")
+_CJK_FUNCTION = set("的了吗呢吧啊呀么是在有和与也都就还我你他她它们这那哪里什么谁几时候怎样")
 
 
 def stem(word: str) -> str:
