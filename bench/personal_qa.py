@@ -3,6 +3,7 @@
     python bench/personal_qa.py [--home DIR [--reuse]] [--now ISO] [--limit N] [--lang en|zh]
                                 [--type when] [--show] [--json out.json]
     python bench/personal_qa.py --rescore out.json   # score saved answers again, no engine
+    python bench/personal_qa.py --json out.json --resume [--home DIR --reuse]   # go on after an interruption
 
 The questions (bench/personal_qa.json) were written by reading the real export
 files of /work/shared/corpus/real/ (chats, calendars incl. holiday-cn,
@@ -488,6 +489,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--show", action="store_true", help="print each question, answer, truths and verdict")
     parser.add_argument("--json", type=Path, default=None, help="write summary and per-question rows here")
     parser.add_argument("--rescore", type=Path, default=None, help="score the rows of an earlier --json run again (no engine)")
+    parser.add_argument("--resume", action="store_true", help="keep the answers already in the --json file of an interrupted run")
     args = parser.parse_args(argv)
     if args.rescore:
         rescore(args.rescore, args.questions)
@@ -500,6 +502,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     chosen = select(items, args.lang, args.type, args.limit)
     files = home_files(items)
 
+    done: dict[str, Row] = {}
+    if args.resume:  # rows of an interrupted --json run with the same clock
+        if not (args.json and args.json.exists()):
+            raise SystemExit("--resume needs the --json file of the interrupted run")
+        saved = json.loads(args.json.read_text(encoding="utf-8"))
+        if saved.get("now") == now.isoformat():
+            done = {data["id"]: Row(**data) for data in saved["rows"]}
+
     holder = None
     if args.home is None:
         holder = tempfile.TemporaryDirectory(prefix="personal-qa-")
@@ -507,6 +517,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         home = args.home.expanduser().resolve()
     started = time.perf_counter()
+
+    def save(rows: list[Row], complete: bool) -> None:
+        if args.json:
+            payload = {
+                "questions_file": str(args.questions), "now": now.isoformat(),
+                "filters": {"lang": args.lang, "type": args.type, "limit": args.limit}, "complete": complete,
+                "files": files, "index": info, "elapsed_s": round(time.perf_counter() - started, 1), "warmup_s": round(warmup, 2),
+                "summary": summarize(rows) if complete else None, "rows": [asdict(r) for r in rows],
+            }
+            args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+
     try:
         reuse = prepare_home(home, files, args.corpus, args.reuse)
         with open_engine(home, now) as engine:
@@ -520,8 +541,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             warmup = time.perf_counter() - warm
             rows = []
             for number, item in enumerate(chosen, 1):
-                row = ask(engine, item)
+                row = score(done[item["id"]], item) if item["id"] in done else ask(engine, item)
                 rows.append(row)
+                save(rows, complete=False)  # an interrupted run can go on with --resume
                 if args.show:
                     show(row)
                 else:
@@ -533,13 +555,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elapsed = time.perf_counter() - started
     summary = summarize(rows)
     print_report(summary, info, now, elapsed, warmup)
-    if args.json:
-        payload = {
-            "questions_file": str(args.questions), "now": now.isoformat(), "filters": {"lang": args.lang, "type": args.type, "limit": args.limit},
-            "files": files, "index": info, "elapsed_s": round(elapsed, 1), "warmup_s": round(warmup, 2),
-            "summary": summary, "rows": [asdict(r) for r in rows],
-        }
-        args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    save(rows, complete=True)
 
 
 if __name__ == "__main__":
