@@ -89,7 +89,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, text, contexts, False, source="none"))
 
     cards = _cards(store) if kind in CARD_KINDS else []
-    typed = typed_answer(question, kind, named, contexts, cards)
+    typed = typed_answer(question, kind, named, contexts, cards, subject=content_words(reading.text))
     if typed is None and kind in CARD_KINDS and not value_about_person(kind, question, named, contexts):
         # Nobody's card and no passage naming them gives it: a model would copy someone else's.
         return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
@@ -143,7 +143,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
 def says_nothing(answer: str, question: str) -> bool:
     """An empty answer, a bare citation, a placeholder, or the question echoed back."""
     bare = re.sub(r"\[\d+\]|[\s\W_]+", "", answer).casefold()
-    return not bare or bare in ("attachment",) or bare == re.sub(r"[\s\W_]+", "", question).casefold()
+    return not bare or answer.startswith("(the model gave no answer") or bare in ("attachment",) or bare == re.sub(r"[\s\W_]+", "", question).casefold()
 
 
 def _cards(store) -> list[Result]:

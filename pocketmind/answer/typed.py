@@ -57,13 +57,13 @@ def question_type(question: str) -> str | None:
 
 
 def typed_answer(question: str, kind: str | None, named: Sequence[str], results: Sequence[Result],
-                 cards: Sequence[Result] = ()) -> TypedAnswer | None:
+                 cards: Sequence[Result] = (), subject: set[str] | None = None) -> TypedAnswer | None:
     """``named``: the people the question names (their contact names); ``cards``: every
     contact card (the one asked about is cited after ``results`` when not among them)."""
     if kind in _CARD_LINE:
         return _from_card(question, kind, name_tokens(question, named), results, cards)
     if kind == "where":
-        return _place(question, results)
+        return _place(question, results, subject)
     if kind == "who":
         return _author(question, results)
     return None
@@ -134,13 +134,14 @@ def _is_card_of(card: Result, wanted: Sequence[set[str]]) -> bool:
     return card_matches(f"{card.title} {nicknames}", wanted)
 
 
-def _place(question: str, results: Sequence[Result]) -> TypedAnswer | None:
-    words = content_words(question)
+def _place(question: str, results: Sequence[Result], subject: set[str] | None = None) -> TypedAnswer | None:
+    words = content_words(question) if subject is None else subject  # the date of "where was I on ..." is a filter
     for n, result in enumerate(results[:3], 1):
         if result.kind in ("photo", "event") and result.place and about_subject(words, result):
             return TypedAnswer(f"{result.place} [{n}]", n, _line_with(result, result.place))
     best = results[0] if results else None
-    if best is not None and best.kind == "photo" and not best.place and "photo" in question.casefold():
+    # Only for a photo picked by its date alone: a city may stand in its IPTC/XMP text, not in its place.
+    if best is not None and best.kind == "photo" and not best.place and "photo" in question.casefold() and subject == set():
         zh = language_of(question) == "zh"  # a model would guess; the photo has no location
         text = "你的数据里没有：这张照片没有位置信息。" if zh else "Not in your data: that photo has no location."
         return TypedAnswer(text, 1, best.title, found=False)
