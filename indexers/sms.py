@@ -42,6 +42,7 @@ _SKIPPED_PART_TYPES = ("application/smil",)
 class SmsIndexer:
     source_kind = "messages"
     name = "sms"
+    streams_input = True  # iterparse: a multi-gigabyte backup streams
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() == ".xml" and "<smses" in read_head(path)

@@ -122,6 +122,7 @@ class EnexNoteIndexer:
 
     source_kind = SOURCE_KIND
     name = "enex"
+    streams_input = True  # iterparse: notes are freed as they are read
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() == ".enex" and not is_hidden(path)
