@@ -73,12 +73,12 @@ def describe_size(size: int) -> str:
     return f"{size / MB:.1f} MB" if size >= MB else f"{size / 1024:.0f} kB"
 
 
-def too_big(size: int, bounds: InputLimits | None = None) -> str | None:
+def too_big(size: int, bounds: InputLimits | None = None, what: str = "a text file") -> str | None:
     """Why a text file of ``size`` bytes is not read, or None when it may be."""
     limit = (bounds or limits()).text_bytes
     if size <= limit:
         return None
-    return (f"{describe_size(size)} is more than the {describe_size(limit)} a text file may have; "
+    return (f"{describe_size(size)} is more than the {describe_size(limit)} {what} may have; "
             "raise index.max_text_mb to index it")
 
 
@@ -88,22 +88,22 @@ def read_member(archive_path: str | Path, archive: zipfile.ZipFile, name: str) -
     The header's sizes are checked before anything is inflated, and the bytes are
     counted while they are read, so a header that lies cannot make it read more.
     """
-    where = f"{archive_path}!/{name}"
     info = archive.getinfo(name)
     bounds = limits()
-    problem = too_big(info.file_size)
+    problem = too_big(info.file_size, bounds, what="an archive member")
     if problem is not None:
-        raise ParseError(where, f"inflates to {problem}")
+        raise ParseError(archive_path, f"{name} inflates to {problem}")
     if info.file_size > RATIO_CHECK_BYTES and info.file_size > info.compress_size * bounds.compression_ratio:
         ratio = info.file_size / max(info.compress_size, 1)
-        raise ParseError(where, f"inflates {ratio:,.0f} times ({describe_size(info.compress_size)} to "
-                                f"{describe_size(info.file_size)}): refused as a zip bomb")
+        raise ParseError(archive_path, f"{name} inflates {ratio:,.0f} times ({describe_size(info.compress_size)} "
+                                       f"to {describe_size(info.file_size)}): refused as a zip bomb")
     pieces, total = [], 0
     with archive.open(info) as member:
         while piece := member.read(_READ_CHUNK):
             total += len(piece)
             if total > bounds.text_bytes:
-                raise ParseError(where, f"inflates to more than {describe_size(bounds.text_bytes)}; refused")
+                raise ParseError(archive_path, f"{name} inflates to more than {describe_size(bounds.text_bytes)} "
+                                               "(more than its header says); refused")
             pieces.append(piece)
     return b"".join(pieces)
 
