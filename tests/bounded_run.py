@@ -3,9 +3,8 @@
 Run as a child process by tests/test_bounded_inputs.py:
 ``python tests/bounded_run.py KIND FOLDER HOME [max_text_mb]``. The memory
 limit is set before pocketmind is imported, so everything the run allocates
-counts. The embedder is a small deterministic one (letter counts): the real
-models are not what is measured here, and torch alone reserves more than 1 GB
-of address space.
+counts. The embedder is tests/letters_plugin.py: the real models are not what
+is measured here, and torch alone reserves more than 1 GB of address space.
 """
 
 from __future__ import annotations
@@ -14,41 +13,23 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 
 LIMIT_BYTES = 1024**3
 
 
-class LettersEmbedder:
-    name = "letters"
-    dimension = 26
-
-    def encode(self, texts):
-        import numpy as np
-
-        out = np.zeros((len(texts), 26), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for ch in text.lower():
-                if "a" <= ch <= "z":
-                    out[i, ord(ch) - 97] += 1
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-
 def main(kind: str, folder: str, home: str, max_text_mb: str | None = None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
-    from pocketmind import Engine, hookimpl
+    from pocketmind import Engine
     from pocketmind.settings import Settings
-
-    class LettersPlugin:
-        @hookimpl
-        def register_embedders(self, register):
-            register("letters", LettersEmbedder)
 
     settings = Settings()
     settings.models.embedder = "letters"
+    settings.plugins.paths = [str(Path(__file__).with_name("letters_plugin.py"))]
     if max_text_mb is not None:
         settings.set("index.max_text_mb", max_text_mb)
     started = time.perf_counter()
-    with Engine(home=home, settings=settings, plugins=[LettersPlugin()]) as engine:
+    with Engine(home=home, settings=settings) as engine:
         engine.add_source(kind, folder, name="hostile")
         [summary] = engine.index()
         titles = sorted({r.title for r in engine.search("lunch ana hello tick", k=50, understand=False)})

@@ -15,12 +15,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-import numpy as np
+import letters_plugin
 import pytest
 
-from pocketmind import Engine, hookimpl
+from pocketmind import Engine
+from pocketmind.cli import main
 from pocketmind.errors import ConfigError
-from pocketmind.settings import Settings
+from pocketmind.settings import Settings, save
 
 HERE = Path(__file__).resolve().parent
 CHILD_SECONDS = 60
@@ -28,31 +29,18 @@ CHILD_SECONDS = 60
 CHAT_LINE = "[03/01/2025, 12:{minute:02d}:{second:02d}] Ana: hello number {n}, see you at lunch\n"
 
 
-class LettersEmbedder:
-    name = "letters"
-    dimension = 26
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), 26), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for ch in text.lower():
-                if "a" <= ch <= "z":
-                    out[i, ord(ch) - 97] += 1
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-
-class LettersPlugin:
-    @hookimpl
-    def register_embedders(self, register):
-        register("letters", LettersEmbedder)
+def letters_settings() -> Settings:
+    settings = Settings()
+    settings.models.embedder = "letters"
+    settings.plugins.paths = [letters_plugin.PATH]
+    return settings
 
 
 def index_folder(tmp_path: Path, kind: str, folder: Path, **index_settings):
-    settings = Settings()
-    settings.models.embedder = "letters"
+    settings = letters_settings()
     for name, value in index_settings.items():
         settings.set(f"index.{name}", value)
-    with Engine(home=tmp_path / "home", settings=settings, plugins=[LettersPlugin()]) as engine:
+    with Engine(home=tmp_path / "home", settings=settings) as engine:
         engine.add_source(kind, folder, name="hostile")
         [summary] = engine.index()
         stored = engine.store.counts()["documents"]
@@ -124,6 +112,21 @@ def test_a_capped_series_keeps_its_first_occurrences_in_order(tmp_path):
     assert ticks[0].occurred_at.isoformat() == "2025-01-01T00:00:00+00:00"
     assert ticks[-1].occurred_at.isoformat() == "2025-01-01T04:05:00+00:00"
     assert all(d.metadata["truncated_recurrence"] for d in ticks)
+
+
+def test_index_prints_the_cut_as_a_warning_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "500")  # one warning, one line
+    folder = tmp_path / "calendar"
+    folder.mkdir()
+    (folder / "hourly.ics").write_text(SECONDLY_ICS.replace("SECONDLY", "HOURLY"))
+    home = tmp_path / "cli-home"
+    save(letters_settings(), home / "config" / "config.toml")
+    assert main(["--home", str(home), "add", "calendar", str(folder), "--name", "cal"]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "index"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("cal: 1001 added, 0 updated, 0 deleted, 0 unchanged, 0 failed;")
+    assert printed[1:] == [f"  warning {folder / 'hourly.ics'}: event 'Tick' repeats every hour; kept its first 1000 occurrences"]
 
 
 # ---- 2. archives and file sizes --------------------------------------------------------
@@ -259,6 +262,6 @@ def test_invalid_utf8_in_a_chat_keeps_every_valid_line(tmp_path):
     summary, stored = index_folder(tmp_path, "messages", folder)
     assert (summary.failed, summary.added, stored) == (0, 3, 3)
     assert summary.warnings == [f"{chat}: 2 invalid UTF-8 bytes replaced"]
-    with Engine(home=tmp_path / "home", plugins=[LettersPlugin()]) as engine:
+    with Engine(home=tmp_path / "home", settings=letters_settings()) as engine:
         texts = [row[0] for row in engine.store.conn.execute("SELECT text FROM documents ORDER BY occurred_at")]
     assert texts[1] == "hello number 1, see \ufffd\ufffd you at lunch"  # each invalid byte marked
