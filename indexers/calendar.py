@@ -58,8 +58,10 @@ class IcsIndexer:
     ``window_start``/``window_end`` (dates, the end exclusive) bound recurrence
     expansion. By default the window runs from the earliest start in the file to
     two years from today (or past the file's last start, whichever is later), so
-    old exports are covered in full. A series yields at most ``max_occurrences`` documents; capped ones
-    carry ``metadata["truncated_recurrence"] = True``.
+    old exports are covered in full. A series yields at most ``max_occurrences`` documents (its first
+    ones), expanded a span at a time so an endless FREQ=SECONDLY rule costs no more than a weekly one;
+    capped ones carry ``metadata["truncated_recurrence"] = True`` and the file gets one notice
+    naming the series ("event 'Tick' repeats every second; kept its first 1000 occurrences").
     """
 
     source_kind = "calendar"
