@@ -24,6 +24,8 @@ class Indexer(Protocol):
     source_kind: str
     #: a short unique name for listings, e.g. "whatsapp"
     name: str
+    # Optional: ``streams_input = True`` says the indexer reads its files in bounded
+    # pieces (streamed XML, image blocks), so ``index.max_text_mb`` does not apply to them.
 
     def accepts(self, path: Path) -> bool:
         """Cheap check (suffix, a few bytes) whether ``path`` is this format."""

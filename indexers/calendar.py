@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import quote
@@ -29,6 +28,7 @@ import x_wr_timezone
 
 from pocketmind.documents import Document
 from pocketmind.errors import ParseError
+from pocketmind.inputs import notice
 
 from .base import relative_id
 
@@ -58,8 +58,10 @@ class IcsIndexer:
     ``window_start``/``window_end`` (dates, the end exclusive) bound recurrence
     expansion. By default the window runs from the earliest start in the file to
     two years from today (or past the file's last start, whichever is later), so
-    old exports are covered in full. A series yields at most ``max_occurrences`` documents; capped ones
-    carry ``metadata["truncated_recurrence"] = True``.
+    old exports are covered in full. A series yields at most ``max_occurrences`` documents (its first
+    ones), expanded a span at a time so an endless FREQ=SECONDLY rule costs no more than a weekly one;
+    capped ones carry ``metadata["truncated_recurrence"] = True`` and the file gets one notice
+    naming the series ("event 'Tick' repeats every second; kept its first 1000 occurrences").
     """
 
     source_kind = "calendar"
@@ -102,13 +104,15 @@ class IcsIndexer:
                 yield from self._series_documents(series, series_info[str(series.uid)], context, start, end)
         except (ValueError, TypeError, KeyError, icalendar.InvalidCalendar) as error:
             raise ParseError(path, f"cannot read the calendar's events: {error}") from error
+        if context.cut_series:
+            notice(path, _cut_message(context.cut_series, self.max_occurrences))
 
     def _series_documents(
         self, series: Any, info: _SeriesInfo, context: _FileContext, start: datetime, end: datetime
     ) -> Iterator[Document]:
-        """One document per occurrence of a series inside the window."""
+        """One document per occurrence of a series inside the window, at most ``max_occurrences``."""
         try:
-            occurrences = list(islice(series.between(start, end), self.max_occurrences + 1))
+            occurrences = _first_occurrences(series, info, start, end, self.max_occurrences + 1)
         except (ValueError, TypeError) as error:
             # A recurrence rule the library cannot expand (e.g. RDATE;VALUE=TIME):
             # keep the series' own entries rather than losing the whole file.
@@ -116,8 +120,9 @@ class IcsIndexer:
                 yield _occurrence_document(component, info, context, False, expansion_error=str(error))
             return
         truncated = len(occurrences) > self.max_occurrences
-        occurrences = sorted(occurrences[: self.max_occurrences], key=lambda o: _sort_key(o.start))
-        for occurrence in occurrences:
+        if truncated:
+            context.cut_series.append(info)
+        for occurrence in occurrences[: self.max_occurrences]:
             component = occurrence.as_component(False)
             if info.recurring and _is_cancelled(component):
                 continue  # a cancelled instance of a series did not happen
@@ -133,6 +138,60 @@ class IcsIndexer:
         first = self.window_start or (min(starts) if starts else today)
         last = self.window_end or default_end
         return datetime.combine(first, time()), datetime.combine(last, time())
+
+
+# dateutil's rrule.between() builds the whole list for the span it is asked about
+# (63 million datetimes for FREQ=SECONDLY over two years), so a series is expanded
+# a span at a time: spans double while they hold few occurrences and halve while
+# they hold many, which keeps each list to a few thousand whatever the frequency.
+FIRST_SPAN = timedelta(hours=1)
+SHORTEST_SPAN = timedelta(minutes=1)
+FEW_PER_SPAN, MANY_PER_SPAN = 64, 1024
+
+
+def _first_occurrences(series: Any, info: _SeriesInfo, start: datetime, end: datetime, wanted: int) -> list[Any]:
+    """The first ``wanted`` occurrences of a series between ``start`` and ``end``, in time order."""
+    if info.rrule is None:  # single events and RDATE lists: bounded by the file's own size
+        return sorted(series.between(start, end), key=lambda o: _sort_key(o.start))[:wanted]
+    found: dict[Any, Any] = {}
+    span, cursor = FIRST_SPAN, start
+    while cursor < end and len(found) < wanted:
+        stop = min(cursor + span, end)
+        batch = list(series.between(cursor, stop))
+        for occurrence in sorted(batch, key=lambda o: _sort_key(o.start)):
+            found.setdefault(occurrence.id, occurrence)  # a long event overlaps two spans
+        if len(batch) < FEW_PER_SPAN:
+            span *= 2
+        elif len(batch) > MANY_PER_SPAN:
+            span = max(span / 2, SHORTEST_SPAN)
+        cursor = stop
+    return list(found.values())[:wanted]
+
+
+_FREQUENCY_UNITS = {
+    "SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour", "DAILY": "day",
+    "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year",
+}
+
+
+def _cut_message(cut: list[_SeriesInfo], kept: int) -> str:
+    """'event 'Tick' repeats every second; kept its first 1000 occurrences' (one line per file)."""
+    first = cut[0]
+    component = first.components[0]
+    label = _text(component.get("SUMMARY")) or first.key
+    message = f"{COMPONENT_KINDS[component.name]} {label!r} repeats {_every(first.rrule)}"
+    if len(cut) == 1:
+        return f"{message}; kept its first {kept} occurrences"
+    return f"{message} and {len(cut) - 1} more series repeat past the limit; kept the first {kept} occurrences of each"
+
+
+def _every(rrule: str | None) -> str:
+    parts = dict(p.split("=", 1) for p in (rrule or "").upper().split(";") if "=" in p)
+    unit = _FREQUENCY_UNITS.get(parts.get("FREQ", ""))
+    if unit is None:
+        return "without end"
+    interval = parts.get("INTERVAL", "1")
+    return f"every {unit}" if interval == "1" else f"every {interval} {unit}s"
 
 
 def read_calendar(path: Path) -> icalendar.Calendar:
@@ -166,6 +225,7 @@ class _FileContext:
     rel: str
     uri: str
     calendar_name: str
+    cut_series: list[_SeriesInfo] = field(default_factory=list)  # series that hit max_occurrences
 
 
 def _check_dates(path: Path, components: list[icalendar.Component]) -> None:

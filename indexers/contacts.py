@@ -18,7 +18,6 @@ import hashlib
 import json
 import quopri
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,8 @@ import vobject
 
 from pocketmind.documents import Document
 from pocketmind.errors import ParseError
+
+from . import safe_xml as ElementTree
 
 from .base import relative_id
 
@@ -460,6 +461,8 @@ class XCardIndexer:
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         try:
             tree = ElementTree.parse(path)
+        except ElementTree.DefusedXmlException as error:
+            raise ElementTree.refused(path, error) from None
         except ElementTree.ParseError as error:
             raise ParseError(path, f"not well-formed XML: {error}") from error
         except OSError as error:

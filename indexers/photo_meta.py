@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from PIL import ExifTags, Image, IptcImagePlugin
+
+from pocketmind.indexers import safe_xml as ET
 
 
 @dataclass

@@ -72,6 +72,7 @@ def date_in_words(when: datetime) -> str:
 class PhotosIndexer:
     source_kind = "photos"
     name = "images"
+    streams_input = True  # a photo is bytes, not text: Pillow bounds its decoding (DecompressionBombError)
 
     def accepts(self, path: Path) -> bool:
         # sidecars (.xmp, .json) are read alongside their image, never on their own

@@ -27,6 +27,7 @@ from pocketmind.indexers.chat_common import (
 )
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
+from pocketmind.inputs import read_member
 
 _CONVERSATION_LISTS = ("channels.json", "groups.json", "mpims.json", "dms.json")
 _NOTICE_SUBTYPES = {
@@ -64,7 +65,7 @@ class SlackIndexer:
 
 def _read_member(path: Path, archive: zipfile.ZipFile, name: str) -> Any:
     try:
-        return json.loads(archive.read(name).decode("utf-8-sig"))
+        return json.loads(read_member(path, archive, name).decode("utf-8-sig"))
     except json.JSONDecodeError as error:
         raise ParseError(path, f"{name}: not valid JSON: {error.msg} at line {error.lineno}") from error
     except (UnicodeDecodeError, zipfile.BadZipFile, EOFError) as error:

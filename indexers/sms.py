@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -31,6 +30,8 @@ from pocketmind.indexers.chat_common import (
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
 
+from pocketmind.indexers import safe_xml as ET
+
 FORMAT = "sms-backup-restore"
 OWNER = "me"
 _RECEIVED = "1"
@@ -42,6 +43,7 @@ _SKIPPED_PART_TYPES = ("application/smil",)
 class SmsIndexer:
     source_kind = "messages"
     name = "sms"
+    streams_input = True  # iterparse: a multi-gigabyte backup streams
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() == ".xml" and "<smses" in read_head(path)
@@ -55,6 +57,8 @@ class SmsIndexer:
                 elif element.tag == "mms":
                     yield from _mms_documents(path, element)
                     element.clear()
+        except ET.DefusedXmlException as error:
+            raise ET.refused(path, error) from None
         except ET.ParseError as error:
             line, column = error.position
             raise ParseError(path, f"broken XML at line {line} column {column}: {error}") from error

@@ -23,6 +23,7 @@ from typing import IO, Callable, Iterator
 
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
+from pocketmind.inputs import decode_utf8, notice, read_member
 
 from . import whatsapp_formats as fmt
 
@@ -106,15 +107,15 @@ def _looks_like_chat(head: bytes) -> bool:
 
 
 def _decode(path: Path | str, data: bytes) -> str:
+    """The chat's text; invalid UTF-8 is replaced (and reported) so the valid lines are kept."""
     if not data.strip():
         raise ParseError(path, "empty file: no WhatsApp messages")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ParseError(path, f"line {line}: not valid UTF-8 text (truncated or not a WhatsApp export)") from None
+    text, replaced = decode_utf8(data.removeprefix(b"\xef\xbb\xbf"))
+    if replaced:
+        notice(path, f"{replaced} invalid UTF-8 byte{'s' if replaced > 1 else ''} replaced")
+    return text
 
 
 _COPY_SUFFIX = re.compile(r"\s*(?:\(\d+\)|-\s*copy|copy)$", re.IGNORECASE)
@@ -171,7 +172,7 @@ def _read_zip(path: Path) -> _Export:
             member = _chat_member(archive)
             if member is None:
                 raise ParseError(path, "no WhatsApp chat text (_chat.txt or 'WhatsApp Chat with ….txt') in the zip")
-            data = archive.read(member)
+            data = read_member(path, archive, member)
             media = {
                 Path(name).name: name
                 for name in archive.namelist()
@@ -196,8 +197,11 @@ def _read_zip(path: Path) -> _Export:
 def _zip_bytes(path: Path, member: str) -> IO[bytes] | None:
     try:
         with zipfile.ZipFile(path) as archive:
-            return io.BytesIO(archive.read(member))
+            return io.BytesIO(read_member(path, archive, member))
     except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    except ParseError as refused:  # an oversized or bomb-like image: the chat is still indexed
+        notice(refused.path, refused.problem)
         return None
 
 

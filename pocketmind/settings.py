@@ -52,6 +52,10 @@ class SearchSettings:
 @dataclass
 class IndexSettings:
     batch_size: int = _doc("Chunks the embedding model encodes at once (its batch size).", 64)
+    max_text_mb: int = _doc(
+        "Largest text file (a chat export, note, calendar, JSON or XML) or archive member indexed, in MB; "
+        "a bigger one is skipped with a message. Photos and databases are not limited.", 64
+    )
 
 
 @dataclass
@@ -107,7 +111,15 @@ class Settings:
             raise ConfigError(f"setting {dotted} must be a {type(current).__name__}, got {raw!r}") from None
         if isinstance(value, int) and value < 0:
             raise ConfigError(f"setting {dotted} cannot be negative")
+        if dotted in RANGES and not RANGES[dotted][0] <= value <= RANGES[dotted][1]:
+            low, high = RANGES[dotted]
+            raise ConfigError(f"setting {dotted} must be between {low} and {high}, got {value!r}")
         setattr(group, name, value)
+
+
+# Bounds of numeric settings whose extremes break something: 0 MB would skip every
+# file; past 4 GB one file's parse cannot fit in a laptop's memory.
+RANGES = {"index.max_text_mb": (1, 4096)}
 
 
 # Settings that no longer exist: a config.toml written by an older version still loads.

@@ -17,6 +17,7 @@ import pytest
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
 from pocketmind.indexers.whatsapp import WhatsAppIndexer
+from pocketmind.inputs import InputLimits, reading
 
 WA = "messages/whatsapp"
 D = datetime
@@ -426,16 +427,22 @@ def test_buddhist_and_japanese_years(tmp_path):
     assert [d.occurred_at for d in messages(japanese)] == [datetime(2022, 3, 18, 14, 56), datetime(2022, 3, 19, 9, 0)]
 
 
+def test_a_chat_cut_inside_a_letter_keeps_its_lines_and_says_so(real, tmp_path):
+    text = (real / WA / "whatsjson_russian_android.txt").read_bytes()
+    cut = text.index("Без".encode()) + 1  # in the middle of a two-byte letter
+    broken_text = tmp_path / "broken.txt"
+    broken_text.write_bytes(text[:cut])
+    with reading(InputLimits()) as notices:
+        docs = parse(broken_text)
+    assert [(d.author, d.text) for d in docs] == [("Dmitry S", "Hello"), ("Dmitry S", "<\ufffd")]
+    assert notices == [f"{broken_text}: 1 invalid UTF-8 byte replaced"]
+
+
 def test_truncated_files_are_rejected(real, tmp_path):
     zipped = (real / WA / "chatanalytics_ios_export.zip").read_bytes()
     broken_zip = tmp_path / "broken.zip"
     broken_zip.write_bytes(zipped[: len(zipped) // 2])
     assert _problem(broken_zip).startswith("not a readable zip archive")
-    text = (real / WA / "whatsjson_russian_android.txt").read_bytes()
-    cut = text.index("Без".encode()) + 1  # in the middle of a two-byte letter
-    broken_text = tmp_path / "broken.txt"
-    broken_text.write_bytes(text[:cut])
-    assert _problem(broken_text) == "line 3: not valid UTF-8 text (truncated or not a WhatsApp export)"
     no_chat = tmp_path / "WhatsApp Chat - Nobody.zip"
     with zipfile.ZipFile(no_chat, "w") as archive:
         archive.writestr("IMG-1.jpg", b"\xff\xd8")

@@ -13,18 +13,17 @@ import base64
 import binascii
 import hashlib
 import re
-import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
+from pocketmind.indexers import safe_xml as ET
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, unique
 from pocketmind.indexers.notes.enml import enml_to_text, name_media
 
-PROLOG_BYTES = 4096
 # note-attributes copied to metadata under the same (hyphenated) names
 ATTRIBUTE_KEYS = (
     "author", "source", "source-url", "source-application", "latitude", "longitude",
@@ -122,14 +121,12 @@ class EnexNoteIndexer:
 
     source_kind = SOURCE_KIND
     name = "enex"
+    streams_input = True  # iterparse: notes are freed as they are read
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() == ".enex" and not is_hidden(path)
 
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
-        with path.open("rb") as stream:
-            if b"<!ENTITY" in stream.read(PROLOG_BYTES):
-                raise ParseError(path, "declares XML entities; refused (possible entity expansion attack)")
         base_id = relative_id(path, root)
         seen: dict[str, int] = {}
         try:
@@ -139,6 +136,8 @@ class EnexNoteIndexer:
                 document = self.note_document(element, path, base_id, seen)
                 element.clear()  # resources are big base64 blobs; free them early
                 yield document
+        except ET.DefusedXmlException as error:
+            raise ET.refused(path, error) from None
         except ET.ParseError as error:
             raise ParseError(path, f"not valid ENEX XML: {error}") from error
 

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
+from pocketmind.inputs import notice, read_member
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import SOURCE_KIND, file_uri, is_hidden, modified_at
 from pocketmind.indexers.notes.markdown import MarkdownNoteIndexer, NoteOrigin
@@ -43,9 +44,12 @@ def read_info(archive: zipfile.ZipFile, members: list[str]) -> dict[str, Any]:
     if name is None:
         return {}
     try:
-        info = json.loads(archive.read(name).decode("utf-8-sig"))
+        info = json.loads(read_member(archive.filename or "archive", archive, name).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return {}  # the note text is still worth indexing without its metadata
+    except ParseError as refused:  # too big or bomb-like: keep the note, say what was left out
+        notice(refused.path, refused.problem)
+        return {}
     return info if isinstance(info, dict) else {}
 
 
@@ -88,7 +92,7 @@ class TextBundleNoteIndexer:
         if bear.get("trashed"):
             return None  # deleted by the user in Bear
         text_name = next((f"{folder}/{name}" for name in TEXT_NAMES if f"{folder}/{name}" in members), None)
-        source = archive.read(text_name).decode("utf-8-sig", errors="replace") if text_name else ""
+        source = read_member(path, archive, text_name).decode("utf-8-sig", errors="replace") if text_name else ""
         bundle_title = folder.name.removesuffix(".textbundle")
         if bear.get("encrypted") and not source.strip():
             source = f"# {bear.get('title') or bundle_title}\n\n[encrypted note: its text is only readable in Bear]"

@@ -6,7 +6,6 @@ Read with the stdlib XML parser (no DTD, nothing fetched). List items get a
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterator
 
@@ -14,6 +13,7 @@ from dateutil import parser as date_parser
 
 from pocketmind.documents import Document
 from pocketmind.errors import ParseError
+from pocketmind.indexers import safe_xml as ET
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, modified_at, unique
 
@@ -55,6 +55,8 @@ class TomboyNoteIndexer:
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         try:
             note = ET.parse(path).getroot()
+        except ET.DefusedXmlException as error:
+            raise ET.refused(path, error) from None
         except ET.ParseError as error:
             raise ParseError(path, f"not valid Tomboy XML: {error}") from error
         content = note.find(f"{NAMESPACE}text/{NAMESPACE}note-content")

@@ -77,6 +77,7 @@ def cmd_index(engine: Engine, args, out: Console, err: Console) -> int:
         return 0
     for s in summaries:
         err_list = "".join(f"\n  [yellow]skipped[/yellow] {escape(e)}" for e in s.errors)
+        err_list += "".join(f"\n  [yellow]warning[/yellow] {escape(w)}" for w in s.warnings)
         out.print(
             f"[bold]{escape(s.source)}[/bold]: {s.added} added, {s.updated} updated, {s.deleted} deleted, "
             f"{s.unchanged} unchanged, {s.failed} failed; {s.embedded} chunks embedded ({s.seconds:.1f} s){err_list}"

@@ -28,6 +28,7 @@ from typing import Any, Callable, NamedTuple
 
 from pocketmind.documents import Document
 from pocketmind.errors import ParseError
+from pocketmind.inputs import MB, InputLimits, reading, too_big
 from pocketmind.timeexpr import annotation_text
 
 from .chunking import chunk_document, embedding_text
@@ -45,6 +46,10 @@ FLUSH_FILES = 2000  # unchanged files recorded per transaction when nothing else
 # (.xmp, .json) beside it that the image's own bytes don't cover.
 PARSE_ALWAYS = {"images"}
 DIGEST_MAX_BYTES = 256 * 1024 * 1024  # beyond this, hashing costs about as much as parsing
+# Archives and databases are not read whole: their members are limited one by one
+# (pocketmind.inputs.read_member) and databases are read by query. Indexers that
+# stream their files (image headers, iterparse'd XML) say so with ``streams_input``.
+CONTAINER_SUFFIXES = {".zip", ".textpack", ".bear2bk", ".db", ".sqlite", ".sqlite3"}
 
 
 
@@ -64,7 +69,8 @@ class IndexSummary:
     embedded: int = 0
     chunks: int = 0
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files skipped, each with its reason
+    warnings: list[str] = field(default_factory=list)  # files indexed with something cut or replaced
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -100,6 +106,7 @@ class SourceRun:
         self.indexers = engine.plugins.indexers_for(source["kind"])
         self.progress = progress
         self.summary = IndexSummary(self.name)
+        self.limits = InputLimits(text_bytes=engine.settings.index.max_text_mb * MB)
         self._pending: list[_Pending] = []
         self._pending_files: list[_PendingFile] = []
         self._pending_chunks = 0
@@ -147,6 +154,9 @@ class SourceRun:
 
     def index_file(self, path: Path, origin: str, size: int, mtime_ns: int) -> None:
         indexer = self._indexer_for(path)
+        if _read_whole(indexer, path) and (problem := too_big(size, self.limits)):
+            self._fail(origin, path, size, mtime_ns, problem)
+            return
         digest = None
         if indexer.name not in PARSE_ALWAYS and size <= DIGEST_MAX_BYTES:
             try:
@@ -161,7 +171,8 @@ class SourceRun:
                     self.flush()
                 return
         try:
-            docs = list(indexer.parse(path, self.root))
+            with reading(self.limits) as notices:
+                docs = list(indexer.parse(path, self.root))
             rows = {}
             for doc in docs:
                 self._caption_if_missing(doc, path)
@@ -174,6 +185,9 @@ class SourceRun:
             log.debug("parser %s failed on %s", indexer.name, path, exc_info=True)
             self._fail(origin, path, size, mtime_ns, f"{indexer.name} could not parse it: {type(exc).__name__}: {exc}")
             return
+        for problem in notices:
+            log.warning("%s", problem)
+        self.summary.warnings.extend(notices)
         stored = self.store.content_hashes(list(rows))
         unchanged = [i for i, (row, _) in rows.items() if stored.get(i) == row["content_hash"]]
         self.summary.unchanged += len(unchanged)
@@ -345,3 +359,8 @@ class SourceRun:
         log.warning("skipped %s: %s", path, problem)
         with self.store.transaction():
             self.store.record_file(self.name, origin, size, mtime_ns, error=problem)
+
+
+def _read_whole(indexer, path: Path) -> bool:
+    """Whether the indexer reads this file whole, so its size is limited by ``index.max_text_mb``."""
+    return not getattr(indexer, "streams_input", False) and path.suffix.lower() not in CONTAINER_SUFFIXES
