@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 from . import settings as settings_mod
 from .errors import SourceError
 from .indexing import IndexSummary, SourceRun
+from .overlaps import clash, duplicate_groups, nested_pairs, overlap_warnings, resolved
 from .paths import Paths, resolve_paths
 from .plugins import Plugins
 from .results import Answer, Result, wall_seconds
@@ -127,18 +128,28 @@ class Engine:
         kinds = self.plugins.source_kinds()
         if kind not in kinds:
             raise SourceError(f"unknown source kind {kind!r}; available: {', '.join(kinds)}")
-        folder = Path(path).expanduser().resolve()
+        folder = resolved(path)
         if not folder.exists():
             raise SourceError(f"{path}: no such file or folder")
-        name = name or _default_name(folder, {s["name"] for s in self.store.sources()})
-        if not _NAME_OK.match(name):
-            raise SourceError(f"invalid source name {name!r}: use letters, digits, '-', '_' or '.'")
         with self.write_lock:
+            existing = self.store.sources()
+            name = name or _default_name(folder, {s["name"] for s in existing})
+            if not _NAME_OK.match(name):
+                raise SourceError(f"invalid source name {name!r}: use letters, digits, '-', '_' or '.'")
+            problem = clash(kind, folder, existing)
+            if problem:
+                raise SourceError(problem)
             self.store.add_source(name, kind, str(folder), options)
         return self.store.source(name)
 
     def sources(self) -> list[dict[str, Any]]:
         return self.store.sources()
+
+    def source_overlaps(self) -> dict[str, Any]:
+        """Sources of one kind over the same or nested folders (a store from before they were refused):
+        ``duplicates`` (groups of names), ``nested`` ((inner, outer) pairs) and ``warnings`` (one line each)."""
+        sources = self.store.sources()
+        return {"duplicates": duplicate_groups(sources), "nested": nested_pairs(sources), "warnings": overlap_warnings(sources)}
 
     def forget(self, name: str) -> int:
         with self.write_lock:

@@ -41,8 +41,11 @@ def cmd_add(engine: Engine, args, out: Console, err: Console) -> int:
 
 def cmd_sources(engine: Engine, args, out: Console, err: Console) -> int:
     sources = engine.sources()
+    overlaps = engine.source_overlaps()
+    for line in overlaps["warnings"]:
+        err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
     if args.json:
-        print_json({"sources": sources})
+        print_json({"sources": sources, "duplicates": overlaps["duplicates"], "nested": overlaps["nested"]})
         return 0
     table = Table("name", "kind", "path", "documents", "errors", "last indexed")
     for s in sources:
