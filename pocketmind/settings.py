@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .permissions import make_private_dir, write_private
 
 
 def as_text(value: Any) -> str:
@@ -203,9 +204,9 @@ def save(settings: Settings, path: Path) -> None:
             current = section
         lines.append(f"# {doc}")
         lines.append(f"{name} = {_toml_value(value)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(tmp, "\n".join(lines) + "\n")
     tmp.replace(path)
 
 

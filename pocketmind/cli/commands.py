@@ -30,6 +30,8 @@ def run(args, out: Console, err: Console) -> int:
 
         return run_tui(home=args.home)
     with Engine(home=args.home) as engine:
+        for line in engine.warnings:
+            err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
         return COMMANDS[args.command](engine, args, out, err) or 0
 
 
