@@ -101,6 +101,15 @@ class Settings:
                 rows.append((f"{section.name}.{f.name}", getattr(group, f.name), doc))
         return rows
 
+    def check(self) -> None:
+        """Refuse settings that are each in range but do not fit together."""
+        need = self.search.context_tokens + self.models.max_answer_tokens + PROMPT_OVERHEAD_TOKENS
+        if need > self.models.llm_context:
+            raise ConfigError(
+                f"setting models.llm_context = {self.models.llm_context} cannot hold search.context_tokens = "
+                f"{self.search.context_tokens} plus models.max_answer_tokens = {self.models.max_answer_tokens} plus "
+                f"{PROMPT_OVERHEAD_TOKENS} for the question and instructions: use at least {need}, or lower the others")
+
     def get(self, dotted: str) -> Any:
         group, f = self._field(dotted)
         return getattr(group, f.name)
@@ -133,6 +142,11 @@ class Settings:
         if name not in known:
             raise ConfigError(f"unknown setting {dotted!r}")
         return group, known[name]
+
+
+# An answer prompt holds, besides the retrieved text, instructions, the question and passage
+# headers: under 300 tokens for an everyday question (tests/test_answer.py measures it).
+PROMPT_OVERHEAD_TOKENS = 300
 
 
 def _checked_number(dotted: str, raw: Any, kind: type, low: int, high: int) -> int | float:
@@ -188,6 +202,10 @@ def load(path: Path) -> Settings:
                 settings.set(f"{section}.{name}", value)
             except ConfigError as exc:
                 raise ConfigError(f"{path}: {exc}") from None
+    try:
+        settings.check()
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return settings
 
 

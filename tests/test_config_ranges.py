@@ -103,3 +103,19 @@ def test_daemon_timings_given_on_the_command_line_are_checked_too(tmp_path, caps
     assert capsys.readouterr().err.splitlines() == ["error: setting daemon.quiet_seconds = nan is not allowed: use a number from 0 to 86400"]
     assert main(["--home", str(tmp_path / "home"), "daemon", "start", "--rescan", "-1"]) == 2
     assert capsys.readouterr().err.splitlines() == ["error: setting daemon.rescan_minutes = -1.0 is not allowed: use a number from 1 to 10080"]
+
+
+def test_a_context_window_too_small_for_the_prompt_is_refused(tmp_path, capsys):
+    home = ["--home", str(tmp_path / "home")]
+    assert main([*home, "config", "models.llm_context", "600"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: setting models.llm_context = 600 cannot hold search.context_tokens = 500 plus models.max_answer_tokens = 48 "
+        "plus 300 for the question and instructions: use at least 848, or lower the others"]
+    assert not (tmp_path / "home" / "config" / "config.toml").exists()
+    assert main([*home, "config", "search.context_tokens", "200"]) == 0
+    assert main([*home, "config", "models.llm_context", "600"]) == 0
+    assert load(tmp_path / "home" / "config" / "config.toml").models.llm_context == 600
+    config = tmp_path / "home" / "config" / "config.toml"
+    config.write_text("[models]\nllm_context = 512\nmax_answer_tokens = 400\n")
+    with pytest.raises(ConfigError, match=r"config.toml: setting models.llm_context = 512 cannot hold .* use at least 1200"):
+        load(config)

@@ -157,6 +157,7 @@ def cmd_config(engine: Engine, args, out: Console, err: Console) -> int:
         raise ConfigError("give a value: pocketmind config section.name VALUE")
     if args.key:
         engine.settings.set(args.key, args.value)
+        engine.settings.check()
         engine.save_settings()
         out.print(f"{args.key} = {args.value!r} written to {engine.paths.config_file}")
         return 0
