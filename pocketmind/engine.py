@@ -17,7 +17,9 @@ from typing import Any, Callable, Sequence
 from . import settings as settings_mod
 from .errors import SourceError
 from .indexing import IndexSummary, SourceRun
+from .overlaps import clash, duplicate_groups, nested_pairs, overlap_warnings, resolved
 from .paths import Paths, resolve_paths
+from .permissions import create_private_file, private_umask
 from .plugins import Plugins
 from .results import Answer, Result, wall_seconds
 from .settings import Settings
@@ -36,12 +38,19 @@ class Engine:
                  plugins: Sequence[Any] = (), load_entry_points: bool = True,
                  now: Callable[[], datetime] | None = None):
         self.paths: Paths = resolve_paths(home)
-        self.paths.create()
-        self.settings = settings or settings_mod.load(self.paths.config_file)
-        self.plugins = Plugins(list(plugins), load_entry_points=load_entry_points, paths=self.settings.plugins.paths)
-        self.now = now or (lambda: datetime.now(timezone.utc).astimezone())
-        self.write_lock = threading.RLock()
-        self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
+        with private_umask():
+            self.paths.create()
+            # SQLite gives the -wal and -shm files the database file's mode: create it private first.
+            create_private_file(self.paths.database)
+            self.settings = settings or settings_mod.load(self.paths.config_file)
+            self.plugins = Plugins(list(plugins), load_entry_points=load_entry_points, paths=self.settings.plugins.paths)
+            self.now = now or (lambda: datetime.now(timezone.utc).astimezone())
+            self.write_lock = threading.RLock()
+            self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
+        # Folders and files other users can open (made by an older version, or by hand): the faces show these.
+        self.warnings: list[str] = self.paths.loose()
+        for line in self.warnings:
+            log.warning(line)
         self._embedder = None
         self._answerer = None
         self._registry = None  # PersonRegistry, derived from stored documents; reset when they change
@@ -72,7 +81,8 @@ class Engine:
         return self._embedder is not None or self._answerer is not None
 
     def save_settings(self) -> None:
-        settings_mod.save(self.settings, self.paths.config_file)
+        with private_umask():
+            settings_mod.save(self.settings, self.paths.config_file)
 
     # -- models -----------------------------------------------------------------
 
@@ -127,18 +137,28 @@ class Engine:
         kinds = self.plugins.source_kinds()
         if kind not in kinds:
             raise SourceError(f"unknown source kind {kind!r}; available: {', '.join(kinds)}")
-        folder = Path(path).expanduser().resolve()
+        folder = resolved(path)
         if not folder.exists():
             raise SourceError(f"{path}: no such file or folder")
-        name = name or _default_name(folder, {s["name"] for s in self.store.sources()})
-        if not _NAME_OK.match(name):
-            raise SourceError(f"invalid source name {name!r}: use letters, digits, '-', '_' or '.'")
         with self.write_lock:
+            existing = self.store.sources()
+            name = name or _default_name(folder, {s["name"] for s in existing})
+            if not _NAME_OK.match(name):
+                raise SourceError(f"invalid source name {name!r}: use letters, digits, '-', '_' or '.'")
+            problem = clash(kind, folder, existing)
+            if problem:
+                raise SourceError(problem)
             self.store.add_source(name, kind, str(folder), options)
         return self.store.source(name)
 
     def sources(self) -> list[dict[str, Any]]:
         return self.store.sources()
+
+    def source_overlaps(self) -> dict[str, Any]:
+        """Sources of one kind over the same or nested folders (a store from before they were refused):
+        ``duplicates`` (groups of names), ``nested`` ((inner, outer) pairs) and ``warnings`` (one line each)."""
+        sources = self.store.sources()
+        return {"duplicates": duplicate_groups(sources), "nested": nested_pairs(sources), "warnings": overlap_warnings(sources)}
 
     def forget(self, name: str) -> int:
         with self.write_lock:

@@ -3,7 +3,7 @@
 platformdirs picks the usual per-OS folders; ``POCKETMIND_HOME`` (or
 ``--home``) puts config, data, cache, logs and state under one folder, which
 is what tests and benchmarks use. Nothing here creates a folder: the engine
-creates them when it opens.
+creates them when it opens, private to the user (see :mod:`pocketmind.permissions`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from .permissions import loose_permissions, make_private_dir
 
 APP = "pocketmind"
 
@@ -24,6 +26,7 @@ class Paths:
     cache_dir: Path
     state_dir: Path
     log_dir: Path
+    home: Path | None = None  # the one folder holding the others, when ``POCKETMIND_HOME``/``--home`` is used
 
     @property
     def config_file(self) -> Path:
@@ -33,9 +36,18 @@ class Paths:
     def database(self) -> Path:
         return self.data_dir / "pocketmind.db"
 
+    @property
+    def folders(self) -> list[Path]:
+        return [*([self.home] if self.home else []), self.config_dir, self.data_dir, self.cache_dir, self.state_dir, self.log_dir]
+
     def create(self) -> None:
-        for folder in (self.config_dir, self.data_dir, self.cache_dir, self.state_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        """Create every folder 0700 (the home first, so it is not made by a plain ``mkdir -p``)."""
+        for folder in self.folders:
+            make_private_dir(folder)
+
+    def loose(self) -> list[str]:
+        """A warning line for each folder, the database or the config file that other users can open."""
+        return loose_permissions([*self.folders, self.database, self.config_file])
 
 
 def resolve_paths(home: str | os.PathLike | None = None) -> Paths:
@@ -43,7 +55,7 @@ def resolve_paths(home: str | os.PathLike | None = None) -> Paths:
     home = home or os.environ.get("POCKETMIND_HOME")
     if home:
         root = Path(home).expanduser().resolve()
-        return Paths(root / "config", root / "data", root / "cache", root / "state", root / "logs")
+        return Paths(root / "config", root / "data", root / "cache", root / "state", root / "logs", home=root)
     return Paths(
         Path(platformdirs.user_config_dir(APP)),
         Path(platformdirs.user_data_dir(APP)),

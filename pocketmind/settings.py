@@ -7,12 +7,14 @@ with their documentation, and the TUI writes edits back with :func:`save`.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .permissions import make_private_dir, write_private
 
 
 def as_text(value: Any) -> str:
@@ -22,6 +24,12 @@ def as_text(value: Any) -> str:
 
 def _doc(text: str, default: Any) -> Any:
     return field(default=default, metadata={"doc": text})
+
+
+def _number(text: str, default: int | float, low: int, high: int) -> Any:
+    """A numeric setting with the range it must stay in (both ends allowed): a value outside
+    it is refused when set or loaded, never clamped, so a mistake is noticed."""
+    return field(default=default, metadata={"doc": text, "range": (low, high)})
 
 
 @dataclass
@@ -36,33 +44,33 @@ class ModelSettings:
         "Path to a GGUF model file. Empty means the bundled Gemma 3 270M. "
         "Any GGUF works; instruct models use their own chat template.", ""
     )
-    llm_threads: int = _doc("CPU threads for the LLM.", 2)
-    llm_context: int = _doc("LLM context window in tokens.", 2048)
-    max_answer_tokens: int = _doc("Most tokens an answer may have.", 48)
-    idle_unload_seconds: int = _doc("The daemon releases models after this many idle seconds (0 = never).", 300)
+    llm_threads: int = _number("CPU threads for the LLM.", 2, 1, 256)
+    llm_context: int = _number("LLM context window in tokens.", 2048, 512, 1_048_576)
+    max_answer_tokens: int = _number("Most tokens an answer may have.", 48, 8, 8192)
+    idle_unload_seconds: int = _number("The daemon releases models after this many idle seconds (0 = never).", 300, 0, 604_800)
 
 
 @dataclass
 class SearchSettings:
-    results: int = _doc("How many results `search` shows and `ask` may cite.", 8)
-    context_tokens: int = _doc("Token budget of retrieved text packed into an answer prompt.", 500)
-    candidates: int = _doc("How many vector and full-text candidates are fused per query.", 60)
+    results: int = _number("How many results `search` shows and `ask` may cite.", 8, 1, 200)
+    context_tokens: int = _number("Token budget of retrieved text packed into an answer prompt.", 500, 100, 131_072)
+    candidates: int = _number("How many vector and full-text candidates are fused per query.", 60, 10, 5000)
 
 
 @dataclass
 class IndexSettings:
-    batch_size: int = _doc("Chunks the embedding model encodes at once (its batch size).", 64)
-    max_text_mb: int = _doc(
+    batch_size: int = _number("Chunks the embedding model encodes at once (its batch size).", 64, 1, 4096)
+    max_text_mb: int = _number(
         "Largest text file (a chat export, note, calendar, JSON or XML) or archive member indexed, in MB; "
-        "a bigger one is skipped with a message. Photos and databases are not limited.", 64
+        "a bigger one is skipped with a message. Photos and databases are not limited.", 64, 1, 4096
     )
 
 
 @dataclass
 class DaemonSettings:
-    quiet_seconds: float = _doc("The daemon indexes a changed file once it has been unchanged this long.", 2.0)
-    rescan_minutes: float = _doc("The daemon rescans every source this often, to catch missed changes.", 60.0)
-    poll_seconds: float = _doc("How often the daemon checks database sources such as iMessage chat.db.", 60.0)
+    quiet_seconds: float = _number("The daemon indexes a changed file once it has been unchanged this long.", 2.0, 0, 86_400)
+    rescan_minutes: float = _number("The daemon rescans every source this often, to catch missed changes.", 60.0, 1, 10_080)
+    poll_seconds: float = _number("How often the daemon checks database sources such as iMessage chat.db.", 60.0, 1, 86_400)
 
 
 @dataclass
@@ -85,41 +93,96 @@ class Settings:
         return asdict(self)
 
     def describe(self) -> list[tuple[str, Any, str]]:
-        """(dotted name, value, documentation) for every field."""
+        """(dotted name, value, documentation) for every field; a number's documentation ends with its range."""
         rows = []
         for section in fields(self):
             group = getattr(self, section.name)
             for f in fields(group):
-                rows.append((f"{section.name}.{f.name}", getattr(group, f.name), f.metadata["doc"]))
+                doc = f.metadata["doc"]
+                if "range" in f.metadata:
+                    low, high = f.metadata["range"]
+                    doc = f"{doc} ({low} to {high})"
+                rows.append((f"{section.name}.{f.name}", getattr(group, f.name), doc))
         return rows
 
+    def check(self) -> None:
+        """Refuse settings that are each in range but do not fit together."""
+        need = self.search.context_tokens + self.models.max_answer_tokens + PROMPT_OVERHEAD_TOKENS
+        if need > self.models.llm_context:
+            raise ConfigError(
+                f"setting models.llm_context = {self.models.llm_context} cannot hold search.context_tokens = "
+                f"{self.search.context_tokens} plus models.max_answer_tokens = {self.models.max_answer_tokens} plus "
+                f"{PROMPT_OVERHEAD_TOKENS} for the question and instructions: use at least {need}, or lower the others")
+
+    def get(self, dotted: str) -> Any:
+        group, f = self._field(dotted)
+        return getattr(group, f.name)
+
+    def allowed_range(self, dotted: str) -> tuple[int, int]:
+        """(lowest, highest) value a numeric setting accepts."""
+        return self._field(dotted)[1].metadata["range"]
+
     def set(self, dotted: str, raw: Any) -> None:
-        """Set ``section.name`` from a string or value, converting to the field's type."""
-        section, _, name = dotted.partition(".")
-        group = getattr(self, section, None)
-        known = {f.name: f for f in fields(group)} if group is not None else {}
-        if name not in known:
-            raise ConfigError(f"unknown setting {dotted!r}")
-        current = getattr(group, name)
+        """Set ``section.name`` from a string or value, converting to the field's type and checking its range."""
+        group, f = self._field(dotted)
+        current = getattr(group, f.name)
         if isinstance(current, list):
             items = raw if isinstance(raw, list) else str(raw).split(",")
-            setattr(group, name, [str(item).strip() for item in items if str(item).strip()])
+            setattr(group, f.name, [str(item).strip() for item in items if str(item).strip()])
+            return
+        if "range" in f.metadata:
+            setattr(group, f.name, _checked_number(dotted, raw, type(current), *f.metadata["range"]))
             return
         try:
             value = type(current)(raw) if not isinstance(raw, type(current)) else raw
         except (TypeError, ValueError):
             raise ConfigError(f"setting {dotted} must be a {type(current).__name__}, got {raw!r}") from None
-        if isinstance(value, int) and value < 0:
-            raise ConfigError(f"setting {dotted} cannot be negative")
-        if dotted in RANGES and not RANGES[dotted][0] <= value <= RANGES[dotted][1]:
-            low, high = RANGES[dotted]
-            raise ConfigError(f"setting {dotted} must be between {low} and {high}, got {value!r}")
-        setattr(group, name, value)
+        setattr(group, f.name, value)
+
+    def _field(self, dotted: str) -> tuple[Any, Any]:
+        section, _, name = dotted.partition(".")
+        group = getattr(self, section, None) if section in {f.name for f in fields(self)} else None
+        known = {f.name: f for f in fields(group)} if group is not None else {}
+        if name not in known:
+            raise ConfigError(f"unknown setting {dotted!r}")
+        return group, known[name]
 
 
-# Bounds of numeric settings whose extremes break something: 0 MB would skip every
-# file; past 4 GB one file's parse cannot fit in a laptop's memory.
-RANGES = {"index.max_text_mb": (1, 4096)}
+# An answer prompt holds, besides the retrieved text, instructions, the question and passage
+# headers: under 300 tokens for an everyday question (tests/test_answer.py measures it).
+PROMPT_OVERHEAD_TOKENS = 300
+
+
+def _checked_number(dotted: str, raw: Any, kind: type, low: int, high: int) -> int | float:
+    """``raw`` (typed on the command line or read from TOML) as an int or a finite float inside [low, high]."""
+    value = _as_int(raw) if kind is int else _as_float(raw)
+    if value is None or not low <= value <= high:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"setting {dotted} = {raw} is not allowed: use {what} from {low} to {high}")
+    return value
+
+
+def _as_int(raw: Any) -> int | None:
+    # TOML's `true` is a Python int and `8.0` a float: neither is an integer setting.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_float(raw: Any) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None  # NaN compares false with everything: refuse it by name
+
 
 
 # Settings that no longer exist: a config.toml written by an older version still loads.
@@ -144,6 +207,10 @@ def load(path: Path) -> Settings:
                 settings.set(f"{section}.{name}", value)
             except ConfigError as exc:
                 raise ConfigError(f"{path}: {exc}") from None
+    try:
+        settings.check()
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return settings
 
 
@@ -160,9 +227,9 @@ def save(settings: Settings, path: Path) -> None:
             current = section
         lines.append(f"# {doc}")
         lines.append(f"{name} = {_toml_value(value)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(tmp, "\n".join(lines) + "\n")
     tmp.replace(path)
 
 

@@ -65,7 +65,7 @@ def test_bad_config_is_reported_with_its_path(tmp_path):
     (home / "config" / "config.toml").write_text("[search]\nresults = 'many'\n")
     done = subprocess.run([sys.executable, "-m", "pocketmind.cli", "--home", str(home), "status"], capture_output=True, text=True)
     assert done.returncode == 2
-    assert "config.toml: setting search.results must be a int, got 'many'" in done.stderr
+    assert "config.toml: setting search.results = many is not allowed: use a whole number from 1 to 200" in done.stderr
 
 
 def test_config_set_writes_the_documented_file(tmp_path, capsys):

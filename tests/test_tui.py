@@ -245,7 +245,7 @@ async def test_settings_are_validated_and_saved(empty_engine):
         screen.query_one("#set-search--context_tokens", Input).value = "700"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: len(app._notifications) > 0, what="the validation error")
-        assert [n.message for n in app._notifications] == ["setting search.results must be a int, got 'many'"]
+        assert [n.message for n in app._notifications] == ["setting search.results = many is not allowed: use a whole number from 1 to 200"]
         assert empty_engine.settings.search.context_tokens == 500  # the default: nothing applied from a rejected edit
         assert not empty_engine.paths.config_file.exists()
 

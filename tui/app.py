@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from pocketmind.engine import Engine
 from pocketmind.errors import PocketmindError
+from pocketmind.permissions import make_private_dir, open_private_append
 
 from .ask import AskScreen
 from .help import HelpScreen
@@ -76,6 +77,10 @@ class PocketmindApp(App):
         super().__init__()
         self.engine = engine
         self._owns_engine = owns_engine
+
+    def on_mount(self) -> None:
+        for line in self.engine.warnings:  # a store other users can open: say so where the user looks
+            self.notify(line, title="not private", severity="warning", timeout=15)
 
     def action_goto(self, mode: str) -> None:
         if self.current_mode != mode:
@@ -151,7 +156,8 @@ def _logging_to(path: Path) -> Iterator[None]:
     """Send log records to a file while the TUI owns the terminal (a stderr handler would scribble on the screen)."""
     root = logging.getLogger()
     saved = root.handlers[:]
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
+    open_private_append(path).close()  # the handler appends to it, keeping its 0600 mode
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.handlers = [handler]

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
+from pocketmind.permissions import make_private_dir, write_private
 from pocketmind.results import Quote, Result
 
 from .detail import DetailScreen
@@ -169,8 +170,8 @@ class AskScreen(EngineScreen):
         folder = Path(self.app.engine.paths.data_dir) / "answers"
         slug = re.sub(r"[^\w]+", "-", exchange.question.lower()).strip("-")[:40] or "answer"
         path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}.md"
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(exchange_markdown(exchange), encoding="utf-8")
+        make_private_dir(folder)
+        write_private(path, exchange_markdown(exchange))
         self.notify(f"Saved to {path}", title="Q&A saved")
 
 

@@ -59,6 +59,7 @@ class SettingsScreen(EngineScreen):
         candidate = copy.deepcopy(engine.settings)
         for dotted, text in changes.items():
             candidate.set(dotted, text)  # ConfigError -> the app's error notification
+        candidate.check()
         engine.settings = candidate
         engine.save_settings()
         if any(name.startswith("models.") for name in changes):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from pocketmind.errors import ModelError
+from pocketmind.permissions import make_private_dir, write_private
 from pocketmind.results import Answer, Result
 
 from .prompt import ANSWER_STOPS, chat_messages, completion_prompt
@@ -75,8 +76,8 @@ def check_llama_runs(model_path: Path, cache_dir: Path) -> None:
             last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
             raise ModelError(f"cannot run {model_path}: {last}")
         seen[key] = "ok"
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps(seen))
+        make_private_dir(cache_dir)
+        write_private(marker, json.dumps(seen))
 
 
 # One loaded model per (file, context, threads), shared while anyone holds it.

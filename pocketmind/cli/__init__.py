@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Sequence
 
 from pocketmind import offline  # noqa: F401
 from pocketmind.errors import ConfigError, PocketmindError
+from pocketmind.permissions import PRIVATE_UMASK
 
 from .parser import build_parser
 
@@ -23,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rich.console import Console
 
     out, err = Console(), Console(stderr=True, soft_wrap=True)  # an error stays one line
+    # A command owns its process, so the private umask holds for its whole run: files that SQLite,
+    # torch or a plugin create at any time (and those of the daemon and TUI run from here) are
+    # private too. Restored on return, for callers that run main() in-process (tests).
+    umask_before = os.umask(PRIVATE_UMASK)
     try:
         from .commands import run
 
@@ -35,4 +41,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    finally:
+        os.umask(umask_before)
 

@@ -30,6 +30,8 @@ def run(args, out: Console, err: Console) -> int:
 
         return run_tui(home=args.home)
     with Engine(home=args.home) as engine:
+        for line in engine.warnings:
+            err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
         return COMMANDS[args.command](engine, args, out, err) or 0
 
 
@@ -41,8 +43,11 @@ def cmd_add(engine: Engine, args, out: Console, err: Console) -> int:
 
 def cmd_sources(engine: Engine, args, out: Console, err: Console) -> int:
     sources = engine.sources()
+    overlaps = engine.source_overlaps()
+    for line in overlaps["warnings"]:
+        err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
     if args.json:
-        print_json({"sources": sources})
+        print_json({"sources": sources, "duplicates": overlaps["duplicates"], "nested": overlaps["nested"]})
         return 0
     table = Table("name", "kind", "path", "documents", "errors", "last indexed")
     for s in sources:
@@ -153,6 +158,7 @@ def cmd_config(engine: Engine, args, out: Console, err: Console) -> int:
         raise ConfigError("give a value: pocketmind config section.name VALUE")
     if args.key:
         engine.settings.set(args.key, args.value)
+        engine.settings.check()
         engine.save_settings()
         out.print(f"{args.key} = {args.value!r} written to {engine.paths.config_file}")
         return 0

@@ -31,10 +31,13 @@ def daemon_options(args) -> list[str]:
 
 def cmd_daemon(engine, args, out, err) -> int:
     home = args.home or os.environ.get("POCKETMIND_HOME")
-    settings = engine.settings.daemon  # options not given on the command line come from config.toml
-    args.quiet = settings.quiet_seconds if getattr(args, "quiet", None) is None else args.quiet
-    args.rescan = settings.rescan_minutes if getattr(args, "rescan", None) is None else args.rescan
-    args.poll = settings.poll_seconds if getattr(args, "poll", None) is None else args.poll
+    # Options given on the command line override config.toml for this run (not saved), checked
+    # against the same ranges; the others come from config.toml.
+    for key, option in (("daemon.quiet_seconds", "quiet"), ("daemon.rescan_minutes", "rescan"), ("daemon.poll_seconds", "poll")):
+        if getattr(args, option, None) is not None:
+            engine.settings.set(key, getattr(args, option))
+    settings = engine.settings.daemon
+    args.quiet, args.rescan, args.poll = settings.quiet_seconds, settings.rescan_minutes, settings.poll_seconds
     if args.action == "run":
         log_to_stderr(args.debug)
         daemon = Daemon(engine, quiet_seconds=args.quiet, rescan_seconds=args.rescan * 60, poll_seconds=args.poll, handle_signals=True)

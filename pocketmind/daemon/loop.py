@@ -29,6 +29,7 @@ from typing import Any
 from watchdog.observers import Observer
 
 from pocketmind.indexing import IndexSummary, Stopped
+from pocketmind.permissions import make_private_dir
 
 from .service import DaemonLock, take_requests, write_state
 from .watch import CallbackHandler, SourceEventHandler, StabilityTracker, signature
@@ -260,7 +261,7 @@ class Daemon:
     def _start_observer(self) -> None:
         self._observer = Observer()
         requests = self.state_dir / "requests"
-        requests.mkdir(parents=True, exist_ok=True)
+        make_private_dir(requests)
         self._observer.schedule(CallbackHandler(self._on_request), str(requests), recursive=False)
         self._observer.start()
 

