@@ -23,7 +23,7 @@ from pocketmind.search.fulltext import selective_parts, split_or
 from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
-from . import vectors
+from . import encryption, vectors
 from .bitindex import SharedBitIndex
 from .migrations import apply_migrations
 
@@ -98,6 +98,18 @@ class Store:
                     pass
             self._all.clear()
         self._local = threading.local()
+
+    @property
+    def encrypted(self) -> bool:
+        return encryption.is_encrypted(self.path)
+
+    def change_key(self, new_key: str | None) -> None:
+        """Rewrite the file under ``new_key`` (``None``: plain), crash-safe (see :mod:`.encryption`).
+
+        Every connection of this store is closed first; the next use opens the new file."""
+        self.close()
+        encryption.change_key(self.path, self._key, new_key)
+        self._key = new_key
 
     @contextmanager
     def transaction(self) -> Iterator[apsw.Connection]:
