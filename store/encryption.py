@@ -15,6 +15,7 @@ behind is deleted by the next attempt.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -27,6 +28,7 @@ from pocketmind.errors import EncryptionError, WrongKeyError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PAYLOAD_FRACTIONS = b"\x40\x20\x20"  # header bytes 21-23 of every SQLite file
+CHACHA20_KDF_ROUNDS = 64_007  # sqlite3mc's default for its default cipher
 COPY_SUFFIX = ".rekey-tmp"
 IN_USE_WAIT_MS = 2_000  # how long to wait for another connection to let go before saying the store is in use
 
@@ -42,6 +44,27 @@ def is_encrypted(path: Path | str) -> bool:
     except FileNotFoundError:
         return False
     return len(head) == 24 and head[:16] != SQLITE_HEADER and head[21:24] == PAYLOAD_FRACTIONS
+
+
+def derived_key(path: Path | str, passphrase: str) -> str | None:
+    """The raw key ``PRAGMA key`` derives from ``passphrase`` for this file, in the ``x'...'`` form
+    that skips the derivation; None if it does not open the file (wrong passphrase, other cipher).
+
+    sqlite3mc runs PBKDF2-HMAC-SHA256 (64,007 rounds, the file's 16-byte salt) on every
+    connection it opens: 40-120 ms here, paid by every TUI worker thread. Deriving once per
+    store and handing connections the result opens them in ~1.5 ms."""
+    with open(path, "rb") as f:
+        salt = f.read(16)
+    raw = f"x'{hashlib.pbkdf2_hmac('sha256', passphrase.encode(), salt, CHACHA20_KDF_ROUNDS, 32).hex()}'"
+    conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+    try:
+        conn.pragma("key", raw)
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+    except apsw.Error:
+        return None
+    finally:
+        conn.close()
+    return raw
 
 
 def change_key(path: Path | str, old_key: str | None, new_key: str | None) -> None:

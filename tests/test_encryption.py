@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import apsw
@@ -126,6 +127,12 @@ def test_encrypted_store_holds_no_plaintext_and_search_works_with_the_key(indexe
         assert {p.name for p in db.parent.iterdir()} >= {"pocketmind.db", "pocketmind.db-wal"}
         assert files_holding(indexed_home, MARKER.encode()) == []
         assert [r.id for r in engine.search("compost heap", k=1)] == ["notes:Compost.md"]
+        # Worker threads (the TUI's) open their own connections, with the key derived once per store.
+        found = []
+        worker = threading.Thread(target=lambda: found.extend(r.id for r in engine.search("compost heap", k=1)))
+        worker.start()
+        worker.join()
+        assert found == ["notes:Compost.md"] and engine.store._derived_key.startswith("x'")
 
 
 def test_without_the_key_or_with_a_wrong_one_one_clear_line(indexed_home, monkeypatch, no_keyring, capsys):
