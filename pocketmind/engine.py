@@ -307,6 +307,7 @@ class Engine:
             "home": str(self.paths.data_dir.parent) if self.paths.data_dir.name == "data" else str(self.paths.data_dir),
             "database": str(self.paths.database),
             "database_bytes": self.paths.database.stat().st_size if self.paths.database.exists() else 0,
+            "encrypted": self.store.encrypted,
             "embedder": self.store.get_meta("embedder") or self.settings.models.embedder,
             "vector_dimension": self.store.vector_dimension(),
             "sources": [{k: s[k] for k in ("name", "kind", "path", "documents", "errors", "last_indexed_at")} for s in self.store.sources()],

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import apsw
@@ -22,6 +23,7 @@ from helpers import SAMPLES
 from pocketmind import Engine
 from pocketmind.cli import main
 from pocketmind.errors import StoreError
+from pocketmind.store import Store, is_encrypted
 
 MARKER = "quuxbrambleton"  # a word found nowhere else: any file holding it holds indexed text
 KEY, NEW_KEY = "correct horse battery staple", "tr0ub4dor & 3"
@@ -113,6 +115,7 @@ def test_encrypted_store_holds_no_plaintext_and_search_works_with_the_key(indexe
     assert "encrypted" in out and "POCKETMIND_KEY" in out
 
     assert not db.read_bytes().startswith(b"SQLite format 3")
+    assert main(["status", "--json"]) == 0 and '"encrypted": true' in capsys.readouterr().out
     with pytest.raises(apsw.NotADBError):
         apsw.Connection(str(db)).execute("SELECT count(*) FROM sqlite_schema").fetchall()
     assert files_holding(indexed_home, MARKER.encode()) == []
@@ -246,8 +249,6 @@ def test_background_daemon_opens_the_encrypted_store(indexed_home, monkeypatch, 
 
 
 def test_a_damaged_or_foreign_file_is_not_taken_for_an_encrypted_one(tmp_path):
-    from pocketmind.store import Store, is_encrypted
-
     plain = tmp_path / "plain.db"
     Store(plain).close()
     assert not is_encrypted(plain)
@@ -260,3 +261,42 @@ def test_a_damaged_or_foreign_file_is_not_taken_for_an_encrypted_one(tmp_path):
         with pytest.raises(StoreError, match="cannot open database") as raised:
             Store(path)
         assert "encrypted" not in str(raised.value)
+
+
+CHANGE_KEY_CHILD = """
+import sys
+from pocketmind.store.encryption import change_key, is_encrypted
+path, key = sys.argv[1], sys.argv[2]
+encrypted = is_encrypted(path)
+print("go", flush=True)
+change_key(path, key if encrypted else None, None if encrypted else key)
+"""
+
+
+def test_killed_mid_rewrite_the_database_is_whole_in_one_key_or_the_other(tmp_path):
+    db = tmp_path / "big.db"
+    conn = apsw.Connection(str(db))
+    conn.execute("CREATE TABLE t(x)")
+    with conn:
+        conn.executemany("INSERT INTO t VALUES (?)", ((f"row {n} " + "lorem ipsum dolor sit amet " * 12,) for n in range(30_000)))
+    conn.close()
+
+    def rows() -> int:
+        check = apsw.Connection(str(db), flags=apsw.SQLITE_OPEN_READONLY)
+        if is_encrypted(db):
+            check.pragma("key", KEY)
+        try:
+            return check.execute("SELECT count(*) FROM t").fetchone()[0]
+        finally:
+            check.close()
+
+    for delay in (0.0, 0.05, 0.15, 0.3, 0.5, 0.8):  # before, during and after the copy
+        child = subprocess.Popen([sys.executable, "-c", CHANGE_KEY_CHILD, str(db), KEY], stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline() == "go\n"
+        time.sleep(delay)
+        child.kill()
+        child.wait()
+        assert rows() == 30_000  # here, most kills land mid-copy and leave big.db.rekey-tmp behind
+    subprocess.run([sys.executable, "-c", CHANGE_KEY_CHILD, str(db), KEY], check=True, capture_output=True)
+    assert rows() == 30_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.db"]  # the copy a kill left behind is gone

@@ -117,7 +117,7 @@ def cmd_status(engine: Engine, args, out: Console, err: Console) -> int:
     if args.json:
         print_json(status)
         return 0
-    out.print(f"database {status['database']} ({status['database_bytes'] / 1e6:.1f} MB)")
+    out.print(f"database {status['database']} ({status['database_bytes'] / 1e6:.1f} MB{', encrypted' if status['encrypted'] else ''})")
     out.print(f"{status['documents']} documents, {status['chunks']} chunks; embedder {status['embedder']}")
     for kind, count in sorted(status["by_kind"].items()):
         out.print(f"  {kind}: {count}")
