@@ -7,6 +7,7 @@ keyring tests register a real (in-memory) keyring backend.
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -149,6 +150,9 @@ def test_without_the_key_or_with_a_wrong_one_one_clear_line(indexed_home, monkey
     assert err.strip() == (f"error: the database {database(indexed_home)} is encrypted: set POCKETMIND_KEY (or "
                            "POCKETMIND_KEY_FILE), or store its key in the keyring with `pocketmind encrypt`")
 
+    code, out, err = run_cli("tui")
+    assert code == 1 and err.strip().startswith("error: the database ") and err.count("\n") == 1
+
     monkeypatch.setenv("POCKETMIND_KEY", "not the key")
     code, out, err = run_cli("status")
     assert code == 1 and "Traceback" not in err and "not a database" not in err
@@ -157,6 +161,32 @@ def test_without_the_key_or_with_a_wrong_one_one_clear_line(indexed_home, monkey
     with pytest.raises(StoreError, match="is encrypted: set POCKETMIND_KEY"):
         monkeypatch.delenv("POCKETMIND_KEY")
         Engine(home=indexed_home)
+
+
+def test_the_key_typed_at_the_prompt(indexed_home, monkeypatch, no_keyring):
+    monkeypatch.setenv("POCKETMIND_KEY", KEY)
+    assert main(["encrypt"]) == 0
+    monkeypatch.delenv("POCKETMIND_KEY")
+
+    leader, follower = pty.openpty()  # a terminal, so the CLI asks for the passphrase
+    child = subprocess.Popen([sys.executable, "-m", "pocketmind.cli", "status"], stdin=follower, stdout=follower,
+                             stderr=follower, start_new_session=True, env={**os.environ, "TERM": "dumb", "COLUMNS": "500"})
+    os.close(follower)
+    screen = b""
+    while b"passphrase: " not in screen:
+        screen += os.read(leader, 1024)
+    os.write(leader, KEY.encode() + b"\n")
+    assert child.wait(timeout=120) == 0
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    assert b"MB, encrypted)" in screen and b"6 documents" in screen and KEY.encode() not in screen  # not echoed
 
 
 def test_rekey_then_decrypt(indexed_home, monkeypatch, no_keyring, capsys):
