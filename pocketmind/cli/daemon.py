@@ -9,8 +9,8 @@ import time
 from rich.markup import escape
 
 from pocketmind.daemon import Daemon
-from pocketmind.keys import KEY_ENV, PROMPTED
 from pocketmind.daemon.service import DaemonRunning, install_service, running_daemon_pid, spawn, status_report, terminate
+from pocketmind.keys import KEY_ENV, PROMPTED
 
 from .output import print_json
 
