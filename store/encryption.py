@@ -100,6 +100,7 @@ def _open_alone(path: Path, key: str | None) -> apsw.Connection:
         if key:
             conn.pragma("key", key)
         conn.set_busy_timeout(IN_USE_WAIT_MS)
+        conn.pragma("temp_store", "memory")  # the copy's sorts never spill decrypted rows to a temp file
         conn.enable_load_extension(True)
         conn.load_extension(sqlite_vec.loadable_path())  # the schema names vec0 tables
         # Leaving WAL mode needs every other connection closed: that is the "alone" test.

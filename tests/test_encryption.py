@@ -163,20 +163,17 @@ def test_without_the_key_or_with_a_wrong_one_one_clear_line(indexed_home, monkey
         Engine(home=indexed_home)
 
 
-def test_the_key_typed_at_the_prompt(indexed_home, monkeypatch, no_keyring):
-    monkeypatch.setenv("POCKETMIND_KEY", KEY)
-    assert main(["encrypt"]) == 0
-    monkeypatch.delenv("POCKETMIND_KEY")
-
-    leader, follower = pty.openpty()  # a terminal, so the CLI asks for the passphrase
-    child = subprocess.Popen([sys.executable, "-m", "pocketmind.cli", "status"], stdin=follower, stdout=follower,
+def run_in_terminal(*args: str, typed: str) -> tuple[int, bytes]:
+    """`pocketmind ARGS` on a pseudo-terminal (so it asks for the passphrase), typing ``typed``."""
+    leader, follower = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "pocketmind.cli", *args], stdin=follower, stdout=follower,
                              stderr=follower, start_new_session=True, env={**os.environ, "TERM": "dumb", "COLUMNS": "500"})
     os.close(follower)
     screen = b""
     while b"passphrase: " not in screen:
         screen += os.read(leader, 1024)
-    os.write(leader, KEY.encode() + b"\n")
-    assert child.wait(timeout=120) == 0
+    os.write(leader, typed.encode() + b"\n")
+    code = child.wait(timeout=120)
     while True:
         try:
             chunk = os.read(leader, 4096)
@@ -186,7 +183,31 @@ def test_the_key_typed_at_the_prompt(indexed_home, monkeypatch, no_keyring):
             break
         screen += chunk
     os.close(leader)
-    assert b"MB, encrypted)" in screen and b"6 documents" in screen and KEY.encode() not in screen  # not echoed
+    return code, screen
+
+
+def test_the_key_typed_at_the_prompt(indexed_home, monkeypatch, no_keyring):
+    monkeypatch.setenv("POCKETMIND_KEY", KEY)
+    assert main(["encrypt"]) == 0
+    monkeypatch.delenv("POCKETMIND_KEY")
+
+    code, screen = run_in_terminal("status", typed=KEY)
+    assert code == 0 and b"MB, encrypted)" in screen and b"6 documents" in screen
+    assert KEY.encode() not in screen  # not echoed
+
+    code, screen = run_in_terminal("search", "seedlings", typed="a wrong guess")
+    assert code == 1 and b"wrong key for the encrypted database" in screen and b"(the key came from the passphrase prompt)" in screen
+
+    # The background daemon cannot ask: `daemon start` hands it the key typed here.
+    code, screen = run_in_terminal("daemon", "start", "--quiet", "0.3", typed=KEY)
+    assert code == 0 and b"daemon started" in screen, screen
+    monkeypatch.setenv("POCKETMIND_KEY", KEY)
+    try:
+        code, out, err = run_cli("daemon", "status")
+        assert code == 0 and "daemon running" in out and "6 documents" in out
+    finally:
+        assert run_cli("daemon", "stop")[0] == 0
+    assert "error" not in (indexed_home / "logs" / "daemon.log").read_text().lower()
 
 
 def test_rekey_then_decrypt(indexed_home, monkeypatch, no_keyring, capsys):
