@@ -205,9 +205,12 @@ def test_the_key_typed_at_the_prompt(indexed_home, monkeypatch, no_keyring):
     try:
         code, out, err = run_cli("daemon", "status")
         assert code == 0 and "daemon running" in out and "6 documents" in out
+        code, out, err = run_cli("rekey")  # one writer: the store is not rewritten under the daemon
+        assert code == 1 and err.startswith("error: the daemon (pid ")
     finally:
         assert run_cli("daemon", "stop")[0] == 0
     assert "error" not in (indexed_home / "logs" / "daemon.log").read_text().lower()
+    assert files_holding(indexed_home, MARKER.encode()) == []  # nor in the daemon's log and state
 
 
 def test_rekey_then_decrypt(indexed_home, monkeypatch, no_keyring, capsys):
@@ -282,21 +285,6 @@ def test_a_copy_left_by_a_crash_does_not_get_in_the_way(indexed_home, monkeypatc
     assert main(["encrypt"]) == 0
     assert sorted(p.name for p in db.parent.iterdir()) == ["pocketmind.db"]
     assert search_ids(indexed_home, f"{MARKER} seedlings")[0] == "notes:Allotment.md"
-
-
-def test_background_daemon_opens_the_encrypted_store(indexed_home, monkeypatch, no_keyring):
-    monkeypatch.setenv("POCKETMIND_KEY", KEY)
-    assert main(["encrypt"]) == 0
-    code, out, err = run_cli("daemon", "start", "--quiet", "0.3")
-    assert code == 0, err
-    try:
-        code, out, err = run_cli("daemon", "status")
-        assert code == 0 and "daemon running" in out and "6 documents" in out
-        code, out, err = run_cli("encrypt")  # one writer: the store is not rewritten under the daemon
-        assert code == 1 and "daemon" in err
-    finally:
-        assert run_cli("daemon", "stop")[0] == 0
-    assert files_holding(indexed_home, MARKER.encode()) == []
 
 
 def test_a_damaged_or_foreign_file_is_not_taken_for_an_encrypted_one(tmp_path):
