@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from . import keys
 from . import settings as settings_mod
-from .errors import SourceError
+from .errors import EncryptionError, SourceError, WrongKeyError
 from .indexing import IndexSummary, SourceRun
 from .overlaps import clash, duplicate_groups, nested_pairs, overlap_warnings, resolved
 from .paths import Paths, resolve_paths
@@ -23,7 +24,7 @@ from .permissions import create_private_file, private_umask
 from .plugins import Plugins
 from .results import Answer, Result, wall_seconds
 from .settings import Settings
-from .store import Filters, Store
+from .store import Filters, Store, is_encrypted
 from .text import has_cjk
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,15 @@ _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class Engine:
-    """Open with ``Engine()`` (or ``Engine(home=...)``); close with ``close()`` or ``with``."""
+    """Open with ``Engine()`` (or ``Engine(home=...)``); close with ``close()`` or ``with``.
+
+    An encrypted database is opened with ``key``, else the key :func:`pocketmind.keys.find`
+    finds (environment, keyring), else what ``ask_key`` (a passphrase prompt) returns."""
 
     def __init__(self, home: str | Path | None = None, *, settings: Settings | None = None,
                  plugins: Sequence[Any] = (), load_entry_points: bool = True,
-                 now: Callable[[], datetime] | None = None):
+                 now: Callable[[], datetime] | None = None, key: str | None = None,
+                 ask_key: Callable[[], str] | None = None):
         self.paths: Paths = resolve_paths(home)
         with private_umask():
             self.paths.create()
@@ -46,7 +51,12 @@ class Engine:
             self.plugins = Plugins(list(plugins), load_entry_points=load_entry_points, paths=self.settings.plugins.paths)
             self.now = now or (lambda: datetime.now(timezone.utc).astimezone())
             self.write_lock = threading.RLock()
-            self.store = Store(self.paths.database, on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
+            self.key = self._find_key(key, ask_key)
+            try:
+                self.store = Store(self.paths.database, key=self.key.value if self.key else None,
+                                   on_connect=lambda conn: self.plugins.hook.prepare_connection(conn=conn))
+            except WrongKeyError as exc:
+                raise WrongKeyError(f"{exc} (the key came from {self.key.origin})") from None
         # Folders and files other users can open (made by an older version, or by hand): the faces show these.
         self.warnings: list[str] = self.paths.loose()
         for line in self.warnings:
@@ -79,6 +89,26 @@ class Engine:
     @property
     def models_loaded(self) -> bool:
         return self._embedder is not None or self._answerer is not None
+
+    def _find_key(self, given: str | None, ask: Callable[[], str] | None) -> keys.Key | None:
+        database = self.paths.database
+        if is_encrypted(database):
+            key = keys.Key(given, "the caller") if given else keys.find(database, ask)
+            if key is None:
+                raise EncryptionError(keys.NEEDS_KEY.format(path=database))
+            return key
+        if not database.exists() or database.stat().st_size == 0:
+            # A new store starts encrypted when a key is set; a plain one stays plain until `encrypt`.
+            return keys.Key(given, "the caller") if given else keys.from_environment()
+        return None
+
+    def change_key(self, new_key: str | None) -> None:
+        """Encrypt the database with ``new_key``, change its key, or (``None``) decrypt it.
+
+        The file is rewritten and swapped in whole; refused while anything else has it open."""
+        with self.write_lock:
+            self.store.change_key(new_key)
+            self.key = keys.Key(new_key, "the caller") if new_key else None
 
     def save_settings(self) -> None:
         with private_umask():
@@ -297,6 +327,7 @@ class Engine:
             "home": str(self.paths.data_dir.parent) if self.paths.data_dir.name == "data" else str(self.paths.data_dir),
             "database": str(self.paths.database),
             "database_bytes": self.paths.database.stat().st_size if self.paths.database.exists() else 0,
+            "encrypted": self.store.encrypted,
             "embedder": self.store.get_meta("embedder") or self.settings.models.embedder,
             "vector_dimension": self.store.vector_dimension(),
             "sources": [{k: s[k] for k in ("name", "kind", "path", "documents", "errors", "last_indexed_at")} for s in self.store.sources()],

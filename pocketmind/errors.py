@@ -25,6 +25,14 @@ class StoreError(PocketmindError):
     """The database cannot be opened, migrated or written."""
 
 
+class EncryptionError(StoreError):
+    """The database is encrypted and no key was found, or its key cannot be changed."""
+
+
+class WrongKeyError(EncryptionError):
+    """The key given does not open the encrypted database."""
+
+
 class ModelError(PocketmindError):
     """An embedding model or LLM cannot be loaded or run."""
 

@@ -1,8 +1,8 @@
 """Opening the one SQLite file: apsw (SQLite3 Multiple Ciphers), sqlite-vec, WAL.
 
 The standard library ``sqlite3`` of many Python builds cannot load
-extensions, so pocketmind uses apsw, built with SQLite3 Multiple Ciphers so a
-later release can encrypt the file at rest with ``PRAGMA key``.
+extensions, so pocketmind uses apsw, built with SQLite3 Multiple Ciphers so
+the file can be encrypted at rest with ``PRAGMA key`` (see :mod:`.encryption`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from pathlib import Path
 import apsw
 import sqlite_vec
 
-from pocketmind.errors import StoreError
+from pocketmind.errors import EncryptionError, StoreError, WrongKeyError
+
+from .encryption import is_encrypted
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -35,6 +37,12 @@ def open_connection(path: Path | str, *, key: str | None = None, readonly: bool 
         conn.pragma("temp_store", "memory")
         conn.pragma("cache_size", -64_000)  # 64 MB page cache
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails early on a bad key / not a db
+    except apsw.NotADBError as exc:
+        if key and is_encrypted(path):
+            raise WrongKeyError(f"wrong key for the encrypted database {path}") from None
+        if is_encrypted(path):
+            raise EncryptionError(f"the database {path} is encrypted and no key was given") from None
+        raise StoreError(f"cannot open database {path}: {exc}") from None
     except apsw.Error as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from None
     return conn

@@ -23,7 +23,7 @@ from pocketmind.search.fulltext import selective_parts, split_or
 from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
-from . import vectors
+from . import encryption, vectors
 from .bitindex import SharedBitIndex
 from .migrations import apply_migrations
 
@@ -67,6 +67,7 @@ class Store:
     def __init__(self, path: Path | str, *, key: str | None = None, on_connect=None):
         self.path = Path(path)
         self._key = key
+        self._derived_key: str | None = None  # what the key derives to for this file (see encryption.derived_key)
         self._on_connect = on_connect  # e.g. the prepare_connection plugin hook
         self._local = threading.local()
         # Weak: a worker thread's connection closes when the thread ends, so
@@ -81,13 +82,20 @@ class Store:
     def conn(self) -> apsw.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = open_connection(self.path, key=self._key)
+            conn = open_connection(self.path, key=self._connection_key())
             if self._on_connect is not None:
                 self._on_connect(conn)
             self._local.conn = conn
             with self._all_lock:
                 self._all.add(conn)
         return conn
+
+    def _connection_key(self) -> str | None:
+        """The key derived once, or the key itself (a new file, or one the derivation does not open:
+        then opening with the key itself gives the clear error)."""
+        if self._key and self._derived_key is None and encryption.is_encrypted(self.path):
+            self._derived_key = encryption.derived_key(self.path, self._key) or ""
+        return self._derived_key or self._key
 
     def close(self) -> None:
         with self._all_lock:
@@ -98,6 +106,18 @@ class Store:
                     pass
             self._all.clear()
         self._local = threading.local()
+
+    @property
+    def encrypted(self) -> bool:
+        return encryption.is_encrypted(self.path)
+
+    def change_key(self, new_key: str | None) -> None:
+        """Rewrite the file under ``new_key`` (``None``: plain), crash-safe (see :mod:`.encryption`).
+
+        Every connection of this store is closed first; the next use opens the new file."""
+        self.close()
+        encryption.change_key(self.path, self._key, new_key)
+        self._key, self._derived_key = new_key, None
 
     @contextmanager
     def transaction(self) -> Iterator[apsw.Connection]:

@@ -123,15 +123,16 @@ class PocketmindApp(App):
             self.engine.close()
 
 
-def make_app(engine_or_home: Engine | str | Path | None = None) -> PocketmindApp:
-    """The app over an open engine (tests share one), or over a new engine for ``home``."""
+def make_app(engine_or_home: Engine | str | Path | None = None, ask_key: Callable[[], str] | None = None) -> PocketmindApp:
+    """The app over an open engine (tests share one), or over a new engine for ``home``
+    (``ask_key`` prompts for the key of an encrypted database before the UI starts)."""
     if isinstance(engine_or_home, Engine):
         return PocketmindApp(engine_or_home)
-    return PocketmindApp(Engine(home=engine_or_home), owns_engine=True)
+    return PocketmindApp(Engine(home=engine_or_home, ask_key=ask_key), owns_engine=True)
 
 
-def run_tui(home: str | Path | None = None) -> int:
-    app = make_app(home)
+def run_tui(home: str | Path | None = None, ask_key: Callable[[], str] | None = None) -> int:
+    app = make_app(home, ask_key)
     with _logging_to(app.log_file):
         _warm_embedder(app.engine)
         app.run()

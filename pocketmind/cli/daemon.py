@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from pocketmind.daemon import Daemon
 from pocketmind.daemon.service import DaemonRunning, install_service, running_daemon_pid, spawn, status_report, terminate
+from pocketmind.keys import KEY_ENV, PROMPTED
 
 from .output import print_json
 
@@ -27,6 +28,14 @@ def log_to_stderr(debug: bool = False) -> None:
 def daemon_options(args) -> list[str]:
     """The run options of `daemon start`/`install`, passed on to `daemon run`."""
     return ["--quiet", str(args.quiet), "--rescan", str(args.rescan), "--poll", str(args.poll)]
+
+
+def _key_for_daemon(engine) -> dict[str, str]:
+    """A key typed at the prompt goes to the background daemon in its environment (readable by this
+    user only); keys from the environment or the keyring it finds itself."""
+    if engine.key is not None and engine.key.origin == PROMPTED:
+        return {KEY_ENV: engine.key.value}
+    return {}
 
 
 def cmd_daemon(engine, args, out, err) -> int:
@@ -52,7 +61,7 @@ def cmd_daemon(engine, args, out, err) -> int:
         if pid is not None:
             out.print(f"the daemon is already running (pid {pid})")
             return 0
-        pid = spawn(home, engine.paths.log_dir, engine.paths.state_dir, daemon_options(args))
+        pid = spawn(home, engine.paths.log_dir, engine.paths.state_dir, daemon_options(args), env=_key_for_daemon(engine))
         out.print(f"daemon started (pid {pid}); log: {escape(str(engine.paths.log_dir / 'daemon.log'))}")
         return 0
     if args.action == "stop":

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="build it again even if it exists")
     p.add_argument("--use", action="store_true", help="also set models.embedding_backend to it (the index is re-embedded on next use)")
 
+    p = sub.add_parser("encrypt", help="encrypt the database at rest; the key from POCKETMIND_KEY or a prompt, kept in the OS keyring")
+    p.add_argument("--no-keyring", action="store_true", help="do not keep the key in the OS keyring")
+    p = sub.add_parser("rekey", help="change the key of the encrypted database (new key from POCKETMIND_NEW_KEY or a prompt)")
+    p.add_argument("--no-keyring", action="store_true", help="do not keep the new key in the OS keyring")
+    sub.add_parser("decrypt", help="turn the encrypted database back into a plain file")
+
     sub.add_parser("demo", help="index the bundled sample data into a demo home and answer a question")
     sub.add_parser("tui", help="open the terminal UI")
 

@@ -154,13 +154,16 @@ def run_command(home: str | None, extra: Sequence[str] = ()) -> list[str]:
     return cmd + ["daemon", "run", *extra]
 
 
-def spawn(home: str | None, log_dir: Path, state_dir: Path, extra: Sequence[str] = (), wait_seconds: float = 20.0) -> int:
-    """Start ``daemon run`` detached, output to the log dir; return its pid once it holds the lock."""
+def spawn(home: str | None, log_dir: Path, state_dir: Path, extra: Sequence[str] = (), wait_seconds: float = 20.0,
+          env: dict[str, str] | None = None) -> int:
+    """Start ``daemon run`` detached, output to the log dir; return its pid once it holds the lock.
+
+    ``env`` is added to the daemon's environment (a database key typed at a prompt)."""
     make_private_dir(log_dir)
     log_path = log_dir / "daemon.log"
     with open_private_append(log_path) as log_file:
         proc = subprocess.Popen(run_command(home, extra), stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                                start_new_session=True, cwd=str(Path.home()), close_fds=True)
+                                start_new_session=True, cwd=str(Path.home()), close_fds=True, env={**os.environ, **(env or {})})
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         pid = running_daemon_pid(state_dir)
