@@ -25,6 +25,16 @@ class StoreError(PocketmindError):
     """The database cannot be opened, migrated or written."""
 
 
+class DatabaseDamaged(StoreError):
+    """The database file is damaged (or unreadable without its key): one line naming
+    the file, what SQLite said, and the command that checks and repairs it."""
+
+    def __init__(self, path: str | Path, problem: str, command: str = "pocketmind doctor --repair"):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"the database {self.path} is damaged ({problem}); run `{command}`")
+
+
 class ModelError(PocketmindError):
     """An embedding model or LLM cannot be loaded or run."""
 

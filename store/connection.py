@@ -14,6 +14,8 @@ import sqlite_vec
 
 from pocketmind.errors import StoreError
 
+from .damage import as_damage
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -36,5 +38,8 @@ def open_connection(path: Path | str, *, key: str | None = None, readonly: bool 
         conn.pragma("cache_size", -64_000)  # 64 MB page cache
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails early on a bad key / not a db
     except apsw.Error as exc:
+        damaged = as_damage(path, exc)
+        if damaged is not None:
+            raise damaged from None
         raise StoreError(f"cannot open database {path}: {exc}") from None
     return conn
