@@ -208,3 +208,18 @@ def test_unopenable_database_says_so_and_starts_fresh_on_repair(store, capsys):
     code, out = _cli(store, "status", "--json", capsys=capsys)
     status = json.loads(out)
     assert code == 0 and status["check"]["ok"] and status["documents"] == 0
+
+
+def test_daemon_records_a_damaged_database_as_one_line(store, caplog):
+    from pocketmind.daemon import Daemon
+
+    _zero(store, [_page_holding(store, "Evergreen notes turn ideas", "documents")])
+    note = store / "notes" / EVERGREEN
+    note.write_text(note.read_text() + "\n")
+    with Engine(home=store / "home") as engine:
+        daemon = Daemon(engine, quiet_seconds=0.1, idle_unload_seconds=0)
+        daemon._full_scan("rescan")  # what its loop runs on start and every rescan interval
+    [error] = [e for e in daemon.errors if e["source"] == "notes"]
+    assert error["error"].startswith("rescan: the database ") and error["error"].endswith("run `pocketmind doctor --repair`")
+    logged = [r for r in caplog.records if "doctor --repair" in r.getMessage()]
+    assert logged and all(r.exc_info is None for r in logged)  # no traceback in the daemon's log
