@@ -35,6 +35,7 @@ class Checkup:
     opened: bool
     problems: list[Problem]
     seconds: float
+    skipped: list[str] = field(default_factory=list)  # not reached within the quick check's time budget
 
     @property
     def ok(self) -> bool:
@@ -42,7 +43,7 @@ class Checkup:
 
     def to_json(self) -> dict[str, Any]:
         return {"database": self.database, "ok": self.ok, "opened": self.opened, "seconds": round(self.seconds, 3),
-                "problems": [p.to_json() for p in self.problems]}
+                "problems": [p.to_json() for p in self.problems], "skipped": self.skipped}
 
 
 def check(database: Path, *, full: bool) -> Checkup:
@@ -58,10 +59,10 @@ def check(database: Path, *, full: bool) -> Checkup:
         return Checkup(str(database), False, [Problem("database", f"cannot be opened: {exc.problem}", fix)],
                        time.perf_counter() - started)
     try:
-        problems = full_check(conn) if full else quick_check(conn)
+        problems, skipped = (full_check(conn), []) if full else quick_check(conn)
     finally:
         conn.close()
-    return Checkup(str(database), True, problems, time.perf_counter() - started)
+    return Checkup(str(database), True, problems, time.perf_counter() - started, skipped)
 
 
 @dataclass

@@ -3,10 +3,11 @@
 Both return :class:`Problem` rows (what is wrong and the command that fixes it)
 instead of raising: a damaged file is exactly when a report must still come out.
 
-- quick: SQLite's ``quick_check`` on the tables a search and an index run read
-  (documents, chunks, full text and their indexes; the vector blobs are skipped:
-  they are most of the file) and the row counts of every table derived from
-  ``chunks`` (full text, float vectors, re-scoring vectors, bit vectors).
+- quick (within a time budget, cheapest first): the row counts of every table
+  derived from ``chunks`` (full text, float vectors, re-scoring vectors, bit
+  vectors), then SQLite's ``quick_check`` of the tables a search and an index
+  run read (the vector blobs, most of the file, are left to the full check).
+  What the budget did not reach is listed, not hidden.
 - full: ``integrity_check`` of every page, FTS5's own ``integrity-check``, the
   exact chunk ids of every derived table against ``chunks``, and every stored
   vector read back: none all zero or NaN (a zeroed vec0 page reads as zeros, not
@@ -18,16 +19,30 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
+import time
+
 import apsw
 import numpy as np
 
 from .damage import damage_of
 
 REPAIR = "pocketmind doctor --repair"
-QUICK_TABLES = ("sources", "files", "documents", "chunks", "chunk_mentions", "chunks_fts_data", "chunks_fts_idx",
-                "chunks_fts_docsize", "meta")
+# Page walks of the quick check, smallest first; at 10k chunks documents and chunks
+# take ~70 ms each, so on a large store they may not fit the budget (and are listed).
+QUICK_TABLES = ("meta", "sources", "files", "chunks_fts_idx", "chunks_fts_data", "chunk_mentions", "chunks_fts_docsize",
+                "chunks", "documents")
+QUICK_BUDGET = 0.5  # seconds: `status` stays interactive on any size of store
 MAX_REPORTED = 10  # page errors listed per check: one is enough to repair, ten show the extent
 
+# Row counts read from small tables (vec0 and FTS5 shadow tables of one short row
+# per chunk): ~0.1 ms at 10k chunks, where counting chunk_embeddings walks its
+# 1.5 kB rows (~150 ms); the virtual tables are counted when the layout differs.
+QUICK_COUNTS = {
+    "full-text index": ("SELECT count(*) FROM chunks_fts_docsize", "SELECT count(*) FROM chunks_fts"),
+    "vector table": ("SELECT count(*) FROM chunk_vectors_rowids", "SELECT count(*) FROM chunk_vectors"),
+    "bit index": ("SELECT count(*) FROM chunk_bits_rowids", "SELECT count(*) FROM chunk_bits"),
+    "re-scoring vectors": ("SELECT count(*) FROM chunk_embeddings",) * 2,
+}
 # The tables holding each derived copy of a chunk, and how to list their chunk ids.
 DERIVED = {
     "full-text index": "SELECT rowid FROM chunks_fts",
@@ -47,9 +62,27 @@ class Problem:
         return asdict(self)
 
 
-def quick_check(conn: apsw.Connection) -> list[Problem]:
-    problems = _pages(conn, "quick_check", QUICK_TABLES)
-    return problems + _counts(conn)
+def quick_check(conn: apsw.Connection, budget: float = QUICK_BUDGET) -> tuple[list[Problem], list[str]]:
+    """(problems, what was not reached within ``budget`` seconds): the cheap
+    checks run first, the page walks of the big tables last."""
+    deadline = time.perf_counter() + budget
+    conn.set_progress_handler(lambda: time.perf_counter() > deadline, 2000)  # True interrupts the statement
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    steps = [("row counts", lambda: _counts(conn))]
+    steps += [(table, lambda table=table: _pages(conn, "quick_check", [table])) for table in QUICK_TABLES]
+    try:
+        for name, step in steps:
+            if time.perf_counter() > deadline:
+                skipped.append(name)
+                continue
+            try:
+                problems += step()
+            except apsw.InterruptError:
+                skipped.append(name)
+    finally:
+        conn.set_progress_handler(None)
+    return problems, skipped
 
 
 def full_check(conn: apsw.Connection) -> list[Problem]:
@@ -73,6 +106,8 @@ def _pages(conn: apsw.Connection, pragma: str, tables: Sequence[str]) -> list[Pr
     for check in checks:
         try:
             lines = [line for (text,) in conn.execute(check) if text != "ok" for line in text.splitlines()]
+        except apsw.InterruptError:
+            raise  # the quick check's time is up
         except apsw.Error as exc:
             if not tables:
                 return _pages(conn, pragma, _tables(conn))
@@ -123,10 +158,12 @@ def _counts(conn: apsw.Connection) -> list[Problem]:
         return [chunks]
     has_vectors = _exists(conn, "chunk_vectors")
     problems = []
-    for area, ids_sql in DERIVED.items():
+    for area, (shadow, virtual) in QUICK_COUNTS.items():
         if area != "full-text index" and not has_vectors:
             continue
-        count = _scalar(conn, f"SELECT count(*) FROM ({ids_sql})")
+        count = _scalar(conn, shadow)
+        if isinstance(count, Problem) and "no such table" in count.detail:
+            count = _scalar(conn, virtual)
         if isinstance(count, Problem):
             problems.append(Problem(area, count.detail))
         elif count != chunks:
@@ -233,6 +270,8 @@ def _bits_match(conn: apsw.Connection, ids: np.ndarray, matrix: np.ndarray) -> l
 def _scalar(conn: apsw.Connection, sql: str) -> int | Problem:
     try:
         return conn.execute(sql).fetchone()[0]
+    except apsw.InterruptError:
+        raise
     except apsw.Error as exc:
         return Problem("database", f"unreadable: {damage_of(exc) or exc}")
 

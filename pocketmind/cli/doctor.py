@@ -17,7 +17,9 @@ from .output import print_json
 def print_checkup(out: Console, checkup: dict[str, Any], name: str) -> None:
     """One line when all is well, else each problem with its fix."""
     if checkup["ok"]:
-        out.print(f"{name}: ok ({checkup['seconds'] * 1000:.0f} ms)", highlight=False)
+        skipped = checkup.get("skipped")
+        unchecked = f"; not reached in time: {escape(', '.join(skipped))} (`pocketmind doctor` checks all)" if skipped else ""
+        out.print(f"{name}: ok ({checkup['seconds'] * 1000:.0f} ms{unchecked})", highlight=False)
         return
     out.print(f"[red]{name}: {len(checkup['problems'])} problem(s) in {escape(checkup['database'])}[/red]", highlight=False)
     for problem in checkup["problems"]:
