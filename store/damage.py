@@ -40,7 +40,7 @@ def as_damage(path: Path | str, exc: BaseException) -> DatabaseDamaged | None:
     if problem is None:
         return None
     if problem == NOT_A_DATABASE:
-        return DatabaseDamaged(path, problem, command="pocketmind doctor")
+        return DatabaseDamaged(path, problem, command="pocketmind doctor", opening=True)
     return DatabaseDamaged(path, problem)
 
 
