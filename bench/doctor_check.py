@@ -71,7 +71,8 @@ def main() -> None:
             runs.append(checkup.seconds)
         median = statistics.median(runs)
         print(f"{'full' if full else 'quick'} check, {args.chunks} chunks ({size:.0f} MB): median {median * 1000:.0f} ms"
-              f" ({median * 1000 / (args.chunks / 10_000):.0f} ms per 10k chunks; runs {', '.join(f'{r:.2f}' for r in runs)} s)")
+              f" ({median * 1000 / (args.chunks / 10_000):.0f} ms per 10k chunks; runs {', '.join(f'{r:.2f}' for r in runs)} s)"
+              f"{'; not reached in the budget: ' + ', '.join(checkup.skipped) if checkup.skipped else ''}")
 
 
 if __name__ == "__main__":
