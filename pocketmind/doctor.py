@@ -98,6 +98,22 @@ def repair(paths: Paths, make_embedder: Callable[[], Any], open_engine: Callable
 
     embedder = make_embedder()
     fresh = database.with_name(database.name + ".repair")
+    try:
+        documents_lost = _build(database, fresh, embedder, report)
+    except BaseException:
+        for part in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):  # no half-built copy of the data left behind
+            part.unlink(missing_ok=True)
+        raise
+    report.set_aside = str(swap_in(fresh, database))
+    if documents_lost:
+        with open_engine() as engine:
+            report.reindexed = [s.to_json() for s in engine.index()]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build(database: Path, fresh: Path, embedder, report: RepairReport) -> bool:
+    """The repaired database at ``fresh``, complete; returns whether documents were lost."""
     saved = salvage(database, fresh, embedder.dimension)
     report.copied, report.vectors_kept = saved.copied, saved.vectors_kept
     store = Store(fresh)
@@ -113,12 +129,7 @@ def repair(paths: Paths, make_embedder: Callable[[], Any], open_engine: Callable
         store.conn.pragma("wal_checkpoint", "TRUNCATE")
     finally:
         store.close()
-    report.set_aside = str(swap_in(fresh, database))
-    if documents_lost:
-        with open_engine() as engine:
-            report.reindexed = [s.to_json() for s in engine.index()]
-    report.seconds = time.perf_counter() - started
-    return report
+    return documents_lost
 
 
 def _rebuild_fulltext(conn) -> None:

@@ -13,6 +13,7 @@ kept in ``salvaged_embeddings`` so they need not be computed again.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +198,11 @@ def swap_in(fresh: Path, database: Path) -> Path:
         conn.close()
     except apsw.Error:
         pass
-    os.link(database, aside)
+    os.chmod(fresh, database.stat().st_mode & 0o777)  # as private as the file it replaces
+    try:
+        os.link(database, aside)
+    except OSError:  # a file system without hard links
+        shutil.copy2(database, aside)
     wal = Path(f"{database}-wal")
     if wal.exists():
         os.replace(wal, Path(f"{aside}-wal"))

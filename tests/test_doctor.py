@@ -223,3 +223,32 @@ def test_daemon_records_a_damaged_database_as_one_line(store, caplog):
     assert error["error"].startswith("rescan: the database ") and error["error"].endswith("run `pocketmind doctor --repair`")
     logged = [r for r in caplog.records if "doctor --repair" in r.getMessage()]
     assert logged and all(r.exc_info is None for r in logged)  # no traceback in the daemon's log
+
+
+class FailingEmbedder:
+    """Stands in for the configured embedder and fails, as a crash or a killed process would, mid-repair."""
+
+    name = "minilm"
+    dimension = 384
+
+    def encode(self, texts):
+        raise RuntimeError("interrupted")
+
+
+def test_interrupted_repair_leaves_the_damaged_file_untouched(store, capsys):
+    from pocketmind.doctor import repair
+    from pocketmind.paths import resolve_paths
+
+    before = _ids(store, capsys)
+    _zero(store, [_pages(store, "chunk_embeddings", "leaf")[1]])  # vectors to embed again: the repair reaches the embedder
+    damaged = _db(store).read_bytes()
+    paths = resolve_paths(store / "home")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        repair(paths, FailingEmbedder, lambda: Engine(home=store / "home"))
+    assert _db(store).read_bytes() == damaged
+    assert sorted(p.name for p in _db(store).parent.iterdir()) == ["pocketmind.db"]  # no half-built copy left
+
+    code, out = _cli(store, "doctor", "--repair", capsys=capsys)  # the next run starts over and finishes
+    assert code == 0 and "after repair: ok" in out
+    assert not Path(f"{_db(store)}.repair").exists()
+    assert _ids(store, capsys) == before
