@@ -43,10 +43,6 @@ class Salvage:
     signatures_kept: bool = True
     vectors_kept: int = 0
 
-    @property
-    def lost_rows(self) -> bool:
-        return any(self.lost_ranges.values())
-
 
 def salvage(damaged: Path, fresh: Path, dimension: int | None) -> Salvage:
     """Copy the readable rows of ``damaged`` into a new database at ``fresh``
