@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 from . import keys
 from . import settings as settings_mod
-from .errors import EncryptionError, SourceError, WrongKeyError
+from .errors import DatabaseDamaged, EncryptionError, SourceError, WrongKeyError
 from .indexing import IndexSummary, SourceRun
 from .overlaps import clash, duplicate_groups, nested_pairs, overlap_warnings, resolved
 from .paths import Paths, resolve_paths
@@ -120,12 +120,7 @@ class Engine:
     def embedder(self):
         with self._model_lock:
             if self._embedder is None:
-                from .embeddings import with_backend
-
-                embedder = self.plugins.make_embedder(self.settings.models.embedder)
-                if hasattr(embedder, "batch_size"):
-                    embedder.batch_size = self.settings.index.batch_size
-                self._embedder = with_backend(embedder, self.settings.models.embedding_backend, self.paths.cache_dir)
+                self._embedder = make_embedder(self.plugins, self.settings, self.paths)
             return self._embedder
 
     @property
@@ -322,9 +317,23 @@ class Engine:
     # -- status -----------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
+        """Counts, sources and recent errors, with the quick database check (see
+        :mod:`pocketmind.doctor`); a damaged file still gets its check reported."""
+        from .doctor import check
+
+        checkup = check(self.paths.database, full=False, key=self.key.value if self.key else None).to_json()
+        try:
+            return {**self._status_counts(), "check": checkup}
+        except DatabaseDamaged:
+            return {"home": self._home(), "database": str(self.paths.database), "check": checkup}
+
+    def _home(self) -> str:
+        return str(self.paths.data_dir.parent) if self.paths.data_dir.name == "data" else str(self.paths.data_dir)
+
+    def _status_counts(self) -> dict[str, Any]:
         counts = self.store.counts()
         return {
-            "home": str(self.paths.data_dir.parent) if self.paths.data_dir.name == "data" else str(self.paths.data_dir),
+            "home": self._home(),
             "database": str(self.paths.database),
             "database_bytes": self.paths.database.stat().st_size if self.paths.database.exists() else 0,
             "encrypted": self.store.encrypted,
@@ -334,6 +343,17 @@ class Engine:
             **counts,
             "recent_errors": self.store.recent_errors(),
         }
+
+
+def make_embedder(plugins: Plugins, settings: Settings, paths: Paths):
+    """The configured embedder on its configured backend (also used by `doctor`,
+    which re-embeds before any engine can open the damaged file)."""
+    from .embeddings import with_backend
+
+    embedder = plugins.make_embedder(settings.models.embedder)
+    if hasattr(embedder, "batch_size"):
+        embedder.batch_size = settings.index.batch_size
+    return with_backend(embedder, settings.models.embedding_backend, paths.cache_dir)
 
 
 def _default_name(folder: Path, taken: set[str]) -> str:

@@ -33,6 +33,19 @@ class WrongKeyError(EncryptionError):
     """The key given does not open the encrypted database."""
 
 
+class DatabaseDamaged(StoreError):
+    """The database file is damaged (or unreadable without its key): one line naming
+    the file, what SQLite said, and the command that checks and repairs it."""
+
+    def __init__(self, path: str | Path, problem: str, command: str = "pocketmind doctor --repair", *, opening: bool = False):
+        self.path = str(path)
+        self.problem = problem
+        if opening:  # nothing could be read: it may be damaged, or encrypted
+            super().__init__(f"cannot open database {self.path}: {problem}; run `{command}`")
+        else:
+            super().__init__(f"the database {self.path} is damaged ({problem}); run `{command}`")
+
+
 class ModelError(PocketmindError):
     """An embedding model or LLM cannot be loaded or run."""
 

@@ -16,6 +16,8 @@ from pocketmind.errors import EncryptionError, StoreError, WrongKeyError
 
 from .encryption import is_encrypted
 
+from .damage import as_damage
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -44,5 +46,8 @@ def open_connection(path: Path | str, *, key: str | None = None, readonly: bool 
             raise EncryptionError(f"the database {path} is encrypted and no key was given") from None
         raise StoreError(f"cannot open database {path}: {exc}") from None
     except apsw.Error as exc:
+        damaged = as_damage(path, exc)
+        if damaged is not None:
+            raise damaged from None
         raise StoreError(f"cannot open database {path}: {exc}") from None
     return conn

@@ -23,6 +23,7 @@ from pocketmind.search.fulltext import selective_parts, split_or
 from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
+from .damage import guard_methods, reported
 from . import encryption, vectors
 from .bitindex import SharedBitIndex
 from .migrations import apply_migrations
@@ -63,6 +64,7 @@ class Filters:
         return not (self.kinds or self.sources or self.since is not None or self.until is not None or self.people)
 
 
+@guard_methods
 class Store:
     def __init__(self, path: Path | str, *, key: str | None = None, on_connect=None):
         self.path = Path(path)
@@ -74,7 +76,8 @@ class Store:
         # short-lived threads (TUI workers) don't pile up open connections.
         self._all: "weakref.WeakSet[apsw.Connection]" = weakref.WeakSet()
         self._all_lock = threading.Lock()
-        apply_migrations(self.conn)
+        with reported(self.path):
+            apply_migrations(self.conn)
 
     # -- connections -------------------------------------------------------
 
@@ -121,7 +124,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[apsw.Connection]:
-        with self.conn as conn:
+        with reported(self.path), self.conn as conn:  # a commit can meet a damaged page too
             yield conn
 
     def integrity_check(self) -> str:

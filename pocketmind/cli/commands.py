@@ -16,6 +16,7 @@ from pocketmind.engine import Engine
 from pocketmind.errors import ConfigError
 
 from .daemon import cmd_daemon
+from .doctor import print_checkup
 from .encryption import cmd_decrypt, cmd_encrypt, cmd_rekey, passphrase_prompt
 from .output import print_answer_card, print_json, print_result
 
@@ -26,6 +27,10 @@ DEMO_QUESTIONS = ("When is Anna moving to Berlin?", "What did I buy for Mum at F
 def run(args, out: Console, err: Console) -> int:
     if args.command == "demo":
         return demo(args, out, err)
+    if args.command == "doctor":  # it must work when no engine can open the file
+        from .doctor import cmd_doctor
+
+        return cmd_doctor(args, out, err)
     if args.command == "tui":
         from pocketmind.tui.app import run_tui
 
@@ -120,16 +125,20 @@ def cmd_ask(engine: Engine, args, out: Console, err: Console) -> int:
 
 def cmd_status(engine: Engine, args, out: Console, err: Console) -> int:
     status = engine.status()
+    healthy = 0 if status["check"]["ok"] else 1
     if args.json:
         print_json(status)
-        return 0
-    out.print(f"database {status['database']} ({status['database_bytes'] / 1e6:.1f} MB{', encrypted' if status['encrypted'] else ''})")
-    out.print(f"{status['documents']} documents, {status['chunks']} chunks; embedder {status['embedder']}")
-    for kind, count in sorted(status["by_kind"].items()):
-        out.print(f"  {kind}: {count}")
-    for e in status["recent_errors"][:10]:
-        out.print(f"[yellow]error[/yellow] {escape(e['source'])}/{escape(e['path'])}: {escape(e['error'])}")
-    return 0
+        return healthy
+    if "documents" in status:
+        encrypted = ", encrypted" if status["encrypted"] else ""
+        out.print(f"database {escape(status['database'])} ({status['database_bytes'] / 1e6:.1f} MB{encrypted})")
+        out.print(f"{status['documents']} documents, {status['chunks']} chunks; embedder {escape(status['embedder'])}")
+        for kind, count in sorted(status["by_kind"].items()):
+            out.print(f"  {escape(kind)}: {count}")
+        for e in status["recent_errors"][:10]:
+            out.print(f"[yellow]error[/yellow] {escape(e['source'])}/{escape(e['path'])}: {escape(e['error'])}")
+    print_checkup(out, status["check"], "quick check")
+    return healthy
 
 
 def cmd_forget(engine: Engine, args, out: Console, err: Console) -> int:

@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="what is indexed, and recent errors")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("doctor", help="check the whole database (pages, full text, vectors) and say how to fix it")
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild full text and vectors from the stored chunks, re-index sources that lost documents")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("forget", help="remove a source and everything indexed from it")
     p.add_argument("name")
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from watchdog.observers import Observer
 
+from pocketmind.errors import PocketmindError
 from pocketmind.indexing import IndexSummary, Stopped
 from pocketmind.permissions import make_private_dir
 
@@ -127,8 +128,7 @@ class Daemon:
             except Stopped:
                 return
             except Exception as exc:  # never die: log, remember, go on
-                log.exception("daemon: %s failed", part.__name__)
-                self._error("", f"{part.__name__}: {type(exc).__name__}: {exc}")
+                self._error("", f"{part.__name__}: {_described(exc, part.__name__)}")
         if self._state_dirty:
             self._write_state()
 
@@ -172,9 +172,9 @@ class Daemon:
             except Stopped:
                 raise
             except Exception as exc:
-                log.exception("daemon: indexing changes in %s failed", name)
+                problem = _described(exc, f"indexing changes in {name}")
                 for path in paths:
-                    self._error(name, f"{path}: {type(exc).__name__}: {exc}")
+                    self._error(name, f"{path}: {problem}")
                 continue
             self._record(summary, f"{len(paths)} changed path(s)")
 
@@ -228,8 +228,8 @@ class Daemon:
             except Stopped:
                 raise
             except Exception as exc:
-                log.exception("daemon: %s of %s failed", why, source["name"])
-                self._error(source["name"], f"{why}: {type(exc).__name__}: {exc}")
+                name = source["name"]
+                self._error(name, f"{why}: {_described(exc, f'{why} of {name}')}")
                 continue
             if is_polled(source):
                 path = Path(source["path"])
@@ -310,3 +310,14 @@ class Daemon:
             log.warning("cannot write the daemon state file", exc_info=True)
         self._last_state_write = time.monotonic()
         self._state_dirty = False
+
+
+def _described(exc: Exception, what: str) -> str:
+    """The error as the daemon records it. A PocketmindError (a damaged database
+    among them) is already a sentence for the user: one log line, no traceback;
+    anything else is unexpected and logged with its traceback."""
+    if isinstance(exc, PocketmindError):
+        log.error("daemon: %s failed: %s", what, exc)
+        return str(exc)
+    log.exception("daemon: %s failed", what)
+    return f"{type(exc).__name__}: {exc}"
