@@ -14,6 +14,7 @@ from typing import Sequence
 from pocketmind import offline  # noqa: F401
 from pocketmind.errors import ConfigError, PocketmindError
 
+from .output import plain
 from .parser import build_parser
 
 
@@ -22,7 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     from rich.console import Console
 
-    out, err = Console(), Console(stderr=True, soft_wrap=True)  # an error stays one line
+    # No ":emoji:" codes either: user text is printed as written.
+    out, err = Console(emoji=False), Console(stderr=True, soft_wrap=True, emoji=False)  # an error stays one line
     try:
         from .commands import run
 
@@ -30,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PocketmindError as exc:
         if args.debug:
             err.print_exception()
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {plain(exc)}", highlight=False)
         return 2 if isinstance(exc, ConfigError) else 1
     except KeyboardInterrupt:
         err.print("interrupted")
