@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# ../shared beside the clone (CI); POCKETMIND_SHARED names it elsewhere (a git worktree).
+CORPUS = Path(os.environ.get("POCKETMIND_SHARED", REPO.parent / "shared")) / "corpus"
 REAL = CORPUS / "real"
 
 
