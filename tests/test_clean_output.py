@@ -17,7 +17,6 @@ import pytest
 from helpers import SAMPLES
 from pocketmind import Engine
 from pocketmind.cli import main
-from pocketmind.text import one_line, printable
 
 # A window-title OSC, clear-screen and colour CSI sequences, an 8-bit CSI, a right-to-left override.
 HOSTILE_TEXT = "Lighthouse keeper log: \x1b]0;owned\x07\x1b[2J\x1b[31mthe lamp\x1b[0m was lit at dusk \x9b6n \u202eelbisiv\u202c\n"
@@ -107,6 +106,8 @@ def test_a_huge_question_gets_an_answer_not_a_traceback(home, capsys):
 
 
 def test_printable_and_one_line():
+    from pocketmind.text import one_line, printable
+
     assert printable(HOSTILE_TEXT) == "Lighthouse keeper log: the lamp was lit at dusk 6n elbisiv\n"
     assert printable("a\tb\r\nc\x00d\x7f") == "a\tb\ncd"
     assert one_line("bad\nname\t\x1b[31m\u202e.md") == "bad\\nname\\t\\x1b[31m\\u202e.md"
