@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, St
 from textual.worker import Worker, WorkerState
 
 from pocketmind.results import Quote, Result
+from pocketmind.text import one_line, printable
 
 from .detail import DetailScreen
 from .messages import AnswerFinished, AnswerStreamed
@@ -97,7 +98,7 @@ class AskScreen(EngineScreen):
             return
         self.running.text += message.token
         if self.shown is self.running:
-            self.query_one("#answer", Static).update(Text(self.running.text))
+            self.query_one("#answer", Static).update(Text(printable(self.running.text)))
             self.query_one("#answer-box", VerticalScroll).scroll_end(animate=False)
 
     def on_answer_finished(self, message: AnswerFinished) -> None:
@@ -148,7 +149,7 @@ class AskScreen(EngineScreen):
             "cancelled": "cancelled · the answer was stopped",
             "failed": "failed · see the notification",
         }[exchange.state]
-        self.query_one("#answer-status", Label).update(Text(f"Q: {exchange.question}  —  {status}"))
+        self.query_one("#answer-status", Label).update(Text(one_line(f"Q: {exchange.question}  —  {status}")))
         self.query_one("#citations", ResultList).show(exchange.citations)
 
     @on(ListView.Selected, "#history")
@@ -171,20 +172,20 @@ class AskScreen(EngineScreen):
         path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}.md"
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(exchange_markdown(exchange), encoding="utf-8")
-        self.notify(f"Saved to {path}", title="Q&A saved")
+        self.notify(one_line(f"Saved to {path}"), title="Q&A saved", markup=False)
 
 
 def answer_card(exchange: Exchange) -> Text:
     """The answer, its note, and the quoted line of each cited passage with who and when."""
-    card = Text(exchange.text or "…")
+    card = Text(printable(exchange.text or "…"))
     if exchange.note:
-        card.append(f"\n{exchange.note}", style="dim")
+        card.append(f"\n{printable(exchange.note)}", style="dim")
     for quote in exchange.evidence:
         cited = exchange.citations[quote.citation - 1]
         who = " · ".join(x for x in (cited.kind, cited.author, short_time(cited.time) if cited.time else None) if x)
         card.append(f"\n[{quote.citation}] ", style="bold cyan")
-        card.append(f"“{quote.quote}”")
-        card.append(f"  {who}", style="dim")
+        card.append(f"“{printable(quote.quote)}”")
+        card.append(f"  {one_line(who)}", style="dim")
     if not exchange.found and exchange.citations and exchange.state == "done":
         card.append("\nThe closest passages are listed below.", style="dim")
     return card
@@ -192,7 +193,7 @@ def answer_card(exchange: Exchange) -> Text:
 
 def _history_label(exchange: Exchange) -> str:
     mark = {"answering": "…", "done": "", "cancelled": " (cancelled)", "failed": " (failed)"}[exchange.state]
-    return f"{exchange.question}{mark}"
+    return one_line(f"{exchange.question}{mark}")
 
 
 def exchange_markdown(exchange: Exchange) -> str:
