@@ -14,13 +14,16 @@ from typing import Sequence
 from pocketmind import offline  # noqa: F401
 from pocketmind.errors import ConfigError, PocketmindError
 
-from .output import plain
+from .output import OneLineRecords, plain
 from .parser import build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.addFilter(OneLineRecords())
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s",
+                        handlers=[handler])
     from rich.console import Console
 
     # No ":emoji:" codes either: user text is printed as written.

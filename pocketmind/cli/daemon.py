@@ -9,13 +9,14 @@ import time
 from pocketmind.daemon import Daemon
 from pocketmind.daemon.service import DaemonRunning, install_service, running_daemon_pid, spawn, status_report, terminate
 
-from .output import plain, print_json
+from .output import OneLineRecords, plain, print_json
 
 
 def log_to_stderr(debug: bool = False) -> None:
     """`daemon run` logs to the terminal (or, when started in the background, to the log file)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(OneLineRecords())
     logger = logging.getLogger("pocketmind")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG if debug else logging.INFO)

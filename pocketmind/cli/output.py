@@ -11,6 +11,7 @@ the exact data; ``json.dumps`` escapes control characters itself.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -29,6 +30,14 @@ def plain(text: object) -> str:
 def plain_block(text: str) -> str:
     """A body of user text as markup that prints literally, line breaks kept, controls removed."""
     return escape(printable(text))
+
+
+class OneLineRecords(logging.Filter):
+    """Log lines name files too (``skipped <path>: ...``): each message on one line, control characters escaped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = one_line(record.getMessage()), None
+        return True
 
 
 def print_json(data: Any) -> None:
