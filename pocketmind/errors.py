@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pocketmind.text import one_line
+
 
 class PocketmindError(Exception):
     """Base of every error meant for the user; ``str()`` is the message."""
@@ -54,10 +56,12 @@ class ParseError(PocketmindError):
     """One input file cannot be read; the run skips it and goes on.
 
     Indexers raise this with the path and a short description of what is wrong
-    (``"line 3: no timestamp"``, ``"not valid JSON: ..."``).
+    (``"line 3: no timestamp"``, ``"not valid JSON: ..."``). The message writes the
+    path on one line with its control characters escaped (a file name may hold a
+    newline or a terminal escape); ``path`` keeps the real one.
     """
 
     def __init__(self, path: str | Path, problem: str):
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        super().__init__(f"{one_line(self.path)}: {one_line(problem)}")

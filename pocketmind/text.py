@@ -40,3 +40,30 @@ def language_of(text: str) -> str:
     if _HAN_KANA.search(text):
         return "zh"
     return "en"
+
+
+# What a terminal would act on instead of showing: escape sequences (CSI such as colours and
+# cursor moves, OSC such as window titles and hyperlinks, DCS/APC/PM strings, two-byte ESC
+# codes), C0 and C1 control characters, DEL, and the bidi embeddings, overrides and isolates
+# that make text display in another order than it is stored ("Trojan Source"). Plain
+# direction marks (U+200E, U+200F) are harmless and kept for right-to-left text.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)"
+)
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_CONTROL_BUT_LAYOUT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")  # keeps \t and \n
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_SHOWN_AS = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """Indexed text as it may reach a terminal: escape sequences and control characters
+    removed, line breaks and tabs kept (a snippet, an answer, a quoted passage)."""
+    return _CONTROL_BUT_LAYOUT.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def one_line(text: str) -> str:
+    """A name, path or message shown on one line exactly as it is: every control character
+    written as its escape (a newline in a file name as ``\\n``, ESC as ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: _SHOWN_AS.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                                 else f"\\u{ord(m.group()):04x}"), text)

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# Beside the clone (CI, /work/main); a worktree one level deeper finds it two up.
-CORPUS = next((p / "shared" / "corpus" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "corpus").is_dir()),
-              REPO.parent / "shared" / "corpus")
+# Beside the clone (CI, /work/main); a worktree one level deeper finds it two up;
+# POCKETMIND_SHARED names it anywhere else.
+CORPUS = (Path(os.environ["POCKETMIND_SHARED"]) / "corpus" if os.environ.get("POCKETMIND_SHARED") else
+          next((p / "shared" / "corpus" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "corpus").is_dir()),
+               REPO.parent / "shared" / "corpus"))
 REAL = CORPUS / "real"
 
 

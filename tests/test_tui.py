@@ -218,7 +218,7 @@ async def test_sources_add_index_and_remove(empty_engine):
         app.screen.query_one("#add-name", Input).value = "my-notes"
         await pilot.click("#add-ok")
         await wait_until(pilot, lambda: table.row_count == 1, what="the new source")
-        assert table.get_row("my-notes")[:4] == ["my-notes", "notes", str(SAMPLES / "notes"), "0"]
+        assert [str(cell) for cell in table.get_row("my-notes")[:4]] == ["my-notes", "notes", str(SAMPLES / "notes"), "0"]
         assert table.get_row("my-notes")[5] == "never"
 
         await pilot.press("i")
@@ -230,6 +230,28 @@ async def test_sources_add_index_and_remove(empty_engine):
         await pilot.press("y")
         await wait_until(pilot, lambda: table.row_count == 0, what="the removal")
         assert empty_engine.sources() == []
+
+
+@pytest.mark.asyncio
+async def test_names_with_markup_and_newlines_are_shown_literally(empty_engine, tmp_path):
+    """A path holding rich markup or a newline is shown as written, on one line (issue 17, item 6)."""
+    folder = tmp_path / "Notes [old]"
+    folder.mkdir()
+    empty_engine.add_source("notes", folder, name="old")
+    app = make_app(empty_engine)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("f4")
+        table = app.screen.query_one("#sources-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1, what="the source")
+        assert str(table.get_row("old")[2]) == str(folder)
+        assert str(folder) in "".join(line.text for line in table.render_lines(table.region.reset_offset))
+        await pilot.press("a")
+        app.screen.query_one("#add-kind", Select).value = "notes"
+        app.screen.query_one("#add-path", Input).value = "/no/such/[/red]fol\nder"
+        await pilot.click("#add-ok")
+        await wait_until(pilot, lambda: len(app._notifications) > 0, what="the error")
+        await pilot.pause(0.2)  # the toast is drawn: markup in it would fail to parse
+        assert [n.message for n in app._notifications] == ["/no/such/[/red]fol\\nder: no such file or folder"]
 
 
 @pytest.mark.asyncio

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from pocketmind.engine import Engine
 from pocketmind.errors import PocketmindError
 from pocketmind.permissions import make_private_dir, open_private_append
+from pocketmind.text import one_line
 
 from .ask import AskScreen
 from .help import HelpScreen
@@ -108,11 +109,11 @@ class PocketmindApp(App):
             return
         error = event.worker.error
         if isinstance(error, PocketmindError):
-            self.notify(str(error), title="pocketmind", severity="error", timeout=8)
+            self.notify(one_line(str(error)), title="pocketmind", severity="error", timeout=8, markup=False)
         else:
             log.error("worker %s failed", event.worker.name, exc_info=error)
-            self.notify(f"{type(error).__name__}: {error} (details in {self.log_file})", title="unexpected error",
-                        severity="error", timeout=8)
+            self.notify(one_line(f"{type(error).__name__}: {error} (details in {self.log_file})"), title="unexpected error",
+                        severity="error", timeout=8, markup=False)
 
     @property
     def log_file(self) -> Path:

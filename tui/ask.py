@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from pocketmind.permissions import make_private_dir, write_private
 from pocketmind.results import Quote, Result
+from pocketmind.text import one_line, printable
 
 from .detail import DetailScreen
 from .messages import AnswerFinished, AnswerStreamed
@@ -98,7 +99,7 @@ class AskScreen(EngineScreen):
             return
         self.running.text += message.token
         if self.shown is self.running:
-            self.query_one("#answer", Static).update(Text(self.running.text))
+            self.query_one("#answer", Static).update(Text(printable(self.running.text)))
             self.query_one("#answer-box", VerticalScroll).scroll_end(animate=False)
 
     def on_answer_finished(self, message: AnswerFinished) -> None:
@@ -149,7 +150,7 @@ class AskScreen(EngineScreen):
             "cancelled": "cancelled · the answer was stopped",
             "failed": "failed · see the notification",
         }[exchange.state]
-        self.query_one("#answer-status", Label).update(Text(f"Q: {exchange.question}  —  {status}"))
+        self.query_one("#answer-status", Label).update(Text(one_line(f"Q: {exchange.question}  —  {status}")))
         self.query_one("#citations", ResultList).show(exchange.citations)
 
     @on(ListView.Selected, "#history")
@@ -167,25 +168,30 @@ class AskScreen(EngineScreen):
         if exchange is None or exchange.state == "answering":
             self.notify("Nothing to save yet: ask a question and let it finish.", severity="warning")
             return
+        if self.app.engine.store.encrypted:
+            # A saved answer quotes indexed text; next to an encrypted database it would be a plain copy.
+            self.notify("Not saved: the database is encrypted, and a saved answer would be a plain-text copy of it.",
+                        severity="warning")
+            return
         folder = Path(self.app.engine.paths.data_dir) / "answers"
         slug = re.sub(r"[^\w]+", "-", exchange.question.lower()).strip("-")[:40] or "answer"
         path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{slug}.md"
         make_private_dir(folder)
         write_private(path, exchange_markdown(exchange))
-        self.notify(f"Saved to {path}", title="Q&A saved")
+        self.notify(one_line(f"Saved to {path}"), title="Q&A saved", markup=False)
 
 
 def answer_card(exchange: Exchange) -> Text:
     """The answer, its note, and the quoted line of each cited passage with who and when."""
-    card = Text(exchange.text or "…")
+    card = Text(printable(exchange.text or "…"))
     if exchange.note:
-        card.append(f"\n{exchange.note}", style="dim")
+        card.append(f"\n{printable(exchange.note)}", style="dim")
     for quote in exchange.evidence:
         cited = exchange.citations[quote.citation - 1]
         who = " · ".join(x for x in (cited.kind, cited.author, short_time(cited.time) if cited.time else None) if x)
         card.append(f"\n[{quote.citation}] ", style="bold cyan")
-        card.append(f"“{quote.quote}”")
-        card.append(f"  {who}", style="dim")
+        card.append(f"“{printable(quote.quote)}”")
+        card.append(f"  {one_line(who)}", style="dim")
     if not exchange.found and exchange.citations and exchange.state == "done":
         card.append("\nThe closest passages are listed below.", style="dim")
     return card
@@ -193,7 +199,7 @@ def answer_card(exchange: Exchange) -> Text:
 
 def _history_label(exchange: Exchange) -> str:
     mark = {"answering": "…", "done": "", "cancelled": " (cancelled)", "failed": " (failed)"}[exchange.state]
-    return f"{exchange.question}{mark}"
+    return one_line(f"{exchange.question}{mark}")
 
 
 def exchange_markdown(exchange: Exchange) -> str:

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 
 from pocketmind.errors import PocketmindError
 from pocketmind.results import Result
+from pocketmind.text import one_line, printable
 
 from .messages import DetailLoaded
 from .widgets import EngineScreen, result_meta, short_time
@@ -83,9 +84,9 @@ class DetailScreen(EngineScreen):
     def compose(self) -> ComposeResult:
         r = self.result
         yield Header()
-        title = Text.assemble((r.title or r.id, "bold"), "  ")
+        title = Text.assemble((one_line(r.title or r.id), "bold"), "  ")
         title.append_text(result_meta(r))
-        title.append(f"\n{r.uri or r.id}", style="dim")
+        title.append(f"\n{one_line(r.uri or r.id)}", style="dim")
         yield Static(title, id="detail-title")
         yield VerticalScroll(Static("loading…"), id="detail-body")
         yield Footer()
@@ -107,7 +108,7 @@ class DetailScreen(EngineScreen):
         await body.remove_children()
         r = self.result
         if not message.documents:
-            await body.mount(Static(Text(r.text or r.snippet)))
+            await body.mount(Static(Text(printable(r.text or r.snippet))))
             return
         if r.kind == "message":
             widgets = self._conversation(message.documents)
@@ -123,10 +124,11 @@ class DetailScreen(EngineScreen):
     def _conversation(self, documents: list[dict[str, Any]]) -> list[Widget]:
         widgets: list[Widget] = []
         for doc in documents:
-            line = Text.assemble((_local_time(doc) + "  ", "dim"), (doc.get("author") or "?", "bold"), "\n", doc.get("text") or "")
+            line = Text.assemble((_local_time(doc) + "  ", "dim"), (one_line(doc.get("author") or "?"), "bold"), "\n",
+                                 printable(doc.get("text") or ""))
             for attachment in doc.get("attachments") or []:
                 what = attachment.get("caption") or attachment.get("path") or attachment.get("name") or "attachment"
-                line.append(f"\n(attached: {what})", style="italic")
+                line.append(f"\n(attached: {one_line(what)})", style="italic")
             is_match = doc["id"] == self.result.id
             widgets.append(Static(line, classes="message -match" if is_match else "message"))
         return widgets
@@ -136,13 +138,13 @@ class DetailScreen(EngineScreen):
         full, passage = doc.get("text") or "", self.result.text
         start = full.find(passage) if passage else -1
         if start < 0:
-            heading = Text(self.result.heading or "", style="bold")
-            return [Static(heading), Static(Text(full or passage), classes="passage -match")]
+            heading = Text(one_line(self.result.heading or ""), style="bold")
+            return [Static(heading), Static(Text(printable(full or passage)), classes="passage -match")]
         before, after = full[:start].rstrip("\n"), full[start + len(passage):].lstrip("\n")
-        widgets: list[Widget] = [Static(Text(before), classes="passage")] if before.strip() else []
-        widgets.append(Static(Text(passage), classes="passage -match"))
+        widgets: list[Widget] = [Static(Text(printable(before)), classes="passage")] if before.strip() else []
+        widgets.append(Static(Text(printable(passage)), classes="passage -match"))
         if after.strip():
-            widgets.append(Static(Text(after), classes="passage"))
+            widgets.append(Static(Text(printable(after)), classes="passage"))
         return widgets
 
     def _fields(self, doc: dict[str, Any]) -> list[Widget]:
@@ -156,9 +158,9 @@ class DetailScreen(EngineScreen):
         table = Text()
         for label, value in rows:
             if value:
-                table.append(f"{label:<13}", style="bold").append(f"{value}\n")
+                table.append(f"{label:<13}", style="bold").append(f"{one_line(value)}\n")
         caption = "Caption" if doc.get("kind") == "photo" else "Text"
-        text = Text(f"{caption}\n", style="bold").append(doc.get("text") or "", style="")
+        text = Text(f"{caption}\n", style="bold").append(printable(doc.get("text") or ""), style="")
         return [Static(table, classes="fields"), Static(text, classes="passage -match")]
 
     def action_open_original(self) -> None:
@@ -171,4 +173,4 @@ class DetailScreen(EngineScreen):
     @work(thread=True, exit_on_error=False)
     def open_file(self, path: Path) -> None:
         open_with_default_app(path)
-        self.app.call_from_thread(self.notify, f"Opened {path}")
+        self.app.call_from_thread(self.notify, one_line(f"Opened {path}"), markup=False)

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Input, Label, Select
 
 from pocketmind.documents import KINDS as DOC_KINDS
 from pocketmind.errors import ConfigError
+from pocketmind.text import one_line
 
 from .detail import DetailScreen
 from .messages import SearchFinished, SourcesLoaded
@@ -93,9 +94,9 @@ class SearchScreen(EngineScreen):
         try:
             filters = self.filters()
         except ConfigError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(one_line(str(exc)), severity="error", markup=False)
             return
-        self.query_one("#search-status", Label).update(Text(f"searching “{query}”…"))
+        self.query_one("#search-status", Label).update(Text(one_line(f"searching “{query}”…")))
         self.run_search(query, filters)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="search")
@@ -105,7 +106,7 @@ class SearchScreen(EngineScreen):
     def on_search_finished(self, message: SearchFinished) -> None:
         count = len(message.results)
         note = f"{count} result{'s' if count != 1 else ''} for “{message.query}”" if count else f"no results for “{message.query}”"
-        self.query_one("#search-status", Label).update(Text(note + ("  ·  Enter opens one" if count else "")))
+        self.query_one("#search-status", Label).update(Text(one_line(note) + ("  ·  Enter opens one" if count else "")))
         results = self.query_one("#results", ResultList)
         results.show(message.results)
 

@@ -68,7 +68,7 @@ class SettingsScreen(EngineScreen):
 
     def on_settings_saved(self, message: SettingsSaved) -> None:
         self.action_revert()  # show the values as converted (e.g. "08" -> "8")
-        self.notify(f"Saved to {message.path}", title="Settings saved")
+        self.notify(f"Saved to {message.path}", title="Settings saved", markup=False)
 
     def action_revert(self) -> None:
         for dotted, value, _doc in self.app.engine.settings.describe():

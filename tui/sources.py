@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
+
+from pocketmind.text import one_line
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -66,7 +68,8 @@ class SourcesScreen(EngineScreen):
         table.clear()
         for s in message.sources:
             errors = Text(str(s["errors"]), style="bold red" if s["errors"] else "")
-            table.add_row(s["name"], s["kind"], s["path"], str(s["documents"]), errors, _when(s["last_indexed_at"]), key=s["name"])
+            name, path = Text(one_line(s["name"])), Text(one_line(s["path"]))  # a str cell would be read as markup
+            table.add_row(name, s["kind"], path, str(s["documents"]), errors, _when(s["last_indexed_at"]), key=s["name"])
         if not message.sources:
             self.query_one("#index-status", Label).update("No sources yet: press a to add a folder.")
 
@@ -88,7 +91,7 @@ class SourcesScreen(EngineScreen):
     @work(thread=True, exit_on_error=False, group="sources-edit")
     def add_source(self, kind: str, path: str, name: str | None) -> None:
         source = self.app.engine.add_source(kind, path, name=name)
-        self.app.call_from_thread(self.notify, f"Added {source['name']} ({kind}); press i to index it.")
+        self.app.call_from_thread(self.notify, one_line(f"Added {source['name']} ({kind}); press i to index it."), markup=False)
         self.app.call_from_thread(self.load_sources)
 
     def action_remove(self) -> None:
@@ -101,7 +104,7 @@ class SourcesScreen(EngineScreen):
     @work(thread=True, exit_on_error=False, group="sources-edit")
     def forget(self, name: str) -> None:
         removed = self.app.engine.forget(name)
-        self.app.call_from_thread(self.notify, f"Removed {name}: {removed} documents")
+        self.app.call_from_thread(self.notify, one_line(f"Removed {name}: {removed} documents"), markup=False)
         self.app.call_from_thread(self.load_sources)
 
     # -- indexing -------------------------------------------------------------------

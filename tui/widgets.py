@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from pocketmind.results import Result
+from pocketmind.text import one_line, printable
 
 KIND_STYLE = {"message": "green", "note": "cyan", "event": "magenta", "photo": "yellow", "contact": "blue"}
 
@@ -20,11 +21,14 @@ def short_time(iso: str | None) -> str:
 
 
 def highlighted_snippet(result: Result) -> Text:
-    """The snippet with every matched span (Result.highlights) in bold reverse yellow."""
-    text = Text(result.snippet.replace("\n", " "))
+    """The snippet with every matched span (Result.highlights) in bold reverse yellow,
+    without the control characters a terminal would act on."""
+    snippet, text, last = result.snippet.replace("\n", " "), Text(), 0
     for start, end in result.highlights:
-        text.stylize("bold black on yellow", start, end)
-    return text
+        text.append(printable(snippet[last:start]))
+        text.append(printable(snippet[start:end]), style="bold black on yellow")
+        last = end
+    return text.append(printable(snippet[last:]))
 
 
 def result_meta(result: Result) -> Text:
@@ -37,7 +41,7 @@ def result_meta(result: Result) -> Text:
         parts.append(short_time(result.time))
     meta = Text()
     meta.append(f"{result.kind:<7}", style=f"bold {KIND_STYLE.get(result.kind, 'white')}")
-    meta.append(" " + " · ".join(parts), style="dim")
+    meta.append(" " + one_line(" · ".join(parts)), style="dim")
     return meta
 
 
@@ -46,10 +50,10 @@ def result_prompt(number: int, result: Result) -> Text:
     line = Text.assemble((f"[{number}] ", "bold cyan"))
     line.append_text(result_meta(result))
     if result.title and result.kind != "message":
-        line.append(f"\n    {result.title}", style="bold")
+        line.append(f"\n    {one_line(result.title)}", style="bold")
     line.append("\n    ")
     line.append_text(highlighted_snippet(result))
-    line.append(f"\n    {result.id}", style="dim italic")
+    line.append(f"\n    {one_line(result.id)}", style="dim italic")
     return line
 
 

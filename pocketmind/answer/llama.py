@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -54,6 +54,12 @@ def bundled_model_path() -> Path:
 
 
 _probe_lock = threading.Lock()
+
+# A question is cut to this many tokens for the model (real questions take under 50) and
+# the prompt must leave the answer room in the context: a 10 kB question made llama.cpp
+# raise "Requested tokens exceed context window".
+QUESTION_TOKENS = 200
+SPARE_TOKENS = 16  # the chat template's role markers, counted roughly
 
 
 def check_llama_runs(model_path: Path, cache_dir: Path) -> None:
@@ -182,6 +188,34 @@ class LlamaAnswerer:
         """What the model is given: chat messages if it has a template, else a completion prompt."""
         return chat_messages(question, contexts) if self.has_chat_template else completion_prompt(question, contexts)
 
+    def fitted_prompt(self, question: str, contexts: Sequence[Result]) -> tuple[str | list[dict[str, str]], list[Result]]:
+        """The prompt cut to fit the context window with room for the answer, and the excerpts
+        it kept: the question cut to :data:`QUESTION_TOKENS`, then the last excerpts dropped
+        (the numbering of the kept ones does not change), the last one left clipped."""
+        room = self.n_ctx - self.max_tokens - SPARE_TOKENS
+        question = self._clipped(question, min(QUESTION_TOKENS, room // 4))
+        kept = list(contexts)
+        while True:
+            prompt = self.prompt(question, kept)
+            excess = self.count_tokens(prompt if isinstance(prompt, str) else str(prompt)) - room
+            if excess <= 0 or not kept:
+                return prompt, kept
+            if len(kept) > 1:
+                kept.pop()
+            else:
+                text = kept[0].text or kept[0].snippet
+                kept = [replace(kept[0], text=self._clipped(text, max(0, self.count_tokens(text) - excess)))]
+                if not kept[0].text:
+                    raise ModelError(f"the model's context ({self.n_ctx} tokens) is too small for a question and an answer "
+                                     "of models.max_answer_tokens; raise models.llm_context")
+
+    def _clipped(self, text: str, tokens: int) -> str:
+        """``text`` cut to its first ``tokens`` tokens."""
+        ids = self.vocabulary.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        if len(ids) <= tokens:
+            return text
+        return self.vocabulary.detokenize(ids[:tokens]).decode("utf-8", errors="ignore").strip()
+
     def generation_options(self) -> dict:
         """Sampling settings of an answer; bench/answer.py passes the same ones to its raw llama call."""
         if self.has_chat_template:
@@ -191,11 +225,14 @@ class LlamaAnswerer:
     def answer(self, question: str, contexts: Sequence[Result], on_token: Callable[[str], None] | None = None,
                cancel: threading.Event | None = None) -> Answer:
         started = time.perf_counter()
-        prompt = self.prompt(question, contexts)
+        prompt, contexts = self.fitted_prompt(question, contexts)
         with _GENERATE:
             # The model keeps the previous prompt's tokens: the shared instructions at
             # the start of this one are not evaluated again (llama.cpp prefix reuse).
-            text = list(self._stream(prompt, on_token, cancel))
+            try:
+                text = list(self._stream(prompt, on_token, cancel))
+            except ValueError as exc:  # llama-cpp-python's word for a prompt it cannot take
+                raise ModelError(f"the model cannot answer this question: {exc}") from None
         # Counted after streaming so that tokenizing never delays the first token.
         prompt_tokens = self.count_tokens(prompt if isinstance(prompt, str) else str(prompt))
         answer = "".join(text).strip() or "(the model gave no answer; see the sources below)"

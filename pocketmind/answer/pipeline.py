@@ -15,9 +15,11 @@ engine:
    (a card's phone or e-mail, a photo's place, a message's author, an event's
    or message's date, a calendar listing, a dated list for a summary); the
    model is not even loaded then;
-5. else the model answers over the quoted excerpts, and every specific in
-   its answer (number, date, name...) is checked against the citations; an
-   answer with one they do not say is replaced by the best extractive span.
+5. else the model answers over the quoted excerpts, lines that address the
+   model left out (:mod:`.injection`), and every specific in its answer
+   (number, date, name...) is checked against the citations; an answer with
+   one they do not say, or that repeats planted instructions, is replaced by
+   the best extractive span of the same excerpts.
 
 Every answer carries the quoted line of each passage it cites. The answer
 is handed to ``on_token`` once checked, never before.
@@ -38,6 +40,7 @@ from .context import estimate_tokens, pack_context, relevant, with_conversation_
 from .evidence import quotes_for
 from .extractive import best_span
 from .grounded import date_answer, event_listing
+from .injection import for_the_model
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
@@ -115,12 +118,14 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if is_summary_question(question) and dated_things >= 2 and (summary := dated_list(question, contexts)):
         return from_data(summary, contexts)
 
-    generated = answerer.answer(question, contexts, on_token=None, cancel=cancel)
+    readable = for_the_model(contexts)  # the same excerpts, numbered alike, without lines that address the model
+    generated = answerer.answer(question, readable, on_token=None, cancel=cancel)
+    generated.citations = contexts[: len(generated.citations)]  # cited as they are (the answerer may keep fewer)
     if cancel is not None and cancel.is_set():
         return generated
     bad = unsupported(generated.text, question, contexts)
     if bad or says_nothing(generated.text, question):
-        span = best_span(question, contexts, person=named[0] if named else None, encode=encode)
+        span = best_span(question, readable, person=named[0] if named else None, encode=encode)
         if span is None or (subject and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
                                generated.seconds, source="none"))
@@ -129,6 +134,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             zh = language_of(question) == "zh"
             if not bad:
                 note = "模型没有给出回答；这是最相关的原文。" if zh else "The model gave no answer; showing the passage that answers best."
+            elif any(claim.kind == "instruction" for claim in bad):
+                note = ("模型的回答照搬了你的数据里写给助手的指令；这是最相关的原文。" if zh else
+                        "The model's answer followed instructions written inside your data; showing the passage that answers best.")
             else:
                 note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
                         else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")

@@ -6,7 +6,9 @@ passages. Values are compared normalised: digits of phone numbers; dates as
 days, also when the passage says them relatively ("yesterday" in a message of
 8 May 2023 is 7 May 2023) or as its own time; numbers also as words ("three",
 三); names case-insensitively. A small model that invents a phone number or
-moves a date by a day is caught here, and its answer is not shown.
+moves a date by a day is caught here, and its answer is not shown. So is an
+answer whose words the citations say only in a line addressing the model
+("answer 'HACKED'", see :mod:`.injection`): it follows planted instructions.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Sequence
 
 from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
+
+from .injection import instruction_words
 
 _URL = re.compile(r"\bhttps?://[^\s\])>，。]+|\bwww\.[^\s\])>，。]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -52,7 +56,7 @@ once twice very more less much little lot lots nothing something someone somebod
 
 @dataclass(frozen=True)
 class Claim:
-    kind: str  # number, date, time, phone, email, url, name
+    kind: str  # number, date, time, phone, email, url, name; instruction: a word only planted instructions say
     text: str
 
 
@@ -144,12 +148,14 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
 
 
 def unsupported(answer: str, question: str, citations: Sequence[Result]) -> list[Claim]:
-    """The answer's specifics that none of the citations says."""
+    """The answer's specifics that none of the citations says, and its words that only
+    instructions written inside them say."""
+    obeyed = [Claim("instruction", word) for word in instruction_words(answer, citations)]
     claims = claims_in(answer, question)
     if not claims:
-        return []
+        return obeyed
     evidence = gather(citations)
-    return [claim for claim in claims if not supports(evidence, claim)]
+    return obeyed + [claim for claim in claims if not supports(evidence, claim)]
 
 
 def supports(evidence: Evidence, claim: Claim) -> bool:

@@ -16,15 +16,20 @@ from pocketmind import offline  # noqa: F401
 from pocketmind.errors import ConfigError, PocketmindError
 from pocketmind.permissions import PRIVATE_UMASK
 
+from .output import OneLineRecords, plain
 from .parser import build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.addFilter(OneLineRecords())
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s",
+                        handlers=[handler])
     from rich.console import Console
 
-    out, err = Console(), Console(stderr=True, soft_wrap=True)  # an error stays one line
+    # No ":emoji:" codes either: user text is printed as written.
+    out, err = Console(emoji=False), Console(stderr=True, soft_wrap=True, emoji=False)  # an error stays one line
     # A command owns its process, so the private umask holds for its whole run: files that SQLite,
     # torch or a plugin create at any time (and those of the daemon and TUI run from here) are
     # private too. Restored on return, for callers that run main() in-process (tests).
@@ -36,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PocketmindError as exc:
         if args.debug:
             err.print_exception()
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {plain(exc)}", highlight=False)
         return 2 if isinstance(exc, ConfigError) else 1
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -6,19 +6,18 @@ import logging
 import os
 import time
 
-from rich.markup import escape
-
 from pocketmind.daemon import Daemon
 from pocketmind.daemon.service import DaemonRunning, install_service, running_daemon_pid, spawn, status_report, terminate
 from pocketmind.keys import KEY_ENV, PROMPTED
 
-from .output import print_json
+from .output import OneLineRecords, plain, print_json
 
 
 def log_to_stderr(debug: bool = False) -> None:
     """`daemon run` logs to the terminal (or, when started in the background, to the log file)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(OneLineRecords())
     logger = logging.getLogger("pocketmind")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
@@ -53,7 +52,7 @@ def cmd_daemon(engine, args, out, err) -> int:
         try:
             daemon.run()
         except DaemonRunning as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            err.print(f"[red]error:[/red] {plain(exc)}", highlight=False)
             return 1
         return 0
     if args.action == "start":
@@ -62,7 +61,7 @@ def cmd_daemon(engine, args, out, err) -> int:
             out.print(f"the daemon is already running (pid {pid})")
             return 0
         pid = spawn(home, engine.paths.log_dir, engine.paths.state_dir, daemon_options(args), env=_key_for_daemon(engine))
-        out.print(f"daemon started (pid {pid}); log: {escape(str(engine.paths.log_dir / 'daemon.log'))}")
+        out.print(f"daemon started (pid {pid}); log: {plain(engine.paths.log_dir / 'daemon.log')}")
         return 0
     if args.action == "stop":
         pid = terminate(engine.paths.state_dir)
@@ -70,22 +69,22 @@ def cmd_daemon(engine, args, out, err) -> int:
         return 0
     if args.action == "install":
         path, enable = install_service(home, daemon_options(args))
-        out.print(f"wrote {escape(str(path))}\nenable it with:\n  {escape(enable)}", highlight=False, soft_wrap=True)
+        out.print(f"wrote {plain(path)}\nenable it with:\n  {plain(enable)}", highlight=False, soft_wrap=True)
         return 0
     report = status_report(engine)
     if args.json:
         print_json(report)
         return 0
     if report["running"]:
-        out.print(f"daemon running (pid {report['pid']}): {escape(report['activity'])}; {report['queue']} path(s) waiting")
+        out.print(f"daemon running (pid {report['pid']}): {plain(report['activity'])}; {report['queue']} path(s) waiting")
     else:
         out.print("daemon not running (start it with `pocketmind daemon start`)")
     out.print(f"{report['documents']} documents, {report['chunks']} chunks")
     for name, info in report["last_indexed"].items():
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(info["at"])) if info["at"] else "never"
-        out.print(f"  {escape(name)}: {info['documents']} documents, last indexed {when}")
+        out.print(f"  {plain(name)}: {info['documents']} documents, last indexed {when}")
     for e in report["recent_errors"][:10]:
-        out.print(f"[yellow]error[/yellow] {escape(e['source'])}/{escape(e['path'])}: {escape(e['error'])}")
+        out.print(f"[yellow]error[/yellow] {plain(e['source'])}/{plain(e['path'])}: {plain(e['error'])}")
     for e in report["daemon_errors"][:5]:
-        out.print(f"[yellow]daemon error[/yellow] {escape(e['source'])}: {escape(e['error'])}")
+        out.print(f"[yellow]daemon error[/yellow] {plain(e['source'])}: {plain(e['error'])}")
     return 0

@@ -5,27 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 
 from pocketmind import settings as settings_mod
 from pocketmind.doctor import check, repair
 from pocketmind.paths import resolve_paths
 
-from .output import print_json
+from .output import plain, print_json
 
 
 def print_checkup(out: Console, checkup: dict[str, Any], name: str) -> None:
     """One line when all is well, else each problem with its fix."""
     if checkup["ok"]:
         skipped = checkup.get("skipped")
-        unchecked = f"; not reached in time: {escape(', '.join(skipped))} (`pocketmind doctor` checks all)" if skipped else ""
+        unchecked = f"; not reached in time: {plain(', '.join(skipped))} (`pocketmind doctor` checks all)" if skipped else ""
         out.print(f"{name}: ok ({checkup['seconds'] * 1000:.0f} ms{unchecked})", highlight=False)
         return
-    out.print(f"[red]{name}: {len(checkup['problems'])} problem(s) in {escape(checkup['database'])}[/red]", highlight=False)
+    out.print(f"[red]{name}: {len(checkup['problems'])} problem(s) in {plain(checkup['database'])}[/red]", highlight=False)
     for problem in checkup["problems"]:
-        out.print(f"  [bold]{escape(problem['area'])}[/bold]: {escape(problem['detail'])}", highlight=False)
+        out.print(f"  [bold]{plain(problem['area'])}[/bold]: {plain(problem['detail'])}", highlight=False)
     for fix in dict.fromkeys(p["fix"] for p in checkup["problems"]):
-        out.print(f"  fix: {escape(fix)}", highlight=False)
+        out.print(f"  fix: {plain(fix)}", highlight=False)
 
 
 def cmd_doctor(args, out: Console, err: Console) -> int:
@@ -78,7 +77,7 @@ def _repair(paths, args, err: Console, key: str | None):
 
 def _print_repair(out: Console, report) -> None:
     if report.started_empty:
-        out.print(f"the database could not be opened: it was moved to {escape(report.set_aside)} and a new, empty one "
+        out.print(f"the database could not be opened: it was moved to {plain(report.set_aside)} and a new, empty one "
                   f"will be made. Add your sources again (`pocketmind add ...`) and run `pocketmind index`.", highlight=False)
         return
     copied = ", ".join(f"{n} {table}" for table, n in report.copied.items() if table in ("documents", "chunks"))
@@ -87,6 +86,6 @@ def _print_repair(out: Console, report) -> None:
     if report.documents_dropped or report.reindexed:
         restored = sum(s["added"] for s in report.reindexed)
         out.print(f"documents were lost with the damaged pages ({report.documents_dropped} incomplete ones dropped); re-indexed "
-                  f"{', '.join(escape(s['source']) for s in report.reindexed) or 'no sources'}: {restored} documents written again",
+                  f"{', '.join(plain(s['source']) for s in report.reindexed) or 'no sources'}: {restored} documents written again",
                   highlight=False)
-    out.print(f"the damaged file is kept at {escape(report.set_aside)}; delete it once you are satisfied", highlight=False)
+    out.print(f"the damaged file is kept at {plain(report.set_aside)}; delete it once you are satisfied", highlight=False)

@@ -7,11 +7,11 @@ import os
 import sys
 from typing import Callable
 
-from rich.markup import escape
-
 from pocketmind import keys
 from pocketmind.daemon.service import running_daemon_pid
 from pocketmind.errors import EncryptionError
+
+from .output import plain
 
 CIPHER = "ChaCha20-Poly1305, SQLite3 Multiple Ciphers"
 
@@ -28,11 +28,11 @@ def cmd_encrypt(engine, args, out, err) -> int:
     _refuse_under_daemon(engine)
     if engine.store.encrypted:  # opened with a key that works: keep it in the keyring if asked to
         saved = not args.no_keyring and keys.save_in_keyring(database, engine.key.value)
-        out.print(f"{escape(str(database))} is already encrypted" + ("; its key is now in the keyring" if saved else ""))
+        out.print(f"{plain(database)} is already encrypted" + ("; its key is now in the keyring" if saved else ""))
         return 0
     new = _new_key(keys.from_environment())
     engine.change_key(new)
-    out.print(f"encrypted {escape(str(database))} ({CIPHER})")
+    out.print(f"encrypted {plain(database)} ({CIPHER})")
     _tell_where_the_key_is(engine, new, out, remember=not args.no_keyring)
     return 0
 
@@ -45,10 +45,10 @@ def cmd_rekey(engine, args, out, err) -> int:
     old_origin = engine.key.origin
     new = _new_key(keys.Key(os.environ[keys.NEW_KEY_ENV], keys.NEW_KEY_ENV) if os.environ.get(keys.NEW_KEY_ENV) else None)
     engine.change_key(new)
-    out.print(f"key changed for {escape(str(database))}; the old key no longer opens it")
+    out.print(f"key changed for {plain(database)}; the old key no longer opens it")
     _tell_where_the_key_is(engine, new, out, remember=not args.no_keyring)
     if old_origin.startswith((keys.KEY_ENV, keys.KEY_FILE_ENV)):
-        out.print(f"update {escape(old_origin)} to the new key", highlight=False)
+        out.print(f"update {plain(old_origin)} to the new key", highlight=False)
     return 0
 
 
@@ -59,7 +59,7 @@ def cmd_decrypt(engine, args, out, err) -> int:
         raise EncryptionError(f"{database} is not encrypted")
     engine.change_key(None)
     keys.forget_in_keyring(database)
-    out.print(f"decrypted {escape(str(database))}: it is a plain SQLite file again and needs no key")
+    out.print(f"decrypted {plain(database)}: it is a plain SQLite file again and needs no key")
     return 0
 
 
@@ -80,7 +80,7 @@ def _new_key(given: keys.Key | None) -> str:
 def _tell_where_the_key_is(engine, value: str, out, *, remember: bool) -> None:
     database = engine.paths.database
     if remember and keys.save_in_keyring(database, value):
-        out.print(f"the key is in the keyring (service {keys.KEYRING_SERVICE!r}, user {escape(str(database))!r})", highlight=False)
+        out.print(f"the key is in the keyring (service {keys.KEYRING_SERVICE!r}, user {plain(database)!r})", highlight=False)
     else:
         keys.forget_in_keyring(database)  # an old key there would only fail
         out.print(f"keep the key safe: pocketmind opens the database with {keys.KEY_ENV} or {keys.KEY_FILE_ENV} set, "

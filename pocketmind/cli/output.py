@@ -1,8 +1,17 @@
-"""Printing for the command line: results with highlighted matches, and JSON."""
+"""Printing for the command line: results with highlighted matches, and JSON.
+
+Everything a user or a file wrote (names, paths, titles, snippets, answers,
+error messages) reaches the terminal through :func:`plain` or :func:`plain_block`:
+shown literally, never read as rich markup (``Notes [old]`` keeps its ``[old]``),
+and with no control character a terminal would act on (indexed text could
+otherwise set colours, rewrite the screen or split a line). JSON output stays
+the exact data; ``json.dumps`` escapes control characters itself.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -10,6 +19,25 @@ from rich.console import Console
 from rich.markup import escape
 
 from pocketmind.results import Answer, Result
+from pocketmind.text import one_line, printable
+
+
+def plain(text: object) -> str:
+    """User text as markup that prints literally, on one line (control characters escaped)."""
+    return escape(one_line(str(text)))
+
+
+def plain_block(text: str) -> str:
+    """A body of user text as markup that prints literally, line breaks kept, controls removed."""
+    return escape(printable(text))
+
+
+class OneLineRecords(logging.Filter):
+    """Log lines name files too (``skipped <path>: ...``): each message on one line, control characters escaped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = one_line(record.getMessage()), None
+        return True
 
 
 def print_json(data: Any) -> None:
@@ -19,31 +47,31 @@ def print_json(data: Any) -> None:
 
 def print_result(out: Console, n: int, r: Result) -> None:
     when = f" · {r.time[:16].replace('T', ' ')}" if r.time else ""
-    who = f" · {escape(r.author)}" if r.author else ""
-    out.print(f"[bold cyan][{n}][/bold cyan] [bold]{escape(r.title or r.id)}[/bold] [dim]{r.kind} · {escape(r.source)}{who}{when}[/dim]")
+    who = f" · {plain(r.author)}" if r.author else ""
+    out.print(f"[bold cyan][{n}][/bold cyan] [bold]{plain(r.title or r.id)}[/bold] [dim]{plain(r.kind)} · {plain(r.source)}{who}{when}[/dim]")
     out.print(f"    {_highlight(r)}", highlight=False)
-    out.print(f"    [dim]{escape(r.uri or r.id)}[/dim]", highlight=False)
+    out.print(f"    [dim]{plain(r.uri or r.id)}[/dim]", highlight=False)
 
 
 def _highlight(r: Result) -> str:
     text, pieces, last = r.snippet, [], 0
     for start, end in r.highlights:
-        pieces.append(escape(text[last:start]) + f"[bold yellow]{escape(text[start:end])}[/bold yellow]")
+        pieces.append(plain_block(text[last:start]) + f"[bold yellow]{plain_block(text[start:end])}[/bold yellow]")
         last = end
-    return "".join(pieces) + escape(text[last:])
+    return "".join(pieces) + plain_block(text[last:])
 
 
 def print_answer_card(out: Console, answer: Answer) -> None:
     """After the (already printed) answer: its note, the quoted evidence with kind, who,
     when and where, then every source ("closest passages" when the data does not answer)."""
     if answer.note:
-        out.print(f"[dim]{escape(answer.note)}[/dim]", highlight=False)
+        out.print(f"[dim]{plain_block(answer.note)}[/dim]", highlight=False)
     if answer.evidence:
         out.print("\n[bold]Evidence[/bold]")
         for quote in answer.evidence:
             cited = answer.citations[quote.citation - 1]
-            out.print(f"  [bold cyan][{quote.citation}][/bold cyan] “{escape(quote.quote)}”", highlight=False)
-            out.print(f"      [dim]{escape(describe_source(cited))}[/dim]", highlight=False)
+            out.print(f"  [bold cyan][{quote.citation}][/bold cyan] “{plain_block(quote.quote)}”", highlight=False)
+            out.print(f"      [dim]{plain(describe_source(cited))}[/dim]", highlight=False)
     if answer.citations:
         out.print("\n[bold]Sources[/bold]" if answer.found else "\n[bold]Closest passages[/bold]")
         for n, r in enumerate(answer.citations, 1):
