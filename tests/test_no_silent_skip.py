@@ -91,6 +91,7 @@ def test_empty_exports_are_reported_as_empty(tmp_path, capsys):
     (chats / "sms-backup.xml").write_bytes(b"")
     with zipfile.ZipFile(chats / "WhatsApp Chat with Ann.zip", "w"):
         pass  # a zip with no members
+    (chats / "sms-none.xml").write_text('<?xml version="1.0"?>\n<smses count="0">\n</smses>\n')  # well formed, no message
     home = tmp_path / "home"
     assert main(["--home", str(home), "add", "messages", str(chats), "--name", "chats"]) == 0
     summary = _index_json(home, capsys)
@@ -98,16 +99,16 @@ def test_empty_exports_are_reported_as_empty(tmp_path, capsys):
     skipped = {Path(s["path"]).name: (s["reason"], s["problem"]) for s in source["skipped"]}
     assert skipped == {name: ("empty", "empty file") for name in (
         "WhatsApp Chat with Nobody.txt", "result.json", "blank.json", "nothing.json", "sms-backup.xml",
-        "WhatsApp Chat with Ann.zip")}
-    assert source["skipped_by_reason"] == {"empty": 6} and summary["skipped_by_reason"] == {"empty": 6}
-    assert summary["failed"] == 6
+        "WhatsApp Chat with Ann.zip")} | {"sms-none.xml": ("empty", "empty: sms found nothing to index in it")}
+    assert source["skipped_by_reason"] == {"empty": 7} and summary["skipped_by_reason"] == {"empty": 7}
+    assert summary["failed"] == 7
 
     assert main(["--home", str(home), "index"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith("6 skipped: 6 empty")
+    assert out[0].endswith("7 skipped: 7 empty")
     assert f"  skipped {chats / 'result.json'}: empty file" in out
     assert main(["--home", str(home), "sources", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["sources"][0]["errors"] == 6
+    assert json.loads(capsys.readouterr().out)["sources"][0]["errors"] == 7
 
 
 def test_unsupported_files_are_counted_and_listed_in_json_but_few_are_shown(tmp_path, warm_models, capsys):
@@ -195,3 +196,39 @@ def test_links_leading_outside_a_source_are_followed_only_when_the_user_opts_in(
     assert json.loads(capsys.readouterr().out)["results"][0]["id"] == "linked:secret.md"
     assert main([*home, "search", "quokkafalls", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["id"] == "linked:diary/day.md"
+
+
+def test_photo_sidecars_are_not_called_unsupported(tmp_path, warm_models):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    shutil.copy(CORPUS / "photos" / "jpeg" / "exiftool_iphone7_gps.jpg", photos / "holiday.jpg")
+    shutil.copy(CORPUS / "photos" / "google_takeout_json" / "gpth_791e169d.jpg.json", photos / "holiday.jpg.json")
+    shutil.copy(CORPUS / "photos" / "xmp_sidecar" / "exiftool_sidecar.xmp", photos / "holiday.xmp")
+    shutil.copy(CORPUS / "photos" / "xmp_sidecar" / "exiftool_sidecar.xmp", photos / "lost.xmp")  # no image beside it
+    (photos / "readme.txt").write_text("exported with love\n")
+    with Engine(home=tmp_path / "home") as engine:
+        engine.add_source("photos", photos, name="photos")
+        [run] = engine.index()
+    assert run.added == 1 and run.failed == 0
+    assert [(Path(s["path"]).name, s["reason"]) for s in run.skipped] == [("lost.xmp", "unsupported"), ("readme.txt", "unsupported")]
+
+
+def test_a_whatsapp_attachment_climbing_out_of_the_export_is_never_read(tmp_path, warm_models):
+    (tmp_path / "outside").mkdir()
+    secret = tmp_path / "outside" / "secret.jpg"
+    shutil.copy(CORPUS / "photos" / "jpeg" / "exiftool_iptc_caption_keywords.jpg", secret)
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    chat = chats / "WhatsApp Chat with Example.txt"
+    text = (WHATSAPP / "pustur_ios_chat_from_zip.txt").read_text(encoding="utf-8")
+    chat.write_text(text.replace("<attached: 00000001-PHOTO-2019-06-20-16-00-15.jpg>", "<attached: ../outside/secret.jpg>"),
+                    encoding="utf-8")
+    with Engine(home=tmp_path / "home") as engine:
+        engine.add_source("messages", chats, name="chats")
+        [run] = engine.index()
+        photos = engine.store.documents_of_kind("photo")
+        attached = [a for doc in engine.store.documents_of_kind("message") for a in doc["attachments"] if a["name"].endswith("secret.jpg")]
+    assert run.failed == 0 and run.added > 30
+    assert photos == []  # the image outside was not opened, so no photo document describes it
+    assert [a["path"] for a in attached] == [None]
+    assert run.warnings == [f"{chat}: 1 attachment path leads outside the source, dropped: {secret}"]

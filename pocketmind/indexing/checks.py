@@ -16,7 +16,7 @@ from pocketmind.documents import Document
 
 from .files import is_inside
 
-BLANK_MAX_BYTES = 64 * 1024  # a file holding nothing but whitespace or "{}" is tiny; bigger ones are not read for this
+BLANK_MAX_BYTES = 4096  # a file holding nothing but whitespace or "{}" is tiny; bigger ones are not read for this
 # What an export holds when it holds nothing: no bytes, an empty JSON value, a zip without members.
 _EMPTY_VALUES = {b"", b"{}", b"[]", b"null", b'""'}
 _EMPTY_ZIP = b"PK\x05\x06"  # a zip's end record with no member before it

@@ -73,7 +73,7 @@ class IndexSummary:
     embedded: int = 0
     chunks: int = 0
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)  # "path: problem" for every file reported (``failed`` of them)
+    errors: list[str] = field(default_factory=list)  # "path: problem" for each of the ``failed`` files
     skipped: list[dict[str, str]] = field(default_factory=list)  # every file not indexed: path, reason, problem
     warnings: list[str] = field(default_factory=list)  # "path: what was left out" for files indexed all the same
 
@@ -198,6 +198,9 @@ class SourceRun:
         except Exception as exc:  # a parser or plugin bug must not stop the run: report it like bad input
             log.debug("parser %s failed on %s", indexer.name, path, exc_info=True)
             self._fail(origin, path, size, mtime_ns, f"{indexer.name} could not parse it: {type(exc).__name__}: {exc}")
+            return
+        if not docs:  # a well-formed export with nothing in it (no messages, no events) is not indexed either
+            self._fail(origin, path, size, mtime_ns, f"empty: {indexer.name} found nothing to index in it", EMPTY)
             return
         if dropped:
             many = "paths lead" if len(dropped) > 1 else "path leads"
@@ -389,8 +392,8 @@ class SourceRun:
     def _not_taken(self, entry: Entry, origin: str) -> bool:
         """A file no indexer of the source takes: report why; return whether its documents stay."""
         path, size = entry.path, entry.stat.st_size
-        if path.name.startswith("."):
-            return False  # hidden files no indexer wants are not data, nor noise
+        if path.name.startswith(".") or self._read_beside(path):
+            return False  # hidden files no indexer wants are not data, nor noise; sidecars are read with their file
         problem = unreadable(path)
         if problem is not None:  # sniffers read a file's head: an unreadable file looks like no format
             self._fail(origin, path, size, entry.stat.st_mtime_ns, problem, UNREADABLE)
@@ -401,6 +404,9 @@ class SourceRun:
         self.summary.skipped.append({"path": str(path), "reason": UNSUPPORTED,
                                      "problem": f"not a {self.source['kind']} format pocketmind reads"})
         return False
+
+    def _read_beside(self, path: Path) -> bool:
+        return any(getattr(indexer, "reads_beside", None) and indexer.reads_beside(path) for indexer in self.indexers)
 
     def _warn(self, path: Path, note: str) -> None:
         self.summary.warnings.append(f"{path}: {note}")
