@@ -232,3 +232,21 @@ def test_a_whatsapp_attachment_climbing_out_of_the_export_is_never_read(tmp_path
     assert photos == []  # the image outside was not opened, so no photo document describes it
     assert [a["path"] for a in attached] == [None]
     assert run.warnings == [f"{chat}: 1 attachment path leads outside the source, dropped: {secret}"]
+
+
+def test_a_link_the_daemon_sees_appear_is_held_to_the_same_rule(tmp_path, warm_models):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Secret\nzebracorn\n")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(OBSIDIAN / "Minimal Theme.md", notes / "Minimal Theme.md")
+    with Engine(home=tmp_path / "home") as engine:
+        engine.add_source("notes", notes, name="notes")
+        engine.index()
+        (notes / "secret.md").symlink_to(outside / "secret.md")
+        (notes / "empty.md").write_text("")
+        run = engine.apply_changes("notes", [notes / "secret.md", notes / "empty.md"])  # what the watcher hands over
+        assert engine.store.count_from_origin("notes", "secret.md") == 0
+    assert run.added == 0
+    assert [(Path(s["path"]).name, s["reason"]) for s in run.skipped] == [("empty.md", "empty"), ("secret.md", "outside the source")]

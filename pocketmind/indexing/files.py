@@ -38,7 +38,8 @@ EMPTY = "empty"
 UNSUPPORTED = "unsupported"
 WRONG_SHAPE = "wrong shape"
 OUTSIDE = "outside the source"
-NOT_FOLLOWED = "not followed; add the source with --follow-links to index what links point to"
+REASONS = (UNREADABLE, EMPTY, WRONG_SHAPE, OUTSIDE, UNSUPPORTED)  # the order summaries count them in
+NOT_FOLLOWED = "not followed (add the source with --follow-links to follow links)"
 
 
 @dataclass(frozen=True)

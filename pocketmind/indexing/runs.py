@@ -40,7 +40,7 @@ from pocketmind.timeexpr import annotation_text
 
 from .checks import drop_outside_attachments, is_blank, unreadable
 from .chunking import chunk_document, embedding_text
-from .files import EMPTY, OUTSIDE, UNREADABLE, UNSUPPORTED, WRONG_SHAPE, Entry, file_digest, is_ignored, origin_of, scan
+from .files import EMPTY, OUTSIDE, REASONS, UNREADABLE, UNSUPPORTED, WRONG_SHAPE, Entry, file_digest, is_ignored, origin_of, scan
 from .rows import day_seconds, document_row, embed_with_context, fulltext_body, previous_messages, time_mentions
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ class IndexSummary:
 
     @property
     def skipped_by_reason(self) -> dict[str, int]:
-        return dict(Counter(s["reason"] for s in self.skipped))
+        counts = Counter(s["reason"] for s in self.skipped)
+        return {reason: counts[reason] for reason in REASONS if counts[reason]}
 
     def to_json(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "skipped_by_reason": self.skipped_by_reason}
