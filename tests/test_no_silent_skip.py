@@ -250,3 +250,16 @@ def test_a_link_the_daemon_sees_appear_is_held_to_the_same_rule(tmp_path, warm_m
         assert engine.store.count_from_origin("notes", "secret.md") == 0
     assert run.added == 0
     assert [(Path(s["path"]).name, s["reason"]) for s in run.skipped] == [("empty.md", "empty"), ("secret.md", "outside the source")]
+
+
+def test_a_named_pipe_is_reported_and_never_opened(tmp_path):
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    os.mkfifo(chats / "WhatsApp Chat with Pipe.txt")  # opening it would wait for a writer forever
+    home = str(tmp_path / "home")
+    assert main(["--home", home, "add", "messages", str(chats), "--name", "chats"]) == 0
+    done = subprocess.run([sys.executable, "-m", "pocketmind.cli", "--home", home, "index", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    [source] = json.loads(done.stdout)["sources"]
+    assert source["skipped"] == [{"path": str(chats / "WhatsApp Chat with Pipe.txt"), "reason": "unreadable",
+                                  "problem": "unreadable: not a regular file"}]

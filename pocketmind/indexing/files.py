@@ -70,8 +70,9 @@ def scan(root: Path, follow_links: bool = False, top: Path | None = None) -> Ite
     walked = {real_root}  # folders reached through links, so a link loop is walked once
     if top != root and os.path.islink(top):
         walk_it, problem = _linked_folder(str(top), real_root, walked, follow_links)
+        if problem:
+            yield problem
         if not walk_it:
-            yield from [problem] if problem else []
             return
     unlistable: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(top, onerror=unlistable.append, followlinks=follow_links):
@@ -127,11 +128,6 @@ def _file_entry(path: Path, real_root: str, follow_links: bool) -> Entry:
     if not stat.S_ISREG(st.st_mode):
         return Entry(path, reason=UNREADABLE, problem="unreadable: not a regular file")
     return Entry(path, st)
-
-
-def walk(root: Path) -> Iterator[Path]:
-    """Every readable candidate file under ``root`` in a stable order, junk left out."""
-    return (entry.path for entry in scan(root) if entry.problem is None)
 
 
 def is_inside(path: str | Path, folder: str | Path) -> bool:
