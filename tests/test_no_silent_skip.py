@@ -263,3 +263,18 @@ def test_a_named_pipe_is_reported_and_never_opened(tmp_path):
     [source] = json.loads(done.stdout)["sources"]
     assert source["skipped"] == [{"path": str(chats / "WhatsApp Chat with Pipe.txt"), "reason": "unreadable",
                                   "problem": "unreadable: not a regular file"}]
+
+
+def test_an_emptied_note_is_reported_and_its_old_text_is_gone(tmp_path, warm_models):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(OBSIDIAN / "Minimal Theme.md", notes / "Minimal Theme.md")
+    shutil.copy(OBSIDIAN / "2023 Japan Trip.md", notes / "Trip.md")
+    with Engine(home=tmp_path / "home") as engine:
+        engine.add_source("notes", notes, name="notes")
+        assert engine.index()[0].added == 2
+        (notes / "Trip.md").write_text("\n")
+        [run] = engine.index()
+        assert engine.store.count_from_origin("notes", "Trip.md") == 0
+        assert engine.store.count_from_origin("notes", "Minimal Theme.md") == 1
+    assert (run.deleted, run.failed, run.errors) == (1, 1, [f"{notes / 'Trip.md'}: empty file"])

@@ -17,7 +17,8 @@ saw), parse the changed ones, embed, write.
   (:attr:`IndexSummary.skipped`): unreadable (a folder too), empty, unsupported,
   wrong shape, or a link leading outside the source. Problems are reported and
   recorded with the file; unsupported files are only counted and listed. A file
-  or folder that cannot be read keeps what was indexed from it before.
+  or folder that cannot be read keeps what was indexed from it before; an
+  emptied file does not.
 - Attachment paths leading outside the source are dropped with a note
   (:attr:`IndexSummary.warnings`); links are followed outside the source only
   when the source says so (``follow_links`` option).
@@ -169,8 +170,12 @@ class SourceRun:
     def index_file(self, path: Path, origin: str, size: int, mtime_ns: int) -> None:
         indexer = self._indexer_for(path)
         problem = unreadable(path)
-        if problem is not None or is_blank(path, size):
-            self._fail(origin, path, size, mtime_ns, problem or "empty file", UNREADABLE if problem else EMPTY)
+        if problem is not None:
+            self._fail(origin, path, size, mtime_ns, problem, UNREADABLE)
+            return
+        if is_blank(path, size):
+            self._forget(origin)
+            self._fail(origin, path, size, mtime_ns, "empty file", EMPTY)
             return
         digest = None
         if indexer.name not in PARSE_ALWAYS and size <= DIGEST_MAX_BYTES:
@@ -201,6 +206,7 @@ class SourceRun:
             self._fail(origin, path, size, mtime_ns, f"{indexer.name} could not parse it: {type(exc).__name__}: {exc}")
             return
         if not docs:  # a well-formed export with nothing in it (no messages, no events) is not indexed either
+            self._forget(origin)
             self._fail(origin, path, size, mtime_ns, f"empty: {indexer.name} found nothing to index in it", EMPTY)
             return
         if dropped:
@@ -375,14 +381,13 @@ class SourceRun:
         return None
 
     def _report(self, entry: Entry, origin: str, known: dict[str, Any]) -> set[str]:
-        """Report what the walk could not take; return the known files whose documents stay.
+        """Report what the walk could not take; return the known files it reports for.
 
         Whatever was indexed from a file or folder that cannot be read now stays
         (a permission slip must not empty the index); what a link outside the
         source led to goes."""
         if entry.reason == OUTSIDE:
-            with self.store.transaction():
-                self.summary.deleted += self.store.forget_file(self.name, origin)
+            self._forget(origin)
             self._fail(origin, entry.path, 0, 0, entry.problem, OUTSIDE)
             return {origin}
         self._fail(origin, entry.path, 0, 0, entry.problem, entry.reason)
@@ -400,11 +405,17 @@ class SourceRun:
             self._fail(origin, path, size, entry.stat.st_mtime_ns, problem, UNREADABLE)
             return True
         if is_blank(path, size):
+            self._forget(origin)
             self._fail(origin, path, size, entry.stat.st_mtime_ns, "empty file", EMPTY)
             return True
         self.summary.skipped.append({"path": str(path), "reason": UNSUPPORTED,
                                      "problem": f"not a {self.source['kind']} format pocketmind reads"})
         return False
+
+    def _forget(self, origin: str) -> None:
+        """Drop what a file held before: it holds nothing now (emptied), or is a link that must not be followed."""
+        with self.store.transaction():
+            self.summary.deleted += self.store.forget_file(self.name, origin)
 
     def _read_beside(self, path: Path) -> bool:
         return any(getattr(indexer, "reads_beside", None) and indexer.reads_beside(path) for indexer in self.indexers)
