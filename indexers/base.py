@@ -38,6 +38,9 @@ class Indexer(Protocol):
         """
         ...
 
+    # Optional: ``reads_beside(path) -> bool`` says a file no indexer accepts is read
+    # with another one (a photo's .xmp sidecar), so runs do not report it as unsupported.
+
 
 def relative_id(path: Path, root: Path) -> str:
     """A path's id within its source: POSIX-style and relative to the root."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -115,14 +116,16 @@ def local_attachment(
     """An attachment whose ``path`` is set only when the file exists on disk.
 
     Exports store media paths relative to the export folder (or one of its
-    parents, for Facebook), so each of ``search_dirs`` is tried in turn.
+    parents, for Facebook), so each of ``search_dirs`` is tried in turn. The
+    path is kept as named, links unresolved (``..`` folded away), so the engine
+    can tell a path climbing out of the source or a link leading out of it.
     """
     found: str | None = None
     if relative:
         for folder in search_dirs:
             candidate = folder / relative
             if candidate.is_file():
-                found = str(candidate.resolve())
+                found = os.path.abspath(candidate)
                 break
     return Attachment(name=name, mime=mime or mime_from_name(name), path=found, caption=caption)
 

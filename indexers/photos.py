@@ -78,6 +78,15 @@ class PhotosIndexer:
         # sidecars (.xmp, .json) are read alongside their image, never on their own
         return path.suffix.lower() in IMAGE_SUFFIXES
 
+    def reads_beside(self, path: Path) -> bool:
+        """Whether ``path`` is a sidecar read with an image beside it (so a run does not call it unsupported)."""
+        if path.suffix.lower() not in (".json", ".xmp"):
+            return False
+        image = path.name[: -len(path.suffix)].removesuffix(".supplemental-metadata")  # "a.jpg" or "a"
+        if Path(image).suffix.lower() in IMAGE_SUFFIXES:
+            return path.with_name(image).is_file()
+        return any(path.with_name(image + s).is_file() for suffix in IMAGE_SUFFIXES for s in (suffix, suffix.upper()))
+
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         yield read_photo(path, root)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
+import os
 import re
 import sqlite3
 import zipfile
@@ -141,7 +142,16 @@ def _read_txt(path: Path) -> _Export:
 
     def beside(name: str) -> str | None:
         candidate = path.parent / name
-        return str(candidate.resolve()) if candidate.is_file() else None
+        return os.path.abspath(candidate) if candidate.is_file() else None
+
+    def open_beside(name: str) -> IO[bytes] | None:
+        # Media sits beside the chat: a name that climbs out ("../../x.jpg") or a link leading
+        # elsewhere is never read (the engine drops such a path from the attachment, with a note).
+        candidate = path.parent / name
+        folder = os.path.realpath(path.parent)
+        if not candidate.is_file() or os.path.dirname(os.path.realpath(candidate)) != folder:
+            return None
+        return io.BytesIO(candidate.read_bytes())
 
     return _Export(
         chat=chat_name_from_file(path.stem),
@@ -149,7 +159,7 @@ def _read_txt(path: Path) -> _Export:
         uri=path.resolve().as_uri(),
         media_path=beside,
         zip_member=lambda name: None,
-        open_media=lambda name: io.BytesIO((path.parent / name).read_bytes()) if (path.parent / name).is_file() else None,
+        open_media=open_beside,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from pocketmind.indexing.files import UNSUPPORTED
 from pocketmind.results import Answer, Result
 from pocketmind.text import one_line, printable
 
@@ -39,10 +40,32 @@ class OneLineRecords(logging.Filter):
         record.msg, record.args = one_line(record.getMessage()), None
         return True
 
+UNSUPPORTED_SHOWN = 3  # a photo folder in a notes source must not flood the terminal; --json lists all
+
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def print_index_summary(out: Console, s) -> None:
+    """One line per source ("...; 3 skipped: 1 unreadable, 1 empty, 1 unsupported"), then every
+    problem and note on its own line, and a few of the unsupported files."""
+    skipped = "".join(f", {count} {reason}" for reason, count in s.skipped_by_reason.items())
+    skipped = f"; {len(s.skipped)} skipped: {skipped[2:]}" if skipped else ""
+    out.print(
+        f"[bold]{plain(s.source)}[/bold]: {s.added} added, {s.updated} updated, {s.deleted} deleted, "
+        f"{s.unchanged} unchanged; {s.embedded} chunks embedded ({s.seconds:.1f} s){skipped}", highlight=False, soft_wrap=True
+    )
+    for problem in s.errors:
+        out.print(f"  [yellow]skipped[/yellow] {plain(problem)}", highlight=False, soft_wrap=True)
+    for note in s.warnings:
+        out.print(f"  [yellow]warning[/yellow] {plain(note)}", highlight=False, soft_wrap=True)
+    unsupported = [item["path"] for item in s.skipped if item["reason"] == UNSUPPORTED]
+    if unsupported:
+        shown = ", ".join(unsupported[:UNSUPPORTED_SHOWN])
+        out.print(f"  {len(unsupported)} unsupported files not indexed, e.g. {plain(shown)} "
+                  "(`pocketmind index --json` lists all)", highlight=False, soft_wrap=True)
 
 
 def print_result(out: Console, n: int, r: Result) -> None:

@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", help="notes, messages, photos, calendar, contacts (plugins add more)")
     p.add_argument("path")
     p.add_argument("--name", help="source name (default: the folder name)")
+    p.add_argument("--follow-links", action="store_true",
+                   help="also index what links inside the source point to outside it (not followed by default)")
 
     p = sub.add_parser("sources", help="list sources")
     p.add_argument("--json", action="store_true")

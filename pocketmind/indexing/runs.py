@@ -13,7 +13,15 @@ saw), parse the changed ones, embed, write.
   is recorded only after all of its documents are stored, so an interrupted
   run resumes by redoing at most the unfinished files, without duplicates.
   ``should_stop`` (the daemon's stop request) ends a run after its current batch.
-- A file that fails to parse is reported with its path and skipped.
+- Every file that is not indexed is counted and named with its reason
+  (:attr:`IndexSummary.skipped`): unreadable (a folder too), empty, unsupported,
+  wrong shape, or a link leading outside the source. Problems are reported and
+  recorded with the file; unsupported files are only counted and listed. A file
+  or folder that cannot be read keeps what was indexed from it before; an
+  emptied file does not.
+- Attachment paths leading outside the source are dropped with a note
+  (:attr:`IndexSummary.warnings`); links are followed outside the source only
+  when the source says so (``follow_links`` option).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import dataclasses
 import hashlib
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -31,8 +40,9 @@ from pocketmind.errors import ParseError
 from pocketmind.inputs import MB, InputLimits, reading, too_big
 from pocketmind.timeexpr import annotation_text
 
+from .checks import drop_outside_attachments, is_blank, unreadable
 from .chunking import chunk_document, embedding_text
-from .files import file_digest, is_ignored, origin_of, walk
+from .files import EMPTY, OUTSIDE, REASONS, TOO_BIG, UNREADABLE, UNSUPPORTED, WRONG_SHAPE, Entry, file_digest, is_ignored, origin_of, scan
 from .rows import day_seconds, document_row, embed_with_context, fulltext_body, previous_messages, time_mentions
 
 log = logging.getLogger(__name__)
@@ -69,11 +79,17 @@ class IndexSummary:
     embedded: int = 0
     chunks: int = 0
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)  # files skipped, each with its reason
-    warnings: list[str] = field(default_factory=list)  # files indexed with something cut or replaced
+    errors: list[str] = field(default_factory=list)  # "path: problem" for each of the ``failed`` files
+    skipped: list[dict[str, str]] = field(default_factory=list)  # every file not indexed: path, reason, problem
+    warnings: list[str] = field(default_factory=list)  # "path: what was left out" for files indexed all the same
+
+    @property
+    def skipped_by_reason(self) -> dict[str, int]:
+        counts = Counter(s["reason"] for s in self.skipped)
+        return {reason: counts[reason] for reason in REASONS if counts[reason]}
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "skipped_by_reason": self.skipped_by_reason}
 
 
 @dataclass
@@ -103,6 +119,8 @@ class SourceRun:
         self.source = source
         self.name = source["name"]
         self.root = Path(source["path"])
+        self.folder = self.root if self.root.is_dir() else self.root.parent  # what attachment paths must stay in
+        self.follow_links = bool((source.get("options") or {}).get("follow_links"))
         self.indexers = engine.plugins.indexers_for(source["kind"])
         self.progress = progress
         self.summary = IndexSummary(self.name)
@@ -123,16 +141,19 @@ class SourceRun:
             return self.summary
         known = self._known = self.store.files(self.name)
         counts = self._per_origin = self.store.documents_per_origin(self.name)
-        candidates = [p for p in walk(self.root) if self._indexer_for(p) is not None]
-        seen: set[str] = set()
-        for done, path in enumerate(candidates, 1):
-            origin = origin_of(path, self.root)
-            seen.add(origin)
-            try:
-                st = path.stat()
-            except OSError as exc:
-                self._fail(origin, path, 0, 0, f"cannot read: {exc.strerror}")
-                continue
+        seen: set[str] = set()  # files whose documents stay
+        candidates = []
+        for entry in scan(self.root, self.follow_links):
+            origin = origin_of(entry.path, self.root)
+            if entry.problem is not None:
+                seen.update(self._report(entry, origin, known))
+            elif self._indexer_for(entry.path) is not None:
+                candidates.append((entry, origin))
+                seen.add(origin)
+            elif self._not_taken(entry, origin):
+                seen.add(origin)
+        for done, (entry, origin) in enumerate(candidates, 1):
+            path, st = entry.path, entry.stat
             previous = known.get(origin)
             if previous and previous[0] == st.st_size and previous[1] == st.st_mtime_ns and previous[2] is None:
                 self.summary.unchanged += counts.get(origin, 0)
@@ -154,15 +175,23 @@ class SourceRun:
 
     def index_file(self, path: Path, origin: str, size: int, mtime_ns: int) -> None:
         indexer = self._indexer_for(path)
+        problem = unreadable(path)
+        if problem is not None:
+            self._fail(origin, path, size, mtime_ns, problem, UNREADABLE)
+            return
+        if is_blank(path, size):
+            self._forget(origin)
+            self._fail(origin, path, size, mtime_ns, "empty file", EMPTY)
+            return
         if _read_whole(indexer, path) and (problem := too_big(size, self.limits)):
-            self._fail(origin, path, size, mtime_ns, problem)
+            self._fail(origin, path, size, mtime_ns, problem, TOO_BIG)
             return
         digest = None
         if indexer.name not in PARSE_ALWAYS and size <= DIGEST_MAX_BYTES:
             try:
                 digest = file_digest(path)
             except OSError as exc:
-                self._fail(origin, path, size, mtime_ns, f"cannot read: {exc.strerror}")
+                self._fail(origin, path, size, mtime_ns, f"unreadable: {exc.strerror}", UNREADABLE)
                 return
             if self._same_bytes(origin, digest):
                 self.summary.unchanged += self._documents_in(origin)
@@ -173,6 +202,7 @@ class SourceRun:
         try:
             with reading(self.limits) as notices:
                 docs = list(indexer.parse(path, self.root))
+            dropped = drop_outside_attachments(docs, self.folder, self.follow_links)
             rows = {}
             for doc in docs:
                 self._caption_if_missing(doc, path)
@@ -188,6 +218,13 @@ class SourceRun:
         for problem in notices:
             log.warning("%s", problem)
         self.summary.warnings.extend(notices)
+        if not docs:  # a well-formed export with nothing in it (no messages, no events) is not indexed either
+            self._forget(origin)
+            self._fail(origin, path, size, mtime_ns, f"empty: {indexer.name} found nothing to index in it", EMPTY)
+            return
+        if dropped:
+            many = "paths lead" if len(dropped) > 1 else "path leads"
+            self._warn(path, f"{len(dropped)} attachment {many} outside the source, dropped: {', '.join(dropped)}")
         stored = self.store.content_hashes(list(rows))
         unchanged = [i for i, (row, _) in rows.items() if stored.get(i) == row["content_hash"]]
         self.summary.unchanged += len(unchanged)
@@ -214,13 +251,12 @@ class SourceRun:
         """
         root = self.root
         known = self._known = self.store.files(self.name)
-        present: dict[str, Path] = {}
+        present: dict[str, Entry] = {}
         gone: set[str] = set()
         for path in paths:
-            if path.is_dir():
-                present.update((origin_of(child, root), child) for child in walk(path) if not is_ignored(child, root))
-            elif path.is_file():
-                present[origin_of(path, root)] = path
+            if path.exists() or path.is_symlink():
+                present.update((origin_of(e.path, root), e) for e in scan(root, self.follow_links, top=path)
+                               if not is_ignored(e.path, root))
             else:
                 origin = origin_of(path, root)
                 gone.add(origin)
@@ -229,13 +265,17 @@ class SourceRun:
             # A vanished path may have moved where no event has come from yet (watchdog reports
             # an unpaired move as a delete, the create later): take new files from anywhere in
             # the source into this run, so the move is claimed and nothing is embedded again.
-            for child in walk(root):
-                if not is_ignored(child, root) and (origin := origin_of(child, root)) not in known:
-                    present.setdefault(origin, child)
-        for origin, path in sorted(present.items()):
-            if self._indexer_for(path) is None:
+            for entry in scan(root, self.follow_links):
+                if entry.problem is None and not is_ignored(entry.path, root) and (origin := origin_of(entry.path, root)) not in known:
+                    present.setdefault(origin, entry)
+        for origin, entry in sorted(present.items()):
+            path, st = entry.path, entry.stat
+            if entry.problem is not None:
+                self._report(entry, origin, known)
                 continue
-            st = path.stat()
+            if self._indexer_for(path) is None:
+                self._not_taken(entry, origin)
+                continue
             previous = known.get(origin)
             if previous and previous[:2] == (st.st_size, st.st_mtime_ns) and previous[2] is None:
                 continue  # an event without a change (touch, chmod, a read by a sync tool)
@@ -353,9 +393,54 @@ class SourceRun:
                 return None
         return None
 
-    def _fail(self, origin: str, path: Path, size: int, mtime_ns: int, problem: str) -> None:
+    def _report(self, entry: Entry, origin: str, known: dict[str, Any]) -> set[str]:
+        """Report what the walk could not take; return the known files it reports for.
+
+        Whatever was indexed from a file or folder that cannot be read now stays
+        (a permission slip must not empty the index); what a link outside the
+        source led to goes."""
+        if entry.reason == OUTSIDE:
+            self._forget(origin)
+            self._fail(origin, entry.path, 0, 0, entry.problem, OUTSIDE)
+            return {origin}
+        self._fail(origin, entry.path, 0, 0, entry.problem, entry.reason)
+        if entry.path == self.root:
+            return set(known) | {origin}
+        return {origin, *(o for o in known if o.startswith(origin + "/"))}
+
+    def _not_taken(self, entry: Entry, origin: str) -> bool:
+        """A file no indexer of the source takes: report why; return whether its documents stay."""
+        path, size = entry.path, entry.stat.st_size
+        if path.name.startswith(".") or self._read_beside(path):
+            return False  # hidden files no indexer wants are not data, nor noise; sidecars are read with their file
+        problem = unreadable(path)
+        if problem is not None:  # sniffers read a file's head: an unreadable file looks like no format
+            self._fail(origin, path, size, entry.stat.st_mtime_ns, problem, UNREADABLE)
+            return True
+        if is_blank(path, size):
+            self._forget(origin)
+            self._fail(origin, path, size, entry.stat.st_mtime_ns, "empty file", EMPTY)
+            return True
+        self.summary.skipped.append({"path": str(path), "reason": UNSUPPORTED,
+                                     "problem": f"not a {self.source['kind']} format pocketmind reads"})
+        return False
+
+    def _forget(self, origin: str) -> None:
+        """Drop what a file held before: it holds nothing now (emptied), or is a link that must not be followed."""
+        with self.store.transaction():
+            self.summary.deleted += self.store.forget_file(self.name, origin)
+
+    def _read_beside(self, path: Path) -> bool:
+        return any(getattr(indexer, "reads_beside", None) and indexer.reads_beside(path) for indexer in self.indexers)
+
+    def _warn(self, path: Path, note: str) -> None:
+        self.summary.warnings.append(f"{path}: {note}")
+        log.warning("%s: %s", path, note)
+
+    def _fail(self, origin: str, path: Path, size: int, mtime_ns: int, problem: str, reason: str = WRONG_SHAPE) -> None:
         self.summary.failed += 1
         self.summary.errors.append(f"{path}: {problem}")
+        self.summary.skipped.append({"path": str(path), "reason": reason, "problem": problem})
         log.warning("skipped %s: %s", path, problem)
         with self.store.transaction():
             self.store.record_file(self.name, origin, size, mtime_ns, error=problem)
