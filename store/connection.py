@@ -14,9 +14,8 @@ import sqlite_vec
 
 from pocketmind.errors import EncryptionError, StoreError, WrongKeyError
 
-from .encryption import is_encrypted
-
 from .damage import as_damage
+from .encryption import is_encrypted
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -44,7 +43,7 @@ def open_connection(path: Path | str, *, key: str | None = None, readonly: bool 
             raise WrongKeyError(f"wrong key for the encrypted database {path}") from None
         if is_encrypted(path):
             raise EncryptionError(f"the database {path} is encrypted and no key was given") from None
-        raise StoreError(f"cannot open database {path}: {exc}") from None
+        raise as_damage(path, exc) or StoreError(f"cannot open database {path}: {exc}") from None
     except apsw.Error as exc:
         damaged = as_damage(path, exc)
         if damaged is not None:
