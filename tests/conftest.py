@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# POCKETMIND_CORPUS points elsewhere when the repository is not beside ../shared (a git worktree).
+CORPUS = Path(os.environ.get("POCKETMIND_CORPUS") or REPO.parent / "shared" / "corpus")
 REAL = CORPUS / "real"
 
 
