@@ -100,7 +100,7 @@ class IcsIndexer:
             query = recurring_ical_events.of(calendar, components=tuple(COMPONENT_KINDS))
             for series in query.series:
                 yield from self._series_documents(series, series_info[str(series.uid)], context, start, end)
-        except (ValueError, TypeError, KeyError, icalendar.InvalidCalendar) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, icalendar.InvalidCalendar) as error:
             raise ParseError(path, f"cannot read the calendar's events: {error}") from error
 
     def _series_documents(

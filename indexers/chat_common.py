@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote
 
 from pocketmind.documents import Attachment
@@ -156,3 +157,49 @@ def load_json(path: Path) -> Any:
         raise ParseError(
             path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from error
+    except RecursionError:
+        raise ParseError(path, "not readable JSON: nested too deeply") from None
+
+
+def json_object(path: Path, value: Any, what: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else a ParseError saying what it is instead."""
+    if not isinstance(value, dict):
+        raise ParseError(path, f"{what}: expected an object, got {json_type(value)}")
+    return value
+
+
+def json_type(value: Any) -> str:
+    """How JSON would call ``value``'s type, with its article: "a list", "a number"..."""
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return names.get(type(value), "a number")
+
+
+def text_field(item: dict[str, Any], key: str) -> str:
+    """``item[key]`` as text: '' when absent or null, the digits of a number; TypeError for anything else."""
+    value = item.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"{key!r} is {json_type(value)}, not text")
+
+
+@contextmanager
+def reading(path: Path, what: str) -> Iterator[None]:
+    """Turn a wrong shape met while reading ``what`` ("message 12") into a ParseError naming it.
+
+    Exports are read with ``item["date"]``-style access where the format promises a
+    field; a file that breaks the promise gets one clear error instead of a KeyError.
+    """
+    try:
+        yield
+    except KeyError as error:
+        raise ParseError(path, f"{what}: no {error.args[0]!r}") from None
+    except (TypeError, AttributeError) as error:
+        raise ParseError(path, f"{what}: a field has the wrong type ({error})") from None
+    except (ValueError, OverflowError) as error:
+        raise ParseError(path, f"{what}: a field has a bad value ({error})") from None

@@ -109,7 +109,7 @@ def _decode(path: Path | str, data: bytes) -> str:
     if not data.strip():
         raise ParseError(path, "empty file: no WhatsApp messages")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a broken pair of bytes must not lose the chat
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -372,17 +372,31 @@ def _parse_msgstore(path: Path) -> Iterator[Document]:
     finally:
         connection.close()
     for row_id, jid, from_me, key_id, text, millis in rows:
-        chat = str(jid).split("@")[0]
+        try:
+            occurred_at = datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise ParseError(path, f"message _id {row_id}: timestamp {millis!r} is not a time") from None
+        jid = _cell_text(jid)
+        chat = jid.split("@")[0]
         author = "me" if from_me else chat
         yield Document(
-            native_id=f"msgstore:{chat}:{key_id or row_id}",
+            native_id=f"msgstore:{chat}:{_cell_text(key_id) or row_id}",
             kind="message",
-            text=text,
+            text=_cell_text(text),
             title=f"{author} in {chat}",
             uri=f"{path.resolve().as_uri()}#_id={row_id}",
-            occurred_at=datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
+            occurred_at=occurred_at,
             author=author,
             conversation=chat,
             people=list(dict.fromkeys([author, chat])),
             metadata={"format": "whatsapp-msgstore", "jid": jid, "from_me": bool(from_me)},
         )
+
+
+def _cell_text(value: object) -> str:
+    """A SQLite cell as text: SQLite lets any column hold bytes or numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)

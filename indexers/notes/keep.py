@@ -27,7 +27,10 @@ FLAGS = ("isPinned", "isArchived", "color")
 def from_usec(value: Any) -> datetime | None:
     """Keep stores times as microseconds since the epoch, in UTC."""
     if isinstance(value, (int, float)) and value > 0:
-        return datetime.fromtimestamp(value / 1_000_000, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value / 1_000_000, tz=timezone.utc)
+        except (OverflowError, ValueError, OSError):
+            return None  # beyond the calendar: the note is kept, undated
     return None
 
 
@@ -38,6 +41,8 @@ def load_note(path: Path) -> dict[str, Any]:
         raise ParseError(path, f"not UTF-8 text: {error}") from error
     except json.JSONDecodeError as error:
         raise ParseError(path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+    except RecursionError:
+        raise ParseError(path, "not readable JSON: nested too deeply") from None
     if not isinstance(note, dict):
         raise ParseError(path, f"not a Google Keep note: top level is a {type(note).__name__}, not an object")
     if "textContent" not in note and "listContent" not in note:
