@@ -48,6 +48,15 @@ DIGEST_MAX_BYTES = 256 * 1024 * 1024  # beyond this, hashing costs about as much
 
 
 
+def _check_shape(doc: Document) -> None:
+    """What chunking and storing rely on, checked while a parser's failure is still its file's alone."""
+    if not isinstance(doc, Document):
+        raise TypeError(f"yielded {type(doc).__name__}, not a Document")
+    for name in ("text", "title"):
+        if not isinstance(getattr(doc, name), str):
+            raise TypeError(f"document {doc.native_id!r}: {name} is {type(getattr(doc, name)).__name__}, not str")
+
+
 class Stopped(Exception):
     """A stop was requested: the run ended after committing its current batch."""
 
@@ -164,6 +173,7 @@ class SourceRun:
             docs = list(indexer.parse(path, self.root))
             rows = {}
             for doc in docs:
+                _check_shape(doc)
                 self._caption_if_missing(doc, path)
                 row = document_row(self.name, origin, doc)
                 rows[row["id"]] = (row, doc)  # a duplicate native id keeps the last one
