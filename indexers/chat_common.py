@@ -140,6 +140,8 @@ def read_head(path: Path, size: int = 4096) -> str:
             raw = handle.read(size)
     except OSError:
         return ""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte order mark (some XML exports)
+        return raw.decode("utf-16", errors="replace").lstrip()
     return raw.decode("utf-8-sig", errors="replace").lstrip()
 
 

@@ -163,3 +163,14 @@ def test_a_parser_bug_is_reported_per_file_and_the_run_goes_on(tmp_path, warm_mo
     assert run.added == 1 and run.failed == 1
     [error] = run.errors
     assert error.startswith(f"{notes / 'broken.bad'}: malformed could not parse it: TypeError: ")
+
+
+def test_sms_backup_in_utf16_is_recognised_and_read(real, tmp_path):
+    from pocketmind.indexers.sms import SmsIndexer
+
+    text = (real / "messages/sms/memacs_smsbackuprestore_sms.xml").read_text(encoding="utf-8")
+    path = tmp_path / "sms-utf16.xml"
+    path.write_bytes(text.replace("encoding='UTF-8'", "encoding='UTF-16'").encode("utf-16"))
+    assert SmsIndexer().accepts(path)
+    docs = list(SmsIndexer().parse(path, tmp_path))
+    assert [d.text for d in docs][:2] == ["did you see the new sms memacs module?", "Memacs FTW!"]
