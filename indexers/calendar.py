@@ -481,6 +481,8 @@ class HolidayCnJsonIndexer:
             raise ParseError(path, f"cannot read the file: {error}") from error
         except json.JSONDecodeError as error:
             raise ParseError(path, f"not valid JSON: {error}") from error
+        except RecursionError:
+            raise ParseError(path, "not readable JSON: nested too deeply") from None
         if not isinstance(data, dict) or not isinstance(data.get("days"), list):
             raise ParseError(path, 'not a holiday-cn file: no "days" list')
         year = data.get("year")

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from pocketmind.indexing.chunking import chunk_document
 from pocketmind.indexing.rows import document_row
 
 EXAMPLES = int(os.environ.get("POCKETMIND_FUZZ_EXAMPLES", "20"))
+CASE_SECONDS = 30  # a parser stuck on one case fails it instead of hanging the suite
 CASES: Counter[str] = Counter()
 OUTCOMES: Counter[str] = Counter()
 
@@ -64,16 +67,35 @@ def check_document(doc: object, origin: str) -> None:
     list(chunk_document(doc))
 
 
+class Hang(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: int):
+    def give_up(*_):
+        raise Hang(f"parsing took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def parse_case(indexer, path: Path, root: Path) -> str:
     """Parse one case the way the indexing run does; returns the outcome, raises on a crash."""
-    indexer.accepts(path)
-    try:
-        documents = list(indexer.parse(path, root))
-    except ParseError as error:
-        assert error.problem.strip(), "a ParseError must say what is wrong"
-        return "ParseError"
-    for doc in documents:
-        check_document(doc, path.name)
+    with time_limit(CASE_SECONDS):
+        indexer.accepts(path)
+        try:
+            documents = list(indexer.parse(path, root))
+        except ParseError as error:
+            assert error.problem.strip(), "a ParseError must say what is wrong"
+            return "ParseError"
+        for doc in documents:
+            check_document(doc, path.name)
     return "documents"
 
 
@@ -88,7 +110,11 @@ def case_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=lambda t: f"{t.indexer}:{t.seeds[0].rsplit('.', 1)[-1]}")
+def target_id(target) -> str:
+    return f"{target.indexer}:{target.seeds[0].rsplit('.', 1)[-1]}"
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=target_id)
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large, HealthCheck.large_base_example])
@@ -101,5 +127,5 @@ def test_parser_survives_hostile_variants_of_real_files(target, case_folder, dat
         child.unlink()
     name = seed.name if target.suffix is None else seed.stem + target.suffix
     path = target.make(data.draw, seed, others, case_folder, name)
-    CASES[target.indexer] += 1
+    CASES[target_id(target)] += 1
     OUTCOMES[parse_case(indexer_named(target.indexer), path, case_folder)] += 1
