@@ -100,7 +100,7 @@ class IcsIndexer:
             query = recurring_ical_events.of(calendar, components=tuple(COMPONENT_KINDS))
             for series in query.series:
                 yield from self._series_documents(series, series_info[str(series.uid)], context, start, end)
-        except (ValueError, TypeError, KeyError, AttributeError, icalendar.InvalidCalendar) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, icalendar.InvalidCalendar) as error:
             raise ParseError(path, f"cannot read the calendar's events: {error}") from error
 
     def _series_documents(
@@ -147,7 +147,7 @@ def read_calendar(path: Path) -> icalendar.Calendar:
         raise ParseError(path, f"not an iCalendar file: expected BEGIN:VCALENDAR, found {first_line!r}")
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
-    except (ValueError, IndexError, KeyError) as error:
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError) as error:  # icalendar's own on odd values
         raise ParseError(path, f"invalid iCalendar data: {error}") from error
     if not calendars:
         raise ParseError(path, "no VCALENDAR found")

@@ -235,7 +235,11 @@ class VCardIndexer:
             raise ParseError(path, "no complete vCard (BEGIN:VCARD without END:VCARD?)")
         rel, uri, seen = relative_id(path, root), path.resolve().as_uri(), set()
         for ordinal, component in enumerate(cards, start=1):
-            yield card_document(card_from_vobject(component), rel, uri, ordinal, seen)
+            try:
+                card = card_from_vobject(component)
+            except (AttributeError, TypeError, ValueError) as error:  # vobject decodes values lazily
+                raise ParseError(path, f"card {ordinal}: a property cannot be read ({type(error).__name__}: {error})") from None
+            yield card_document(card, rel, uri, ordinal, seen)
 
 
 def _read_text(path: Path) -> str:

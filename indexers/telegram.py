@@ -108,7 +108,9 @@ def _owner_id(data: dict[str, Any]) -> str | None:
 def _parse_chat(
     path: Path, root: Path, chat: dict[str, Any], owner_id: str | None
 ) -> Iterator[Document]:
-    chat_name = text_field(chat, "name") or path.stem
+    with reading(path, "chat"):
+        chat_name = text_field(chat, "name") or path.stem
+        chat_type = text_field(chat, "type") or None
     chat_key = str(chat["id"]) if chat.get("id") is not None else f"{relative_id(path, root)}:{chat_name}"
     listed = chat.get("messages", [])
     if not isinstance(listed, list):
@@ -122,7 +124,7 @@ def _parse_chat(
     for number, message in enumerate(messages, 1):
         with reading(path, f"chat {chat_name!r}, message {message.get('id', number)}"):
             native_id = _message_id(chat_key, message, seen)
-            yield from _message_documents(path, chat_key, chat_name, text_field(chat, "type") or None, message,
+            yield from _message_documents(path, chat_key, chat_name, chat_type, message,
                                           native_id, people, owner_id)
 
 

@@ -16,6 +16,7 @@ import mimetypes
 import re
 import sqlite3
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -177,7 +178,7 @@ def _read_zip(path: Path) -> _Export:
                 for name in archive.namelist()
                 if name != member and not name.startswith("__MACOSX/") and not name.endswith("/")
             }
-    except (OSError, zipfile.BadZipFile, EOFError) as error:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:
         raise ParseError(path, f"not a readable zip archive ({error})") from None
     zip_chat = chat_name_from_file(path.stem)
     chat = zip_chat if zip_chat != path.stem else chat_name_from_file(Path(member).stem)
