@@ -61,7 +61,7 @@ class DiscordIndexer:
 def _unique_person_messages(messages: list[Any]) -> list[dict[str, Any]]:
     kept: dict[str, dict[str, Any]] = {}
     for message in messages:
-        if isinstance(message, dict) and message.get("type") in _PERSON_TYPES:
+        if isinstance(message, dict) and isinstance(message.get("type"), str) and message["type"] in _PERSON_TYPES:
             kept.setdefault(str(message.get("id")), message)
     return list(kept.values())
 

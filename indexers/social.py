@@ -85,7 +85,7 @@ def _parse_meta_thread(path: Path, root: Path, format_name: str) -> Iterator[Doc
     with reading(path, "a message"):
         # Exports list newest first; a stable sort keeps same-millisecond order.
         messages.sort(key=lambda m: int(m["timestamp_ms"]))
-    with reading(path, '"participants"'):
+    with reading(path, "the participants and senders"):
         listed = [text_field(p, "name") for p in data.get("participants", []) if isinstance(p, dict)]
         people = unique([*listed, *(text_field(m, "sender_name") for m in messages)])
         conversation = text_field(data, "title") or ", ".join(people) or path.stem
@@ -94,13 +94,13 @@ def _parse_meta_thread(path: Path, root: Path, format_name: str) -> Iterator[Doc
     search_dirs = [path.parent, *path.parents]
     ordinals: dict[tuple[Any, Any], int] = {}
     for message in messages:
-        if message.get("type") in _META_SYSTEM_TYPES:
-            continue
-        key = (message["timestamp_ms"], text_field(message, "sender_name") or None)
-        ordinal = ordinals.get(key, 0)
-        ordinals[key] = ordinal + 1
-        native_id = f"{thread}:{key[0]}:{key[1]}:{ordinal}"
-        with reading(path, f"message {native_id}"):
+        with reading(path, f"the message of timestamp_ms {message['timestamp_ms']}"):
+            if message.get("type") in _META_SYSTEM_TYPES:
+                continue
+            key = (message["timestamp_ms"], text_field(message, "sender_name") or None)
+            ordinal = ordinals.get(key, 0)
+            ordinals[key] = ordinal + 1
+            native_id = f"{thread}:{key[0]}:{key[1]}:{ordinal}"
             yield _meta_document(path, format_name, native_id, conversation, people, message,
                                  search_dirs)
 

@@ -30,8 +30,8 @@ from pocketmind.indexers.chat_common import (
     message_uri,
     read_head,
     reading,
-    text_field,
     stable_id,
+    text_field,
     unique,
 )
 from pocketmind.indexers.telegram_html import parse_telegram_html
@@ -128,7 +128,6 @@ def _parse_chat(
                                           native_id, people, owner_id)
 
 
-
 def _sender(message: dict[str, Any]) -> str:
     return (text_field(message, "from") or text_field(message, "actor") or text_field(message, "from_id")
             or "Deleted Account")
@@ -194,7 +193,7 @@ def _attachments(path: Path, message: dict[str, Any], caption: str) -> list[Atta
         if not relative:
             continue
         if not isinstance(relative, str):
-            raise ParseError(path, f'"{key}" is {json_type(relative)}, not a file path')
+            raise TypeError(f'"{key}" is {json_type(relative)}, not a file path')
         exported = not relative.startswith(_NOT_EXPORTED)
         name = text_field(message, "file_name") or (Path(relative).name if exported else key)
         mime = text_field(message, "mime_type") or ("image/jpeg" if key == "photo" else None)
@@ -213,8 +212,10 @@ def _parse_channel_dump(path: Path, root: Path, data: list[Any]) -> Iterator[Doc
     for number, post in enumerate(posts):
         with reading(path, f"channel post {post['message.id']}"):
             dates.append((datetime.fromisoformat(post["date"]), number))
+    with reading(path, "channel posts"):  # dates with and without an offset do not compare
+        dates.sort()
     chat_key = relative_id(path, root)
-    for _, number in sorted(dates):
+    for _, number in dates:
         post = posts[number]
         with reading(path, f"channel post {post['message.id']}"):
             yield _channel_post(path, channel, chat_key, post)
