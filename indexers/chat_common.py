@@ -78,15 +78,30 @@ def fix_mojibake_deep(value: Any) -> Any:
 
 
 def from_unix_seconds(seconds: float | int | str) -> datetime:
-    """Seconds since 1970 as an aware UTC datetime."""
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
+    """Seconds since 1970 as an aware UTC datetime; ValueError when it is no time."""
+    try:
+        return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
+    except (OverflowError, OSError):
+        raise ValueError(f"{seconds!r} seconds since 1970 is out of range") from None
 
 
 def from_unix_millis(millis: float | int | str) -> datetime:
-    """Milliseconds since 1970 as an aware UTC datetime (exact, no float drift)."""
+    """Milliseconds since 1970 as an aware UTC datetime (exact, no float drift); ValueError when it is no time."""
     whole_seconds, rest_ms = divmod(int(millis), 1000)
-    moment = datetime.fromtimestamp(whole_seconds, tz=timezone.utc)
+    try:
+        moment = datetime.fromtimestamp(whole_seconds, tz=timezone.utc)
+    except (OverflowError, OSError):
+        raise ValueError(f"{millis!r} milliseconds since 1970 is out of range") from None
     return moment.replace(microsecond=rest_ms * 1000)
+
+
+def cell_text(value: object) -> str:
+    """A SQLite cell as text ('' for NULL): SQLite lets any column hold bytes or numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
 
 
 def message_uri(path: Path, fragment: str) -> str:

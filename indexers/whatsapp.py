@@ -24,6 +24,7 @@ from typing import IO, Callable, Iterator
 
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
+from pocketmind.indexers.chat_common import cell_text
 
 from . import whatsapp_formats as fmt
 
@@ -377,13 +378,13 @@ def _parse_msgstore(path: Path) -> Iterator[Document]:
             occurred_at = datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
         except (TypeError, ValueError, OverflowError, OSError):
             raise ParseError(path, f"message _id {row_id}: timestamp {millis!r} is not a time") from None
-        jid = _cell_text(jid)
+        jid = cell_text(jid)
         chat = jid.split("@")[0]
         author = "me" if from_me else chat
         yield Document(
-            native_id=f"msgstore:{chat}:{_cell_text(key_id) or row_id}",
+            native_id=f"msgstore:{chat}:{cell_text(key_id) or row_id}",
             kind="message",
-            text=_cell_text(text),
+            text=cell_text(text),
             title=f"{author} in {chat}",
             uri=f"{path.resolve().as_uri()}#_id={row_id}",
             occurred_at=occurred_at,
@@ -392,12 +393,3 @@ def _parse_msgstore(path: Path) -> Iterator[Document]:
             people=list(dict.fromkeys([author, chat])),
             metadata={"format": "whatsapp-msgstore", "jid": jid, "from_me": bool(from_me)},
         )
-
-
-def _cell_text(value: object) -> str:
-    """A SQLite cell as text: SQLite lets any column hold bytes or numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)

@@ -118,6 +118,15 @@ def test_whatsapp_msgstore_row_without_a_timestamp_names_the_row(real, tmp_path)
     assert _problem(WhatsAppIndexer(), path) == f"message _id {row_id}: timestamp None is not a time"
 
 
+def test_sms_date_beyond_the_calendar_is_a_clear_parse_error(real, tmp_path):
+    from pocketmind.indexers.sms import SmsIndexer
+
+    text = (real / "messages/sms/memacs_smsbackuprestore_sms.xml").read_text(encoding="utf-8")
+    path = tmp_path / "sms.xml"
+    path.write_text(text.replace('date="1312452353000"', 'date="' + "9" * 30 + '"'))
+    assert _problem(SmsIndexer(), path) == f"message without a valid date: {'9' * 30!r}"
+
+
 def test_signal_line_with_month_13_names_the_line(real, tmp_path):
     lines = (real / "messages/signal/chatminer_signal_export.txt").read_text().splitlines()
     lines[0] = lines[0].replace(lines[0][6:8], "13", 1)  # [YYYY-13-DD, ...]
