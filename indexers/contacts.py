@@ -471,7 +471,7 @@ class XCardIndexer:
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         try:
             tree = ElementTree.parse(path)
-        except ElementTree.ParseError as error:
+        except (ElementTree.ParseError, LookupError) as error:  # LookupError: an encoding Python does not know
             raise ParseError(path, f"not well-formed XML: {error}") from error
         except OSError as error:
             raise ParseError(path, f"cannot read the file: {error.strerror or error}") from error

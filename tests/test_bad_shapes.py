@@ -183,3 +183,30 @@ def test_sms_backup_in_utf16_is_recognised_and_read(real, tmp_path):
     assert SmsIndexer().accepts(path)
     docs = list(SmsIndexer().parse(path, tmp_path))
     assert [d.text for d in docs][:2] == ["did you see the new sms memacs module?", "Memacs FTW!"]
+
+
+@pytest.mark.parametrize("relative, indexer", [
+    ("messages/sms/memacs_smsbackuprestore_sms.xml", "sms"),
+    ("notes/evernote/langchain_sample_notebook.enex", "enex"),
+    ("notes/tomboy/obsidianimporter_tomboy1.note", "tomboy"),
+    ("contacts/xcard/ezvcard_xcard_rfc6351.xml", "xcard"),
+])
+def test_xml_declaring_an_unknown_encoding_is_a_parse_error(real, tmp_path, relative, indexer):
+    from pocketmind.indexers import builtin
+
+    [parser] = [i for i in builtin.all_indexers() if i.name == indexer]
+    body = (real / relative).read_bytes().split(b"?>", 1)[1]
+    path = tmp_path / Path(relative).name
+    path.write_bytes(b'<?xml version="1.0" encoding="X-NO-SUCH-ENCODING"?>' + body)
+    assert "X-NO-SUCH-ENCODING" in _problem(parser, path)
+
+
+def test_keep_note_with_fields_of_the_wrong_type_is_indexed(real, tmp_path):
+    def damage(note):
+        note.update(attachments=True, labels="work", annotations=7, isPinned={"deep": [[[]]]})
+
+    path = _edited_json(real, tmp_path, "notes/google_keep/obsidianimporter_Pinned_text_note.json", damage)
+    from pocketmind.indexers.notes.keep import KeepNoteIndexer
+
+    [doc] = KeepNoteIndexer().parse(path, tmp_path)
+    assert doc.attachments == [] and doc.tags == [] and "isPinned" not in doc.metadata

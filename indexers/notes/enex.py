@@ -127,9 +127,13 @@ class EnexNoteIndexer:
         return path.suffix.lower() == ".enex" and not is_hidden(path)
 
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
-        with path.open("rb") as stream:
-            if b"<!ENTITY" in stream.read(PROLOG_BYTES):
-                raise ParseError(path, "declares XML entities; refused (possible entity expansion attack)")
+        try:
+            with path.open("rb") as stream:
+                prolog = stream.read(PROLOG_BYTES)
+        except OSError as error:
+            raise ParseError(path, f"cannot read: {error.strerror or error}") from error
+        if b"<!ENTITY" in prolog:
+            raise ParseError(path, "declares XML entities; refused (possible entity expansion attack)")
         base_id = relative_id(path, root)
         seen: dict[str, int] = {}
         try:
@@ -140,6 +144,8 @@ class EnexNoteIndexer:
                 element.clear()  # resources are big base64 blobs; free them early
                 yield document
         except ET.ParseError as error:
+            raise ParseError(path, f"not valid ENEX XML: {error}") from error
+        except LookupError as error:  # the XML declaration names an encoding Python does not know
             raise ParseError(path, f"not valid ENEX XML: {error}") from error
 
     def note_document(self, note: ET.Element, path: Path, base_id: str, seen: dict[str, int]) -> Document:

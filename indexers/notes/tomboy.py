@@ -55,7 +55,7 @@ class TomboyNoteIndexer:
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         try:
             note = ET.parse(path).getroot()
-        except ET.ParseError as error:
+        except (ET.ParseError, LookupError) as error:  # LookupError: an encoding Python does not know
             raise ParseError(path, f"not valid Tomboy XML: {error}") from error
         content = note.find(f"{NAMESPACE}text/{NAMESPACE}note-content")
         if content is None:
