@@ -5,8 +5,8 @@ The property, for each case: ``accepts`` answers without raising, and parsing
 indexing run can store and chunk, or raises :class:`ParseError`. Anything
 else is a crash.
 
-``POCKETMIND_FUZZ_EXAMPLES`` sets the cases per target (default 20, a few
-seconds per target); a long run::
+``POCKETMIND_FUZZ_EXAMPLES`` sets the cases per target (default 40, well under a
+second per target); a long run::
 
     POCKETMIND_FUZZ_EXAMPLES=2000 python -m pytest -q tests/fuzz -p no:randomly
 
@@ -34,7 +34,7 @@ from pocketmind.errors import ParseError
 from pocketmind.indexing.chunking import chunk_document
 from pocketmind.indexing.rows import document_row
 
-EXAMPLES = int(os.environ.get("POCKETMIND_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("POCKETMIND_FUZZ_EXAMPLES", "40"))
 CASE_SECONDS = 30  # a parser stuck on one case fails it instead of hanging the suite
 CASES: Counter[str] = Counter()
 OUTCOMES: Counter[str] = Counter()
@@ -43,12 +43,18 @@ OUTCOMES: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def report_cases(request):
     yield
+    if CASES:
+        show(request, f"fuzz: {sum(CASES.values())} cases over {len(CASES)} targets "
+                      f"({OUTCOMES['documents']} parsed, {OUTCOMES['ParseError']} ParseError)")
+
+
+def show(request, line: str) -> None:
+    """A line on the terminal even while pytest captures output (the count of cases run)."""
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and CASES:
-        reporter.write_line(
-            f"fuzz: {sum(CASES.values())} cases over {len(CASES)} targets "
-            f"({OUTCOMES['documents']} parsed, {OUTCOMES['ParseError']} ParseError)"
-        )
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
 
 
 def check_document(doc: object, origin: str) -> None:

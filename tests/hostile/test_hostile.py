@@ -72,7 +72,8 @@ def hostile_run(request):
     outcome["after"] = _tree(root / "corpus")
     result = outcome["result"] or {}
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
         reporter.write_line(f"hostile corpus: {len(corpus.files)} files; child peak RSS "
                             f"{result.get('peak_rss_mb', killed_peak):.0f} MB, {result.get('seconds', float('nan')):.1f} s"
                             f"{' (killed at the time limit)' if outcome.get('timed_out') else ''}")
