@@ -210,3 +210,12 @@ def test_keep_note_with_fields_of_the_wrong_type_is_indexed(real, tmp_path):
 
     [doc] = KeepNoteIndexer().parse(path, tmp_path)
     assert doc.attachments == [] and doc.tags == [] and "isPinned" not in doc.metadata
+
+
+def test_telegram_html_date_that_does_not_exist_leaves_the_message_undated(real, tmp_path):
+    html = (real / "messages/telegram/langchain_messages.html").read_text(encoding="utf-8")
+    first = html.index('title="') + len('title="')
+    path = tmp_path / "messages.html"
+    path.write_text(html[:first] + "31.02.2023 25:61:00" + html[first + 19:], encoding="utf-8")
+    docs = list(TelegramIndexer().parse(path, tmp_path))
+    assert docs[0].occurred_at is None and docs[1].occurred_at is not None
