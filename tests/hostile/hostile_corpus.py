@@ -1,8 +1,8 @@
 """A generated corpus of hostile input files, one or more per problem of issue 17.
 
 :func:`build` writes it under a folder: three sources (``messages``, ``notes``,
-``calendar``; images are fuzzed in tests/fuzz) plus an ``outside`` folder holding a secret that no hostile file may bring into the
-index. Each file comes with what the indexing run must make of it: its
+``calendar``; images are fuzzed in tests/fuzz) plus an ``outside`` folder
+holding a secret that no hostile file may bring into the index. Each file comes with what the indexing run must make of it: its
 content indexed (a token found in the store), one error line naming it, or
 either of the two.
 """
