@@ -102,7 +102,7 @@ class IcsIndexer:
             query = recurring_ical_events.of(calendar, components=tuple(COMPONENT_KINDS))
             for series in query.series:
                 yield from self._series_documents(series, series_info[str(series.uid)], context, start, end)
-        except (ValueError, TypeError, KeyError, icalendar.InvalidCalendar) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, icalendar.InvalidCalendar) as error:
             raise ParseError(path, f"cannot read the calendar's events: {error}") from error
         if context.cut_series:
             notice(path, _cut_message(context.cut_series, self.max_occurrences))
@@ -206,7 +206,7 @@ def read_calendar(path: Path) -> icalendar.Calendar:
         raise ParseError(path, f"not an iCalendar file: expected BEGIN:VCALENDAR, found {first_line!r}")
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
-    except (ValueError, IndexError, KeyError) as error:
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError) as error:  # icalendar's own on odd values
         raise ParseError(path, f"invalid iCalendar data: {error}") from error
     if not calendars:
         raise ParseError(path, "no VCALENDAR found")
@@ -541,6 +541,8 @@ class HolidayCnJsonIndexer:
             raise ParseError(path, f"cannot read the file: {error}") from error
         except json.JSONDecodeError as error:
             raise ParseError(path, f"not valid JSON: {error}") from error
+        except RecursionError:
+            raise ParseError(path, "not readable JSON: nested too deeply") from None
         if not isinstance(data, dict) or not isinstance(data.get("days"), list):
             raise ParseError(path, 'not a holiday-cn file: no "days" list')
         year = data.get("year")

@@ -12,9 +12,10 @@ import hashlib
 import json
 import mimetypes
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote
 
 from pocketmind.documents import Attachment
@@ -78,15 +79,30 @@ def fix_mojibake_deep(value: Any) -> Any:
 
 
 def from_unix_seconds(seconds: float | int | str) -> datetime:
-    """Seconds since 1970 as an aware UTC datetime."""
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
+    """Seconds since 1970 as an aware UTC datetime; ValueError when it is no time."""
+    try:
+        return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
+    except (OverflowError, OSError):
+        raise ValueError(f"{seconds!r} seconds since 1970 is out of range") from None
 
 
 def from_unix_millis(millis: float | int | str) -> datetime:
-    """Milliseconds since 1970 as an aware UTC datetime (exact, no float drift)."""
+    """Milliseconds since 1970 as an aware UTC datetime (exact, no float drift); ValueError when it is no time."""
     whole_seconds, rest_ms = divmod(int(millis), 1000)
-    moment = datetime.fromtimestamp(whole_seconds, tz=timezone.utc)
+    try:
+        moment = datetime.fromtimestamp(whole_seconds, tz=timezone.utc)
+    except (OverflowError, OSError):
+        raise ValueError(f"{millis!r} milliseconds since 1970 is out of range") from None
     return moment.replace(microsecond=rest_ms * 1000)
+
+
+def cell_text(value: object) -> str:
+    """A SQLite cell as text ('' for NULL): SQLite lets any column hold bytes or numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
 
 
 def message_uri(path: Path, fragment: str) -> str:
@@ -142,6 +158,8 @@ def read_head(path: Path, size: int = 4096) -> str:
             raw = handle.read(size)
     except OSError:
         return ""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte order mark (some XML exports)
+        return raw.decode("utf-16", errors="replace").lstrip()
     return raw.decode("utf-8-sig", errors="replace").lstrip()
 
 
@@ -159,3 +177,49 @@ def load_json(path: Path) -> Any:
         raise ParseError(
             path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from error
+    except RecursionError:
+        raise ParseError(path, "not readable JSON: nested too deeply") from None
+
+
+def json_object(path: Path, value: Any, what: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else a ParseError saying what it is instead."""
+    if not isinstance(value, dict):
+        raise ParseError(path, f"{what}: expected an object, got {json_type(value)}")
+    return value
+
+
+def json_type(value: Any) -> str:
+    """How JSON would call ``value``'s type, with its article: "a list", "a number"..."""
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return names.get(type(value), "a number")
+
+
+def text_field(item: dict[str, Any], key: str) -> str:
+    """``item[key]`` as text: '' when absent or null, the digits of a number; TypeError for anything else."""
+    value = item.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"{key!r} is {json_type(value)}, not text")
+
+
+@contextmanager
+def reading(path: Path, what: str) -> Iterator[None]:
+    """Turn a wrong shape met while reading ``what`` ("message 12") into a ParseError naming it.
+
+    Exports are read with ``item["date"]``-style access where the format promises a
+    field; a file that breaks the promise gets one clear error instead of a KeyError.
+    """
+    try:
+        yield
+    except KeyError as error:
+        raise ParseError(path, f"{what}: no {error.args[0]!r}") from None
+    except (TypeError, AttributeError) as error:
+        raise ParseError(path, f"{what}: a field has the wrong type ({error})") from None
+    except (ValueError, OverflowError) as error:
+        raise ParseError(path, f"{what}: a field has a bad value ({error})") from None

@@ -236,7 +236,11 @@ class VCardIndexer:
             raise ParseError(path, "no complete vCard (BEGIN:VCARD without END:VCARD?)")
         rel, uri, seen = relative_id(path, root), path.resolve().as_uri(), set()
         for ordinal, component in enumerate(cards, start=1):
-            yield card_document(card_from_vobject(component), rel, uri, ordinal, seen)
+            try:
+                card = card_from_vobject(component)
+            except (AttributeError, TypeError, ValueError) as error:  # vobject decodes values lazily
+                raise ParseError(path, f"card {ordinal}: a property cannot be read ({type(error).__name__}: {error})") from None
+            yield card_document(card, rel, uri, ordinal, seen)
 
 
 def _read_text(path: Path) -> str:
@@ -419,14 +423,21 @@ class JCardIndexer:
             data = json.loads(_read_text(path))
         except json.JSONDecodeError as error:
             raise ParseError(path, f"not valid JSON: {error}") from error
+        except RecursionError:
+            raise ParseError(path, "not readable JSON: nested too deeply") from None
         if isinstance(data, list) and data and data[0] == "vcard":
             data = [data]  # one card, not a list of cards
         if not isinstance(data, list) or not all(_is_jcard(c) for c in data):
             raise ParseError(path, 'not a jCard: expected ["vcard", [properties...]]')
         rel, uri, seen = relative_id(path, root), path.resolve().as_uri(), set()
         for ordinal, entry in enumerate(data, start=1):
-            properties = [(p[0], p[1], p[3:]) for p in entry[1] if isinstance(p, list) and len(p) >= 4]
-            yield card_document(card_from_properties(properties), rel, uri, ordinal, seen)
+            properties = [(p[0], p[1] if isinstance(p[1], dict) else {}, p[3:])
+                          for p in entry[1] if isinstance(p, list) and len(p) >= 4]
+            try:
+                card = card_from_properties(properties)
+            except RecursionError:
+                raise ParseError(path, f"card {ordinal}: a value is nested too deeply") from None
+            yield card_document(card, rel, uri, ordinal, seen)
 
 
 def _is_jcard(entry: Any) -> bool:
@@ -463,7 +474,7 @@ class XCardIndexer:
             tree = ElementTree.parse(path)
         except ElementTree.DefusedXmlException as error:
             raise ElementTree.refused(path, error) from None
-        except ElementTree.ParseError as error:
+        except (ElementTree.ParseError, LookupError) as error:  # LookupError: an encoding Python does not know
             raise ParseError(path, f"not well-formed XML: {error}") from error
         except OSError as error:
             raise ParseError(path, f"cannot read the file: {error.strerror or error}") from error
@@ -527,8 +538,7 @@ def card_from_properties(properties: Iterable[tuple[str, dict, list]]) -> Card:
         elif name == "ROLE" and not card.role:
             card.role = text or None
         elif name == "TEL" and text:
-            types = params.get("type", [])
-            types = [types] if isinstance(types, str) else types
+            types = _flatten(params.get("type", []))
             card.phones.append((text, [t.lower() for t in types if t.lower() not in ("voice", "pref")]))
         elif name == "EMAIL" and text:
             card.emails.append(text)

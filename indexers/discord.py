@@ -15,11 +15,14 @@ from typing import Any, Iterator
 
 from pocketmind.indexers.chat_common import (
     attachment_placeholder,
+    json_object,
     load_json,
     local_attachment,
     message_title,
     message_uri,
     read_head,
+    reading,
+    text_field,
     unique,
 )
 from pocketmind.documents import Attachment, Document
@@ -42,27 +45,30 @@ class DiscordIndexer:
         data = load_json(path)
         if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
             raise ParseError(path, 'not a DiscordChatExporter file: no "messages" list')
-        channel = data.get("channel") or {}
-        guild = (data.get("guild") or {}).get("name")
-        channel_id = str(channel.get("id", path.stem))
-        conversation = channel.get("name") or path.stem
+        with reading(path, '"channel" and "guild"'):
+            channel = json_object(path, data.get("channel") or {}, '"channel"')
+            guild = text_field(json_object(path, data.get("guild") or {}, '"guild"'), "name") or None
+            channel_id = str(channel.get("id", path.stem))
+            conversation = text_field(channel, "name") or path.stem
         messages = _unique_person_messages(data["messages"])
-        people = unique(_author_name(m) for m in messages)
+        with reading(path, "a message's author"):
+            people = unique(_author_name(m) for m in messages)
         for message in messages:
-            yield _to_document(path, channel_id, conversation, guild, channel, people, message)
+            with reading(path, f"message {message.get('id')}"):
+                yield _to_document(path, channel_id, conversation, guild, channel, people, message)
 
 
 def _unique_person_messages(messages: list[Any]) -> list[dict[str, Any]]:
     kept: dict[str, dict[str, Any]] = {}
     for message in messages:
-        if isinstance(message, dict) and message.get("type") in _PERSON_TYPES:
+        if isinstance(message, dict) and isinstance(message.get("type"), str) and message["type"] in _PERSON_TYPES:
             kept.setdefault(str(message.get("id")), message)
     return list(kept.values())
 
 
 def _author_name(message: dict[str, Any]) -> str:
     author = message.get("author") or {}
-    return author.get("nickname") or author.get("name") or "Unknown"
+    return text_field(author, "nickname") or text_field(author, "name") or "Unknown"
 
 
 def _to_document(
@@ -92,7 +98,7 @@ def _to_document(
         ]
     if message.get("stickers"):
         metadata["stickers"] = [s.get("name") for s in message["stickers"]]
-    text = message.get("content") or ""
+    text = text_field(message, "content")
     return Document(
         native_id=native_id, kind="message", text=text or attachment_placeholder(attachments),
         title=message_title(author, conversation), uri=message_uri(path, native_id),
@@ -104,8 +110,8 @@ def _to_document(
 def _attachments(path: Path, message: dict[str, Any]) -> list[Attachment]:
     found = []
     for item in message.get("attachments") or []:
-        url = item.get("url") or ""
-        name = item.get("fileName") or Path(url).name or "attachment"
+        url = text_field(item, "url")
+        name = text_field(item, "fileName") or Path(url).name or "attachment"
         local = None if url.startswith(("http://", "https://")) else url
         found.append(local_attachment(name, local, [path.parent]))
     return found

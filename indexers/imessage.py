@@ -19,9 +19,11 @@ from typing import Any, Iterator
 
 from pocketmind.indexers.chat_common import (
     attachment_placeholder,
+    cell_text,
     message_title,
     message_uri,
     mime_from_name,
+    reading,
     unique,
 )
 from pocketmind.documents import Attachment, Document
@@ -107,10 +109,11 @@ class IMessageIndexer:
         for row in rows:
             people_by_chat.setdefault(row["chat_key"], []).append(row["handle"])
         for row in rows:
-            if _is_event(row):
-                continue
-            people = unique([OWNER, *people_by_chat[row["chat_key"]]])
-            yield _to_document(path, row, attachments.get(row["ROWID"], []), people)
+            with reading(path, f"message ROWID {row['ROWID']}"):
+                if _is_event(row):
+                    continue
+                people = unique([OWNER, *people_by_chat[row["chat_key"]]])
+                yield _to_document(path, row, attachments.get(row["ROWID"], []), people)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -157,6 +160,8 @@ def _message_rows(connection: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def _with_chat_key(row: sqlite3.Row) -> dict[str, Any]:
     values = dict(row)
+    for key in ("guid", "text", "handle", "chat_name", "service", "thread_originator_guid"):
+        values[key] = cell_text(values[key]) or None  # any SQLite column may hold bytes or numbers
     # Without a chat table the other party's handle is the best conversation name.
     values["conversation"] = values["chat_name"] or values["handle"] or f"chat {values['chat_id']}"
     values["chat_key"] = values["chat_id"] if values["chat_id"] is not None else values["conversation"]

@@ -14,6 +14,7 @@ import html
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -23,6 +24,8 @@ from pocketmind.indexers.chat_common import (
     message_title,
     message_uri,
     mime_from_name,
+    reading,
+    text_field,
     unique,
 )
 from pocketmind.documents import Attachment, Document
@@ -68,50 +71,57 @@ def _read_member(path: Path, archive: zipfile.ZipFile, name: str) -> Any:
         return json.loads(read_member(path, archive, name).decode("utf-8-sig"))
     except json.JSONDecodeError as error:
         raise ParseError(path, f"{name}: not valid JSON: {error.msg} at line {error.lineno}") from error
-    except (UnicodeDecodeError, zipfile.BadZipFile, EOFError) as error:
+    except (UnicodeDecodeError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, OSError) as error:
         raise ParseError(path, f"{name}: cannot be read: {error}") from error
+    except RecursionError:
+        raise ParseError(path, f"{name}: not readable JSON: nested too deeply") from None
 
 
 def _parse_archive(path: Path, archive: zipfile.ZipFile) -> Iterator[Document]:
     names = archive.namelist()
-    users = _user_names(_read_member(path, archive, "users.json"))
+    with reading(path, "users.json"):
+        users = _user_names(_read_member(path, archive, "users.json"))
     conversations: dict[str, dict[str, Any]] = {}
     for listing in _CONVERSATION_LISTS:
         if listing in names:
-            for item in _read_member(path, archive, listing):
-                conversations[item.get("name") or item.get("id")] = item
+            with reading(path, listing):
+                for item in _read_member(path, archive, listing):
+                    conversations[text_field(item, "name") or text_field(item, "id")] = item
     day_files = sorted(n for n in names if n.count("/") == 1 and n.endswith(".json"))
     for name in day_files:
         folder = name.split("/")[0]
         info = conversations.get(folder, {})
-        members = unique(users.get(m) for m in info.get("members", []))  # unknown ids dropped
+        with reading(path, f"the members of {folder}"):
+            members = unique(users.get(str(m)) for m in info.get("members", []))  # unknown ids dropped
         messages = _read_member(path, archive, name)
         if not isinstance(messages, list):
             raise ParseError(path, f"{name}: expected a list of messages")
-        for message in messages:
-            if message.get("type") == "message" and message.get("subtype") not in _NOTICE_SUBTYPES:
-                yield _to_document(path, folder, info.get("id"), members, users, message)
+        for number, message in enumerate(messages, 1):
+            with reading(path, f"{name}, message {number}"):
+                if message.get("type") == "message" and message.get("subtype") not in _NOTICE_SUBTYPES:
+                    yield _to_document(path, folder, text_field(info, "id") or None, members, users, message)
 
 
 def _user_names(users: list[dict[str, Any]]) -> dict[str, str]:
     names = {}
     for user in users:
         profile = user.get("profile") or {}
-        names[user["id"]] = (
-            user.get("real_name") or profile.get("real_name") or profile.get("display_name")
-            or user.get("name") or user["id"]
+        user_id = text_field(user, "id")
+        names[user_id] = (
+            text_field(user, "real_name") or text_field(profile, "real_name") or text_field(profile, "display_name")
+            or text_field(user, "name") or user_id
         )
     return names
 
 
 def _author(message: dict[str, Any], users: dict[str, str]) -> str:
-    user = message.get("user")
+    user = text_field(message, "user")
     if user in users:
         return users[user]
     profile = message.get("user_profile") or {}
     bot = message.get("bot_profile") or {}
-    return (profile.get("real_name") or profile.get("display_name") or message.get("username")
-            or bot.get("name") or user or f"bot {message.get('bot_id', '?')}")
+    return (text_field(profile, "real_name") or text_field(profile, "display_name") or text_field(message, "username")
+            or text_field(bot, "name") or user or f"bot {message.get('bot_id', '?')}")
 
 
 def plain_text(text: str, users: dict[str, str]) -> str:
@@ -123,9 +133,9 @@ def plain_text(text: str, users: dict[str, str]) -> str:
 
 
 def _text(message: dict[str, Any], users: dict[str, str]) -> str:
-    text = message.get("text") or ""
+    text = text_field(message, "text")
     if not text:  # bot posts put their words in attachments
-        parts = [p for a in message.get("attachments") or [] for p in (a.get("pretext"), a.get("text"))]
+        parts = [p for a in message.get("attachments") or [] for p in (text_field(a, "pretext"), text_field(a, "text"))]
         text = "\n".join(p for p in parts if p)
     return plain_text(text, users).strip()
 
@@ -144,8 +154,8 @@ def _to_document(
     author = _author(message, users)
     files = [message["file"]] if message.get("file") else message.get("files") or []
     attachments = [
-        Attachment(name=f.get("name") or f.get("title") or "file",
-                   mime=f.get("mimetype") or mime_from_name(f.get("name")))
+        Attachment(name=text_field(f, "name") or text_field(f, "title") or "file",
+                   mime=text_field(f, "mimetype") or mime_from_name(text_field(f, "name")))
         for f in files
     ]
     metadata: dict[str, Any] = {"format": "slack", "chat": folder, "ts": message["ts"]}

@@ -62,6 +62,8 @@ class SmsIndexer:
         except ET.ParseError as error:
             line, column = error.position
             raise ParseError(path, f"broken XML at line {line} column {column}: {error}") from error
+        except LookupError as error:  # the XML declaration names an encoding Python does not know
+            raise ParseError(path, f"broken XML: {error}") from error
         except OSError as error:
             raise ParseError(path, f"cannot read file: {error}") from error
 

@@ -27,6 +27,8 @@ from pocketmind.indexers.chat_common import (
     message_title,
     message_uri,
     read_head,
+    reading,
+    text_field,
     unique,
 )
 from pocketmind.documents import Attachment, Document
@@ -71,38 +73,44 @@ class InstagramIndexer(MessengerIndexer):
 
 
 def _parse_meta_thread(path: Path, root: Path, format_name: str) -> Iterator[Document]:
-    data = fix_mojibake_deep(load_json(path))
+    try:
+        data = fix_mojibake_deep(load_json(path))
+    except RecursionError:
+        raise ParseError(path, "not readable JSON: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ParseError(path, 'not a Messenger/Instagram thread: no "messages" list')
     messages = [m for m in data["messages"] if isinstance(m, dict)]
     if any("timestamp_ms" not in m for m in messages):
         raise ParseError(path, 'a message has no "timestamp_ms"')
-    # Exports list newest first; a stable sort keeps same-millisecond order.
-    messages.sort(key=lambda m: int(m["timestamp_ms"]))
-    listed = [p.get("name") for p in data.get("participants", []) if isinstance(p, dict)]
-    people = unique([*listed, *(m.get("sender_name") for m in messages)])
-    conversation = data.get("title") or ", ".join(people) or path.stem
-    thread = data.get("thread_path") or relative_id(path, root)
+    with reading(path, "a message"):
+        # Exports list newest first; a stable sort keeps same-millisecond order.
+        messages.sort(key=lambda m: int(m["timestamp_ms"]))
+    with reading(path, "the participants and senders"):
+        listed = [text_field(p, "name") for p in data.get("participants", []) if isinstance(p, dict)]
+        people = unique([*listed, *(text_field(m, "sender_name") for m in messages)])
+        conversation = text_field(data, "title") or ", ".join(people) or path.stem
+        thread = text_field(data, "thread_path") or relative_id(path, root)
     # Media uris are relative to the export root, a few folders above the file.
     search_dirs = [path.parent, *path.parents]
     ordinals: dict[tuple[Any, Any], int] = {}
     for message in messages:
-        if message.get("type") in _META_SYSTEM_TYPES:
-            continue
-        key = (message["timestamp_ms"], message.get("sender_name"))
-        ordinal = ordinals.get(key, 0)
-        ordinals[key] = ordinal + 1
-        native_id = f"{thread}:{key[0]}:{key[1]}:{ordinal}"
-        yield _meta_document(path, format_name, native_id, conversation, people, message,
-                             search_dirs)
+        with reading(path, f"the message of timestamp_ms {message['timestamp_ms']}"):
+            if message.get("type") in _META_SYSTEM_TYPES:
+                continue
+            key = (message["timestamp_ms"], text_field(message, "sender_name") or None)
+            ordinal = ordinals.get(key, 0)
+            ordinals[key] = ordinal + 1
+            native_id = f"{thread}:{key[0]}:{key[1]}:{ordinal}"
+            yield _meta_document(path, format_name, native_id, conversation, people, message,
+                                 search_dirs)
 
 
 def _meta_document(
     path: Path, format_name: str, native_id: str, conversation: str, people: list[str],
     message: dict[str, Any], search_dirs: list[Path],
 ) -> Document:
-    author = message.get("sender_name") or "Unknown"
-    text = message.get("content") or ""
+    author = text_field(message, "sender_name") or "Unknown"
+    text = text_field(message, "content")
     attachments = _meta_attachments(message, search_dirs)
     metadata: dict[str, Any] = {"format": format_name, "chat": conversation}
     if message.get("reactions"):
@@ -125,7 +133,7 @@ def _meta_attachments(message: dict[str, Any], search_dirs: list[Path]) -> list[
         media.append(message["sticker"])
     found = []
     for item in media:
-        uri = item.get("uri") if isinstance(item, dict) else None
+        uri = text_field(item, "uri") if isinstance(item, dict) else None
         if uri:
             found.append(local_attachment(Path(uri).name, uri, search_dirs))
     return found
@@ -175,7 +183,10 @@ def _signal_messages(path: Path, lines: list[str]) -> list[tuple[datetime, str, 
         match = _SIGNAL_LINE.match(line)
         if match:
             day, clock, sender, text = match.groups()
-            moment = datetime.fromisoformat(f"{day}T{clock}")
+            try:
+                moment = datetime.fromisoformat(f"{day}T{clock}")
+            except ValueError as error:
+                raise ParseError(path, f"line {number}: {day} {clock} is not a date and time ({error})") from None
             messages.append((moment, sender, [text]))
         elif messages:
             messages[-1][2].append(line)

@@ -22,12 +22,16 @@ from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     from_unix_seconds,
+    json_object,
+    json_type,
     load_json,
     local_attachment,
     message_title,
     message_uri,
     read_head,
+    reading,
     stable_id,
+    text_field,
     unique,
 )
 from pocketmind.indexers.telegram_html import parse_telegram_html
@@ -44,7 +48,8 @@ def flatten_text(text: Any) -> str:
     if isinstance(text, str):
         return text
     if isinstance(text, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in text)
+        return "".join(part if isinstance(part, str) else str(part.get("text", "")) if isinstance(part, dict) else ""
+                       for part in text)
     return ""
 
 
@@ -84,37 +89,48 @@ class TelegramIndexer:
             chats = data["chats"].get("list")
             if not isinstance(chats, list):
                 raise ParseError(path, '"chats" has no "list" of chats')
-            for chat in chats:
-                yield from _parse_chat(path, root, chat, owner_id)
+            for number, chat in enumerate(chats, 1):
+                yield from _parse_chat(path, root, json_object(path, chat, f"chat {number}"), owner_id)
         elif isinstance(data, dict) and isinstance(data.get("messages"), list):
             yield from _parse_chat(path, root, data, None)
         else:
-            raise ParseError(path, 'not a Telegram export: no "messages" or "chats" list')
+            got = "" if isinstance(data, dict) else f", got {json_type(data)}"
+            raise ParseError(path, f'not a Telegram export: no "messages" or "chats" list{got}')
 
 
 def _owner_id(data: dict[str, Any]) -> str | None:
     """The account owner's ``from_id`` ("user123") in a full-account export."""
-    info = data.get("personal_information") or {}
-    user_id = info.get("user_id")
+    info = data.get("personal_information")
+    user_id = info.get("user_id") if isinstance(info, dict) else None
     return f"user{user_id}" if user_id is not None else None
 
 
 def _parse_chat(
     path: Path, root: Path, chat: dict[str, Any], owner_id: str | None
 ) -> Iterator[Document]:
-    chat_name = chat.get("name") or path.stem
+    with reading(path, "chat"):
+        chat_name = text_field(chat, "name") or path.stem
+        chat_type = text_field(chat, "type") or None
     chat_key = str(chat["id"]) if chat.get("id") is not None else f"{relative_id(path, root)}:{chat_name}"
-    messages = [m for m in chat.get("messages", []) if m.get("type", "message") == "message"]
-    people = unique(_sender(m) for m in messages)
+    listed = chat.get("messages", [])
+    if not isinstance(listed, list):
+        raise ParseError(path, f'chat {chat_name!r}: "messages" is {json_type(listed)}, not a list')
+    for number, message in enumerate(listed, 1):
+        json_object(path, message, f"chat {chat_name!r}, message {number}")
+    messages = [m for m in listed if m.get("type", "message") == "message"]
+    with reading(path, f"chat {chat_name!r}, a message's sender"):
+        people = unique(_sender(m) for m in messages)
     seen: dict[tuple[Any, ...], int] = {}
-    for message in messages:
-        native_id = _message_id(chat_key, message, seen)
-        yield from _message_documents(path, chat_key, chat_name, chat.get("type"), message,
-                                      native_id, people, owner_id)
+    for number, message in enumerate(messages, 1):
+        with reading(path, f"chat {chat_name!r}, message {message.get('id', number)}"):
+            native_id = _message_id(chat_key, message, seen)
+            yield from _message_documents(path, chat_key, chat_name, chat_type, message,
+                                          native_id, people, owner_id)
 
 
 def _sender(message: dict[str, Any]) -> str:
-    return message.get("from") or message.get("actor") or message.get("from_id") or "Deleted Account"
+    return (text_field(message, "from") or text_field(message, "actor") or text_field(message, "from_id")
+            or "Deleted Account")
 
 
 def _message_id(chat_key: str, message: dict[str, Any], seen: dict[tuple[Any, ...], int]) -> str:
@@ -176,9 +192,11 @@ def _attachments(path: Path, message: dict[str, Any], caption: str) -> list[Atta
         relative = message.get(key)
         if not relative:
             continue
+        if not isinstance(relative, str):
+            raise TypeError(f'"{key}" is {json_type(relative)}, not a file path')
         exported = not relative.startswith(_NOT_EXPORTED)
-        name = message.get("file_name") or (Path(relative).name if exported else key)
-        mime = message.get("mime_type") or ("image/jpeg" if key == "photo" else None)
+        name = text_field(message, "file_name") or (Path(relative).name if exported else key)
+        mime = text_field(message, "mime_type") or ("image/jpeg" if key == "photo" else None)
         found.append(local_attachment(name, relative if exported else None, [path.parent],
                                       caption=caption or None, mime=mime))
     return found
@@ -190,18 +208,28 @@ def _parse_channel_dump(path: Path, root: Path, data: list[Any]) -> Iterator[Doc
     posts = [p for p in data if isinstance(p, dict) and "message.id" in p]
     if len(posts) != len(data):
         raise ParseError(path, 'not a Telegram channel dump: items without "message.id"')
-    posts.sort(key=lambda post: datetime.fromisoformat(post["date"]))
+    dates = []
+    for number, post in enumerate(posts):
+        with reading(path, f"channel post {post['message.id']}"):
+            dates.append((datetime.fromisoformat(post["date"]), number))
+    with reading(path, "channel posts"):  # dates with and without an offset do not compare
+        dates.sort()
     chat_key = relative_id(path, root)
-    for post in posts:
-        native_id = f"{chat_key}:{post['message.id']}"
-        metadata: dict[str, Any] = {"format": FORMAT, "chat": channel, "chat_type": "channel",
-                                    "sender_id": post.get("sender_id")}
-        if post.get("reply_to_id") is not None:
-            metadata["reply_to"] = f"{chat_key}:{post['reply_to_id']}"
-        yield Document(
-            native_id=native_id, kind="message", text=flatten_text(post.get("text")),
-            title=message_title(channel, channel), uri=message_uri(path, native_id),
-            occurred_at=datetime.fromisoformat(post["date"]), author=channel,
-            conversation=channel, people=[channel], metadata=metadata,
-        )
+    for _, number in dates:
+        post = posts[number]
+        with reading(path, f"channel post {post['message.id']}"):
+            yield _channel_post(path, channel, chat_key, post)
 
+
+def _channel_post(path: Path, channel: str, chat_key: str, post: dict[str, Any]) -> Document:
+    native_id = f"{chat_key}:{post['message.id']}"
+    metadata: dict[str, Any] = {"format": FORMAT, "chat": channel, "chat_type": "channel",
+                                "sender_id": post.get("sender_id")}
+    if post.get("reply_to_id") is not None:
+        metadata["reply_to"] = f"{chat_key}:{post['reply_to_id']}"
+    return Document(
+        native_id=native_id, kind="message", text=flatten_text(post.get("text")),
+        title=message_title(channel, channel), uri=message_uri(path, native_id),
+        occurred_at=datetime.fromisoformat(post["date"]), author=channel,
+        conversation=channel, people=[channel], metadata=metadata,
+    )

@@ -129,11 +129,14 @@ def parse_date_title(title: str | None) -> datetime | None:
     if not match:
         return None
     day, month, year, hour, minute, second, sign, off_h, off_m = match.groups()
-    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
-    if sign is None:
-        return moment
-    offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
-    return moment.replace(tzinfo=timezone(offset))
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+        if sign is None:
+            return moment
+        offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
+        return moment.replace(tzinfo=timezone(offset))
+    except ValueError:  # "31.02.2023 25:61:00": shaped like a date, but none; the message stays undated
+        return None
 
 
 def parse_telegram_html(path: Path, root: Path) -> Iterator[Document]:

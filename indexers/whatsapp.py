@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import IO, Callable, Iterator
 
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
+from pocketmind.indexers.chat_common import cell_text
 from pocketmind.inputs import decode_utf8, notice, read_member
 
 from . import whatsapp_formats as fmt
@@ -112,7 +114,7 @@ def _decode(path: Path | str, data: bytes) -> str:
     if not data.strip():
         raise ParseError(path, "empty file: no WhatsApp messages")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a broken pair of bytes must not lose the chat
     text, replaced = decode_utf8(data.removeprefix(b"\xef\xbb\xbf"))
     if replaced:
         notice(path, f"{replaced} invalid UTF-8 byte{'s' if replaced > 1 else ''} replaced")
@@ -188,7 +190,7 @@ def _read_zip(path: Path) -> _Export:
                 for name in archive.namelist()
                 if name != member and not name.startswith("__MACOSX/") and not name.endswith("/")
             }
-    except (OSError, zipfile.BadZipFile, EOFError) as error:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:
         raise ParseError(path, f"not a readable zip archive ({error})") from None
     zip_chat = chat_name_from_file(path.stem)
     chat = zip_chat if zip_chat != path.stem else chat_name_from_file(Path(member).stem)
@@ -386,15 +388,20 @@ def _parse_msgstore(path: Path) -> Iterator[Document]:
     finally:
         connection.close()
     for row_id, jid, from_me, key_id, text, millis in rows:
-        chat = str(jid).split("@")[0]
+        try:
+            occurred_at = datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise ParseError(path, f"message _id {row_id}: timestamp {millis!r} is not a time") from None
+        jid = cell_text(jid)
+        chat = jid.split("@")[0]
         author = "me" if from_me else chat
         yield Document(
-            native_id=f"msgstore:{chat}:{key_id or row_id}",
+            native_id=f"msgstore:{chat}:{cell_text(key_id) or row_id}",
             kind="message",
-            text=text,
+            text=cell_text(text),
             title=f"{author} in {chat}",
             uri=f"{path.resolve().as_uri()}#_id={row_id}",
-            occurred_at=datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
+            occurred_at=occurred_at,
             author=author,
             conversation=chat,
             people=list(dict.fromkeys([author, chat])),

@@ -140,6 +140,8 @@ class EnexNoteIndexer:
             raise ET.refused(path, error) from None
         except ET.ParseError as error:
             raise ParseError(path, f"not valid ENEX XML: {error}") from error
+        except LookupError as error:  # the XML declaration names an encoding Python does not know
+            raise ParseError(path, f"not valid ENEX XML: {error}") from error
 
     def note_document(self, note: ET.Element, path: Path, base_id: str, seen: dict[str, int]) -> Document:
         title = child_text(note, "title")

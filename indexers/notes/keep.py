@@ -27,7 +27,10 @@ FLAGS = ("isPinned", "isArchived", "color")
 def from_usec(value: Any) -> datetime | None:
     """Keep stores times as microseconds since the epoch, in UTC."""
     if isinstance(value, (int, float)) and value > 0:
-        return datetime.fromtimestamp(value / 1_000_000, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value / 1_000_000, tz=timezone.utc)
+        except (OverflowError, ValueError, OSError):
+            return None  # beyond the calendar: the note is kept, undated
     return None
 
 
@@ -38,6 +41,8 @@ def load_note(path: Path) -> dict[str, Any]:
         raise ParseError(path, f"not UTF-8 text: {error}") from error
     except json.JSONDecodeError as error:
         raise ParseError(path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+    except RecursionError:
+        raise ParseError(path, "not readable JSON: nested too deeply") from None
     if not isinstance(note, dict):
         raise ParseError(path, f"not a Google Keep note: top level is a {type(note).__name__}, not an object")
     if "textContent" not in note and "listContent" not in note:
@@ -57,15 +62,21 @@ def note_text(note: dict[str, Any]) -> str:
     return str(note.get("textContent") or "").strip()
 
 
+def listed(note: dict[str, Any], key: str) -> list[Any]:
+    """A list field of the note; anything else (a hand-edited or damaged file) counts as empty."""
+    value = note.get(key)
+    return value if isinstance(value, list) else []
+
+
 def note_attachments(note: dict[str, Any], folder: Path) -> list[Attachment]:
     attachments = []
-    for item in note.get("attachments") or []:
+    for item in listed(note, "attachments"):
         if isinstance(item, dict) and item.get("filePath"):
             beside = folder / str(item["filePath"])
             attachments.append(
                 Attachment(
                     name=str(item["filePath"]),
-                    mime=item.get("mimetype"),
+                    mime=item["mimetype"] if isinstance(item.get("mimetype"), str) else None,
                     path=str(beside) if beside.is_file() else None,
                 )
             )
@@ -102,15 +113,15 @@ class KeepNoteIndexer:
         created = from_usec(note.get("createdTimestampUsec"))
         edited = from_usec(note.get("userEditedTimestampUsec"))
 
-        metadata: dict[str, Any] = {flag: note[flag] for flag in FLAGS if flag in note}
+        metadata: dict[str, Any] = {flag: note[flag] for flag in FLAGS if isinstance(note.get(flag), (bool, int, float, str))}
         if created:
             metadata["created"] = created.isoformat()
         if edited:
             metadata["edited"] = edited.isoformat()
-        links = [item.get("url") for item in note.get("annotations") or [] if isinstance(item, dict)]
+        links = [item.get("url") for item in listed(note, "annotations") if isinstance(item, dict)]
         if any(links):
             metadata["links"] = unique(str(link) for link in links if link)
-        sharees = [item.get("email") for item in note.get("sharees") or [] if isinstance(item, dict)]
+        sharees = [item.get("email") for item in listed(note, "sharees") if isinstance(item, dict)]
         yield Document(
             native_id=relative_id(path, root),
             kind=NOTE_KIND,
@@ -119,7 +130,7 @@ class KeepNoteIndexer:
             uri=file_uri(path),
             occurred_at=created or edited,
             people=unique(str(email) for email in sharees if email),
-            tags=unique(str(label.get("name", "")) for label in note.get("labels") or [] if isinstance(label, dict)),
+            tags=unique(str(label.get("name", "")) for label in listed(note, "labels") if isinstance(label, dict)),
             metadata=metadata,
             attachments=note_attachments(note, path.parent),
         )

@@ -120,7 +120,8 @@ class OrgNoteIndexer:
                 sections.append(Section(heading=heading_path(node), text=body))
             timestamps.extend(node_timestamps(node, file_lines))
 
-        title = (tree.get_file_property("TITLE") or "").strip()
+        titles = tree.get_file_property_list("TITLE")  # a file may repeat #+TITLE: the first one counts
+        title = (titles[0] if titles else "").strip()
         metadata: dict[str, Any] = {}
         if timestamps:
             metadata["timestamps"] = [stamp.as_metadata() for stamp in timestamps]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import PurePosixPath, Path
 from typing import Any, Iterator
@@ -45,7 +46,7 @@ def read_info(archive: zipfile.ZipFile, members: list[str]) -> dict[str, Any]:
         return {}
     try:
         info = json.loads(read_member(archive.filename or "archive", archive, name).decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return {}  # the note text is still worth indexing without its metadata
     except ParseError as refused:  # too big or bomb-like: keep the note, say what was left out
         notice(refused.path, refused.problem)
@@ -81,14 +82,18 @@ class TextBundleNoteIndexer:
             raise ParseError(path, f"not a readable zip archive: {error}") from error
         with archive:
             for folder, members in sorted(bundles(archive).items()):
-                document = self.bundle_document(archive, folder, members, path, root)
+                try:
+                    document = self.bundle_document(archive, folder, members, path, root)
+                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+                    raise ParseError(path, f"{folder}: cannot be read from the archive: {error}") from error
                 if document is not None:
                     yield document
 
     def bundle_document(
         self, archive: zipfile.ZipFile, folder: PurePosixPath, members: list[str], path: Path, root: Path
     ) -> Document | None:
-        bear = read_info(archive, members).get(BEAR_KEY) or {}
+        bear = read_info(archive, members).get(BEAR_KEY)
+        bear = bear if isinstance(bear, dict) else {}
         if bear.get("trashed"):
             return None  # deleted by the user in Bear
         text_name = next((f"{folder}/{name}" for name in TEXT_NAMES if f"{folder}/{name}" in members), None)

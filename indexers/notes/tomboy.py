@@ -57,7 +57,7 @@ class TomboyNoteIndexer:
             note = ET.parse(path).getroot()
         except ET.DefusedXmlException as error:
             raise ET.refused(path, error) from None
-        except ET.ParseError as error:
+        except (ET.ParseError, LookupError) as error:  # LookupError: an encoding Python does not know
             raise ParseError(path, f"not valid Tomboy XML: {error}") from error
         content = note.find(f"{NAMESPACE}text/{NAMESPACE}note-content")
         if content is None:
@@ -69,16 +69,28 @@ class TomboyNoteIndexer:
             value = note.findtext(f"{NAMESPACE}{key}")
             if value:
                 metadata[key] = value.strip()
-        created = metadata.get("create-date")
+        created = _date(metadata.get("create-date"))
+        try:
+            text = content_text(content).strip()
+        except RecursionError:
+            raise ParseError(path, "not readable: <note-content> is nested too deeply") from None
         yield Document(
             native_id=relative_id(path, root),
             kind=NOTE_KIND,
-            text=content_text(content).strip(),
+            text=text,
             title=(note.findtext(f"{NAMESPACE}title") or "").strip() or path.stem,
             uri=file_uri(path),
             # Tomboy writes its own offset (+02:00): kept as written
-            occurred_at=date_parser.isoparse(created) if created else modified_at(path),
+            occurred_at=created or modified_at(path),
             conversation=notebooks[0] if notebooks else None,
             tags=unique(tag for tag in tags if not tag.startswith("system:")),
             metadata=metadata,
         )
+
+
+def _date(value: str | None):
+    """Tomboy's own timestamp, or None when it is missing or not a date (the file's time is used)."""
+    try:
+        return date_parser.isoparse(value) if value else None
+    except (ValueError, OverflowError):
+        return None

@@ -63,6 +63,15 @@ CONTAINER_SUFFIXES = {".zip", ".textpack", ".bear2bk", ".db", ".sqlite", ".sqlit
 
 
 
+def _check_shape(doc: Document) -> None:
+    """What chunking and storing rely on, checked while a parser's failure is still its file's alone."""
+    if not isinstance(doc, Document):
+        raise TypeError(f"yielded {type(doc).__name__}, not a Document")
+    for name in ("text", "title"):
+        if not isinstance(getattr(doc, name), str):
+            raise TypeError(f"document {doc.native_id!r}: {name} is {type(getattr(doc, name)).__name__}, not str")
+
+
 class Stopped(Exception):
     """A stop was requested: the run ended after committing its current batch."""
 
@@ -205,6 +214,7 @@ class SourceRun:
             dropped = drop_outside_attachments(docs, self.folder, self.follow_links)
             rows = {}
             for doc in docs:
+                _check_shape(doc)
                 self._caption_if_missing(doc, path)
                 row = document_row(self.name, origin, doc)
                 rows[row["id"]] = (row, doc)  # a duplicate native id keeps the last one
