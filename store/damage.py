@@ -19,7 +19,7 @@ from pocketmind.errors import DatabaseDamaged
 
 # A header SQLite cannot read is also what an encrypted file looks like without
 # its key: `doctor` (no repair) says which, before anything is moved aside.
-NOT_A_DATABASE = "not a database: the file is damaged, or encrypted and opened without its key"
+NOT_A_DATABASE = "not a database: the file is damaged or is not a pocketmind database"  # an encrypted one is told apart before
 
 _VEC0_READ_FAILURES = ("reading from blob failed", "Could not fetch vector data", "could not read")
 

@@ -54,7 +54,7 @@ def wide_terminal(monkeypatch):
 def test_index_names_a_file_with_a_newline_on_one_line(home, capsys):
     code, out, _ = run(home, capsys, "index", "--source", "old-notes")
     assert code == 0
-    [skipped] = [line for line in out.splitlines() if "skipped" in line]
+    [skipped] = [line for line in out.splitlines() if line.startswith("  skipped")]
     assert skipped.startswith("  skipped ") and "Notes [old]/broken\\nnote.note: not valid Tomboy XML" in skipped
     code, out, _ = run(home, capsys, "status")
     [error] = [line for line in out.splitlines() if line.startswith("error")]
