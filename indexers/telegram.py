@@ -67,7 +67,8 @@ class TelegramIndexer:
         if suffix != ".json":
             return False
         if head.startswith("["):
-            return '"message.id"' in head
+            # A channel dump, or chat messages cut out of their export: taken, so the latter gets its error.
+            return '"message.id"' in head or '"type": "message"' in head
         if not head.startswith("{"):
             return False
         if '"sender_name"' in head or '"guild"' in head:
@@ -206,6 +207,9 @@ def _parse_channel_dump(path: Path, root: Path, data: list[Any]) -> Iterator[Doc
     """A channel's posts dumped as a list (newest first); the channel is the author."""
     channel = path.stem
     posts = [p for p in data if isinstance(p, dict) and "message.id" in p]
+    if data and not posts and all(isinstance(p, dict) and p.get("type") == "message" for p in data):
+        raise ParseError(path, 'a list of Telegram messages without their chat: a Telegram export is an object '
+                               'with a "messages" list (Export chat history as JSON)')
     if len(posts) != len(data):
         raise ParseError(path, 'not a Telegram channel dump: items without "message.id"')
     dates = []
