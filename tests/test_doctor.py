@@ -148,6 +148,32 @@ def test_zeroed_fulltext_page_is_reported_and_repaired(store, capsys):
     assert list(_db(store).parent.glob("pocketmind.db.damaged-*")), "the damaged file is kept"
 
 
+def test_an_encrypted_store_is_checked_and_repaired_with_its_key(store, capsys, monkeypatch):
+    from pocketmind.store.encryption import is_encrypted
+
+    before = _ids(store, capsys)
+    monkeypatch.setenv("POCKETMIND_KEY", "doctor-test-key")
+    assert main(["--home", str(store / "home"), "encrypt", "--no-keyring"]) == 0
+    capsys.readouterr()
+    assert is_encrypted(_db(store))
+    conn = apsw.Connection(str(_db(store)))
+    conn.pragma("key", "doctor-test-key")
+    conn.enable_load_extension(True)
+    conn.load_extension(sqlite_vec.loadable_path())
+    conn.pragma("wal_checkpoint", "TRUNCATE")
+    [page] = [p for (p,) in conn.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'chunks_fts_data' AND pagetype = 'leaf' ORDER BY path LIMIT 1")]
+    conn.close()
+    _zero(store, [page])
+
+    code, out = _cli(store, "status", capsys=capsys)
+    assert code == 1 and "full-text index" in out and "fix: pocketmind doctor --repair" in out
+    code, out = _cli(store, "doctor", "--repair", capsys=capsys)
+    assert code == 0 and "after repair: ok" in out
+    assert is_encrypted(_db(store)), "the repaired file is encrypted with the same key"
+    assert _ids(store, capsys) == before
+
+
 def test_zeroed_vector_pages_are_detected_and_rebuilt(store, capsys):
     before = _ids(store, capsys)
     chunks = _raw(store).execute("SELECT count(*) FROM chunks").fetchone()[0]
