@@ -88,7 +88,9 @@ def test_meeting_note_frontmatter_links_and_people(kepano: Path):
     assert note.native_id == "Notes/2023-09-12 Meeting with Steph.md"
     assert note.uri == (kepano / "Notes" / "2023-09-12 Meeting with Steph.md").resolve().as_uri()
     assert note.title == "2023-09-12 Meeting with Steph"
-    assert note.text == "- Discussed the book Out of Control on the topic of Emergence"
+    # properties are text too (issue 15), ahead of the body
+    assert note.text.endswith("\n\n- Discussed the book Out of Control on the topic of Emergence")
+    assert "people: Steph Ango" in note.text and "date: 12 September 2023" in note.text
     assert note.occurred_at == datetime(2023, 9, 12)  # a bare date: naive, local
     assert note.people == ["Steph Ango"]
     assert note.place == "Remote"
@@ -118,7 +120,8 @@ def test_heading_sections_and_frontmatter_scalars(kepano: Path):
     assert kyoto.metadata["coordinates"] == ["35.021041", "135.7556075"]
     assert kyoto.metadata["created"] == "2023-09-12"
     assert kyoto.occurred_at == datetime(2023, 9, 12)
-    assert kyoto.text == "## Trips\n\n## Places"
+    assert kyoto.text.startswith("categories: Places\ntype: Cities\nloc: Japan\n")
+    assert kyoto.text.endswith("created: 12 September 2023\n\n## Trips\n\n## Places")
 
 
 def test_template_placeholders_fall_back_to_file_time(kepano: Path):
@@ -127,7 +130,8 @@ def test_template_placeholders_fall_back_to_file_time(kepano: Path):
     assert note.metadata["created"] == "{{date}}"
     assert note.occurred_at == datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     assert note.occurred_at.tzinfo is not None
-    assert [section.heading for section in note.sections] == ["Ingredients", "Directions", "Notes"]
+    assert [section.heading for section in note.sections] == ["", "Ingredients", "Directions", "Notes"]
+    assert note.sections[0].text == "categories: Recipes"  # empty and placeholder properties say nothing
 
 
 def test_inline_tags_follow_obsidian_rules(langchain_vault: Path):
@@ -136,7 +140,7 @@ def test_inline_tags_follow_obsidian_rules(langchain_vault: Path):
         "onetag", "twotag", "read", "tagWithCases", "tag-with-dash", "tag_with_underscore", "tag/with/nesting",
     ]
     assert note.title == "Tags"  # the first H1
-    assert [section.heading for section in note.sections] == ["Tags", "Dataview", "Text content"]
+    assert [section.heading for section in note.sections] == ["", "Tags", "Dataview", "Text content"]
     assert note.metadata["aFloat"] == 13.12345
     assert note.metadata["aBool"] is True
     assert note.metadata["anArray"] == ["one", "two", "three"]
@@ -148,7 +152,7 @@ def test_comma_separated_tags_and_broken_frontmatter(langchain_vault: Path):
     indexer = MarkdownNoteIndexer()
     tagged = only(indexer.parse(langchain_vault / "frontmatter.md", langchain_vault))
     assert tagged.tags == ["journal/entry", "obsidian"]
-    assert tagged.text == "No other content than the frontmatter."
+    assert tagged.text.endswith("\n\nNo other content than the frontmatter.")
 
     broken = only(indexer.parse(langchain_vault / "bad_frontmatter.md", langchain_vault))
     assert broken.text == "A document with frontmatter that isn't valid."
