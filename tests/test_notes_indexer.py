@@ -56,7 +56,7 @@ def org(real: Path) -> Path:
 
 def test_every_indexer_follows_the_protocol():
     indexers = note_indexers()
-    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "tomboy", "text"]
+    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "tomboy", "siyuan", "text"]
     for indexer in indexers:
         assert isinstance(indexer, Indexer)
         assert indexer.source_kind == "notes"
@@ -435,7 +435,7 @@ def test_whole_notes_corpus_each_file_has_at_most_one_indexer(real: Path):
             counts[claimed[0].name] = counts.get(claimed[0].name, 0) + len(list(claimed[0].parse(path, notes)))
         except ParseError as error:
             failures.append(Path(error.path).name)
-    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6, "tomboy": 1}
+    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6, "tomboy": 1, "siyuan": 4}
     assert failures == ["obsidianimporter_broken-json-note.json", "obsidianimporter_invalid-keep-json-note.json"]
 
 
