@@ -97,3 +97,23 @@ def test_since_and_until_on_notes_use_the_property_date(trip_engine):
     assert "2023 Japan Trip" in [r.title for r in inside]
     outside = trip_engine.search("Japan trip", since=datetime(2025, 1, 1), kinds=("note",))
     assert "2023 Japan Trip" not in [r.title for r in outside]
+
+
+def test_org_keywords_and_property_drawers_are_text_and_date_the_note(real: Path, tmp_path: Path):
+    from pocketmind.indexers.notes import OrgNoteIndexer
+
+    org = real / "notes" / "orgmode"
+    agenda = only(OrgNoteIndexer().parse(org / "orgmode_agenda-file.org", org))
+    drawer = next(s for s in agenda.sections if s.heading == "test timestamp inside properties")
+    assert drawer.text == "CREATED: 22 March 2022"
+    normal = only(OrgNoteIndexer().parse(org / "orgmode_normal.org", org))
+    assert "header-args" not in normal.text and "75282ba2" not in normal.text  # org's own bookkeeping
+    assert normal.metadata["time_source"] == "file modified"
+
+    trip = tmp_path / "trip.org"
+    trip.write_text("#+TITLE: Japan\n#+DATE: <2023-09-12 Tue>\n#+LOCATION: Kyoto\n\n"
+                    "* Day 1\n:PROPERTIES:\n:PLACE: Fushimi Inari\n:ID: 1234\n:END:\nWalked up the gates.\n")
+    note = only(OrgNoteIndexer().parse(trip, tmp_path))
+    assert note.text.startswith("date: 12 September 2023\nlocation: Kyoto\n")
+    assert "* Day 1\nPLACE: Fushimi Inari\nWalked up the gates." in note.text
+    assert note.occurred_at == datetime(2023, 9, 12) and note.metadata["time_source"] == "properties"
