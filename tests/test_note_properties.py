@@ -71,6 +71,7 @@ def trip_engine(tmp_path_factory):
     kepano = REAL / "notes" / "obsidian" / "kepano_vault"
     for name in ("Notes/2023 Japan Trip.md", "References/Kyoto.md", "References/Fushimi Inari.md"):
         shutil.copy(kepano / name, vault / Path(name).name)
+    (vault / "2019 Lisbon trip.md").write_text("Pasteis de nata every morning in Belem.\n")
     groceries = vault / "Groceries.md"
     groceries.write_text("Shopping list: rice, miso, green tea for the kitchen.\n")
     os.utime(groceries, (datetime(2025, 6, 1).timestamp(),) * 2)
@@ -85,6 +86,11 @@ def test_when_was_my_japan_trip_answers_with_its_dates(trip_engine):
     assert answer.source == "data"
     assert answer.text.startswith("12 September 2023 to 30 September 2023")
     assert answer.citations[0].title == "2023 Japan Trip"
+
+
+def test_a_year_in_the_title_answers_when_with_the_year(trip_engine):
+    answer = trip_engine.ask("When was my Lisbon trip?")
+    assert answer.source == "data" and answer.text.startswith("2019 [1]")
 
 
 def test_a_note_dated_only_by_its_mtime_does_not_answer_when(trip_engine):
