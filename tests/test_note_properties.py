@@ -75,6 +75,8 @@ def trip_engine(tmp_path_factory):
     groceries = vault / "Groceries.md"
     groceries.write_text("Shopping list: rice, miso, green tea for the kitchen.\n")
     os.utime(groceries, (datetime(2025, 6, 1).timestamp(),) * 2)
+    fence = vault / "Garden.md"
+    fence.write_text("Yesterday I bought paint. I repainted the fence on 4 May 2024, two coats.\n")
     with Engine(home=tmp_path_factory.mktemp("home")) as engine:
         engine.add_source("notes", vault, name="vault")
         engine.index()
@@ -95,7 +97,11 @@ def test_a_year_in_the_title_answers_when_with_the_year(trip_engine):
 
 def test_a_note_dated_only_by_its_mtime_does_not_answer_when(trip_engine):
     answer = trip_engine.ask("When did I write my groceries shopping list?")
-    assert "June 2025" not in answer.text and "1 June" not in answer.text
+    assert answer.text == "Not in your data: that note has no date (only its file's modification time)."
+    assert not answer.found and answer.citations[0].title == "Groceries"
+    # a date the text states outright is used; "yesterday" is not resolved against the mtime
+    answer = trip_engine.ask("When did I repaint the fence?")
+    assert answer.text == "4 May 2024 [1]" and answer.found
 
 
 def test_since_and_until_on_notes_use_the_property_date(trip_engine):
