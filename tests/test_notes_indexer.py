@@ -56,7 +56,7 @@ def org(real: Path) -> Path:
 
 def test_every_indexer_follows_the_protocol():
     indexers = note_indexers()
-    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "tomboy", "text"]
+    assert [indexer.name for indexer in indexers] == ["markdown", "org", "enex", "keep", "textbundle", "tomboy", "siyuan", "text"]
     for indexer in indexers:
         assert isinstance(indexer, Indexer)
         assert indexer.source_kind == "notes"
@@ -88,7 +88,9 @@ def test_meeting_note_frontmatter_links_and_people(kepano: Path):
     assert note.native_id == "Notes/2023-09-12 Meeting with Steph.md"
     assert note.uri == (kepano / "Notes" / "2023-09-12 Meeting with Steph.md").resolve().as_uri()
     assert note.title == "2023-09-12 Meeting with Steph"
-    assert note.text == "- Discussed the book Out of Control on the topic of Emergence"
+    # properties are text too (issue 15), ahead of the body
+    assert note.text.endswith("\n\n- Discussed the book Out of Control on the topic of Emergence")
+    assert "people: Steph Ango" in note.text and "date: 12 September 2023" in note.text
     assert note.occurred_at == datetime(2023, 9, 12)  # a bare date: naive, local
     assert note.people == ["Steph Ango"]
     assert note.place == "Remote"
@@ -118,7 +120,8 @@ def test_heading_sections_and_frontmatter_scalars(kepano: Path):
     assert kyoto.metadata["coordinates"] == ["35.021041", "135.7556075"]
     assert kyoto.metadata["created"] == "2023-09-12"
     assert kyoto.occurred_at == datetime(2023, 9, 12)
-    assert kyoto.text == "## Trips\n\n## Places"
+    assert kyoto.text.startswith("categories: Places\ntype: Cities\nloc: Japan\n")
+    assert kyoto.text.endswith("created: 12 September 2023\n\n## Trips\n\n## Places")
 
 
 def test_template_placeholders_fall_back_to_file_time(kepano: Path):
@@ -127,7 +130,8 @@ def test_template_placeholders_fall_back_to_file_time(kepano: Path):
     assert note.metadata["created"] == "{{date}}"
     assert note.occurred_at == datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     assert note.occurred_at.tzinfo is not None
-    assert [section.heading for section in note.sections] == ["Ingredients", "Directions", "Notes"]
+    assert [section.heading for section in note.sections] == ["", "Ingredients", "Directions", "Notes"]
+    assert note.sections[0].text == "categories: Recipes"  # empty and placeholder properties say nothing
 
 
 def test_inline_tags_follow_obsidian_rules(langchain_vault: Path):
@@ -136,7 +140,7 @@ def test_inline_tags_follow_obsidian_rules(langchain_vault: Path):
         "onetag", "twotag", "read", "tagWithCases", "tag-with-dash", "tag_with_underscore", "tag/with/nesting",
     ]
     assert note.title == "Tags"  # the first H1
-    assert [section.heading for section in note.sections] == ["Tags", "Dataview", "Text content"]
+    assert [section.heading for section in note.sections] == ["", "Tags", "Dataview", "Text content"]
     assert note.metadata["aFloat"] == 13.12345
     assert note.metadata["aBool"] is True
     assert note.metadata["anArray"] == ["one", "two", "three"]
@@ -148,7 +152,7 @@ def test_comma_separated_tags_and_broken_frontmatter(langchain_vault: Path):
     indexer = MarkdownNoteIndexer()
     tagged = only(indexer.parse(langchain_vault / "frontmatter.md", langchain_vault))
     assert tagged.tags == ["journal/entry", "obsidian"]
-    assert tagged.text == "No other content than the frontmatter."
+    assert tagged.text.endswith("\n\nNo other content than the frontmatter.")
 
     broken = only(indexer.parse(langchain_vault / "bad_frontmatter.md", langchain_vault))
     assert broken.text == "A document with frontmatter that isn't valid."
@@ -227,9 +231,11 @@ def test_enex_notes_title_dates_author(evernote: Path):
     assert first.occurred_at == datetime(2023, 5, 11, 1, 12, 17, tzinfo=UTC)
     assert first.metadata["updated"] == "2024-07-14T01:12:28+00:00"
     assert first.author == "Michael McGarry"
-    assert first.text == "abc"
+    assert first.text == (  # attributes are text too (issue 15)
+        "created: 11 May 2023 01:12\nupdated: 14 July 2024 01:12\nauthor: Michael McGarry\n\nabc"
+    )
     assert first.native_id.startswith("langchain_sample_notebook.enex#")
-    assert notes[1].text == "Jan - March 2022"
+    assert notes[1].text.endswith("\n\nJan - March 2022")
     assert notes[1].metadata["source"] == "mobile.iphone"
     again = list(EnexNoteIndexer().parse(evernote / "langchain_sample_notebook.enex", evernote))
     assert [note.native_id for note in again] == [note.native_id for note in notes]
@@ -240,7 +246,7 @@ def test_enex_tags_and_note_attributes(evernote: Path):
     note = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-note-attributes.enex", evernote))
     assert note.title == "\\\\Test//"
     assert note.tags == ["test", "note-attributes"]
-    assert note.occurred_at == datetime(2024, 12, 22, 22, 25, 42, tzinfo=UTC)
+    assert note.occurred_at == datetime(2024, 12, 21, 12, 51, tzinfo=UTC)  # its subject date, not its creation
     assert note.place == "Reichstag Building, Berlin"
     assert note.author == "author@example.com"
     assert note.metadata["latitude"] == 52.518654
@@ -248,12 +254,14 @@ def test_enex_tags_and_note_attributes(evernote: Path):
     assert note.metadata["source-url"] == "https://github.com/akosbalasko/yarle/tree/master/test/data/test-note-attributes.enex"
     assert note.metadata["reminder-time"] == "2025-01-01T00:00:00+00:00"
     assert note.metadata["application-data:priority"] == "high"
-    assert note.text == "Slartibartfast"
+    assert note.text.endswith("\n\nSlartibartfast")
+    assert "tags: test, note-attributes\n" in note.text and "place-name: Reichstag Building, Berlin\n" in note.text
+    assert "source-url: https://github.com/akosbalasko/yarle/tree/master/test/data/test-note-attributes.enex\n" in note.text
 
 
 def test_enex_checklists(evernote: Path):
     note = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-task-lists.enex", evernote))
-    assert note.text == (
+    assert note.text.split("\n\n", 1)[1] == (
         "A checklist\n[ ] Open task\n[x] Done task\n"
         "A numbered checklist\n[ ] Open task\n[x] Done task\n"
         "A checkbox on a bulleted item\n- [ ] Open task\n- [x] Done task\n"
@@ -261,13 +269,13 @@ def test_enex_checklists(evernote: Path):
         "An ordinary numbered list\n1. One\n2. Two"
     )
     nested = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-checklist.enex", evernote))
-    assert nested.text.startswith("[ ] Checklist item 1\n  [ ] Nested item 1a\n  [x] Nested checked item\n")
+    assert nested.text.split("\n\n", 1)[1].startswith("[ ] Checklist item 1\n  [ ] Nested item 1a\n  [x] Nested checked item\n")
     assert "[ ] Checklist bold and & link" in nested.text
 
 
 def test_enex_tables_tasks_and_reminders(evernote: Path):
     table = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-table.enex", evernote))
-    assert table.text == "c1r1 | c2r1 | c3r1\nc1r2 | c2r2 | C3r2"
+    assert table.text.split("\n\n", 1)[1] == "c1r1 | c2r1 | c3r1\nc1r2 | c2r2 | C3r2"
 
     todo = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-things-to-do.enex", evernote))
     assert todo.metadata["tasks"] == [
@@ -279,25 +287,28 @@ def test_enex_tables_tasks_and_reminders(evernote: Path):
     assert reminder.title == "reminders title"
     assert reminder.occurred_at == datetime(2022, 1, 19, 19, 39, 59, tzinfo=UTC)
     assert reminder.metadata["reminder-time"] == "2022-01-20T07:00:00+00:00"
-    assert reminder.text == ""
+    assert reminder.text == (  # no body: its attributes are all it says
+        "created: 19 January 2022 19:39\nupdated: 19 January 2022 19:40\nauthor: author\n"
+        "reminder-time: 20 January 2022 07:00\nreminder-done-time: 19 January 2022 20:01"
+    )
 
 
 def test_enex_resources_become_attachments(evernote: Path):
     note = only(EnexNoteIndexer().parse(evernote / "langchain_sample_notebook_with_media.enex", evernote))
     assert note.title == "Tea Mug Design"
     assert [(item.name, item.mime) for item in note.attachments] == [("IMG_4686v3.JPG", "image/jpeg")]
-    assert note.text.startswith("[IMG_4686v3.JPG]\n\nWhen you pick this mug up")
+    assert note.text.split("\n\n", 1)[1].startswith("[IMG_4686v3.JPG]\n\nWhen you pick this mug up")
     assert note.metadata["latitude"] == 43.777825
 
     pdf = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-pdfAttachment.enex", evernote))
     assert [(item.name, item.mime) for item in pdf.attachments] == [("sample.pdf", "application/pdf")]
-    assert pdf.text == "Note with PDF attachment\n\n[sample.pdf]"
+    assert pdf.text.split("\n\n", 1)[1] == "Note with PDF attachment\n\n[sample.pdf]"
 
 
 def test_enex_encrypted_empty_and_bare_notes(evernote: Path):
     indexer = EnexNoteIndexer()
     secret = only(indexer.parse(evernote / "obsidianimporter_test-encryption.enex", evernote))
-    assert secret.text == (
+    assert secret.text.split("\n\n", 1)[1] == (
         "This is NOT an encrypted test\n[encrypted content (hint: this is a hint)]\nThis is NOT an encrypted test again"
     )
     assert secret.metadata["encrypted"] is True
@@ -306,7 +317,7 @@ def test_enex_encrypted_empty_and_bare_notes(evernote: Path):
     assert list(indexer.parse(evernote / "langchain_empty_export.enex", evernote)) == []
     bare = only(indexer.parse(evernote / "langchain_sample_notebook_missingmetadata.enex", evernote))
     assert bare.title == "Untitled"
-    assert bare.text == "I only have content, no metadata"
+    assert bare.text == "I only have content, no metadata"  # no attributes, no property lines
     assert bare.occurred_at is None
     old = only(indexer.parse(evernote / "obsidianimporter_test-old-note.enex", evernote))
     assert old.occurred_at == datetime(1969, 10, 6, 8, 44, 13, tzinfo=UTC)
@@ -333,7 +344,8 @@ def test_keep_note_labels_and_timestamps(keep: Path):
     ]
     assert note.occurred_at == datetime(2023, 7, 27, 2, 45, 37, 272000, tzinfo=UTC)
     assert note.metadata["edited"] == "2023-08-01T05:04:33.284000+00:00"
-    assert note.text.startswith("This is a plain text note with various labels.\nLabels should include:")
+    assert note.text.startswith("created: 27 July 2023 02:45\nedited: 1 August 2023 05:04\nlabels: label with !'@:$\" Symbols, ")
+    assert note.text.split("\n\n", 1)[1].startswith("This is a plain text note with various labels.\nLabels should include:")
     assert note.native_id == "obsidianimporter_Labelled_note.json"
 
 
@@ -431,7 +443,7 @@ def test_whole_notes_corpus_each_file_has_at_most_one_indexer(real: Path):
             counts[claimed[0].name] = counts.get(claimed[0].name, 0) + len(list(claimed[0].parse(path, notes)))
         except ParseError as error:
             failures.append(Path(error.path).name)
-    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6, "tomboy": 1}
+    assert counts == {"markdown": 109, "enex": 21, "keep": 11, "textbundle": 8, "org": 6, "tomboy": 1, "siyuan": 4}
     assert failures == ["obsidianimporter_broken-json-note.json", "obsidianimporter_invalid-keep-json-note.json"]
 
 

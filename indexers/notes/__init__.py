@@ -9,9 +9,12 @@ Each format lives in its own small module:
 * :mod:`keep` - Google Keep Takeout JSON
 * :mod:`textbundle` - TextPack and Bear ``.bear2bk`` archives of TextBundles
 * :mod:`tomboy` - Tomboy/Gnote ``.note`` XML
+* :mod:`siyuan` - SiYuan ``.sy`` JSON block trees
+
+Property lines and the note's own time are shared in :mod:`properties`.
 
 Not handled (binary or app-specific containers): Apple Notes protobuf blobs,
-Apple Journal HTML, Notion/SiYuan/Roam exports, OneNote ``.one`` and Emacs
+Apple Journal HTML, Notion/Roam exports, OneNote ``.one`` and Emacs
 diary files.
 """
 
@@ -21,6 +24,7 @@ from pocketmind.indexers.notes.enex import EnexNoteIndexer
 from pocketmind.indexers.notes.keep import KeepNoteIndexer
 from pocketmind.indexers.notes.markdown import MarkdownNoteIndexer
 from pocketmind.indexers.notes.org import OrgNoteIndexer
+from pocketmind.indexers.notes.siyuan import SiYuanNoteIndexer
 from pocketmind.indexers.notes.text import TextNoteIndexer
 from pocketmind.indexers.notes.textbundle import TextBundleNoteIndexer
 from pocketmind.indexers.notes.tomboy import TomboyNoteIndexer
@@ -30,6 +34,7 @@ __all__ = [
     "KeepNoteIndexer",
     "MarkdownNoteIndexer",
     "OrgNoteIndexer",
+    "SiYuanNoteIndexer",
     "TextBundleNoteIndexer",
     "TextNoteIndexer",
     "TomboyNoteIndexer",
@@ -46,5 +51,6 @@ def note_indexers() -> list:
         KeepNoteIndexer(),
         TextBundleNoteIndexer(),
         TomboyNoteIndexer(),
+        SiYuanNoteIndexer(),
         TextNoteIndexer(),
     ]

@@ -23,6 +23,7 @@ from pocketmind.indexers import safe_xml as ET
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, unique
 from pocketmind.indexers.notes.enml import enml_to_text, name_media
+from pocketmind.indexers.notes.properties import property_lines
 
 # note-attributes copied to metadata under the same (hyphenated) names
 ATTRIBUTE_KEYS = (
@@ -31,6 +32,8 @@ ATTRIBUTE_KEYS = (
     "reminder-done-time", "reminder-order",
 )
 DATE_ATTRIBUTES = {"subject-date", "reminder-time", "reminder-done-time"}
+# Attributes a reader cares about, as "key: value" lines of the note's text (the rest is app bookkeeping).
+SHOWN_ATTRIBUTES = ("author", "source-url", "place-name", "subject-date", "reminder-time", "reminder-done-time")
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -162,6 +165,13 @@ class EnexNoteIndexer:
             text = f"{text}\n\nTasks:\n" + "\n".join(tasks)
 
         metadata = note_attributes(note)
+        tags = unique(clean(tag.text) for tag in note.findall("tag"))
+        shown = [("created", created), ("updated", updated), ("tags", tags)]
+        shown += [(key, parse_enex_time(metadata[key]) if key in DATE_ATTRIBUTES else metadata[key])
+                  for key in SHOWN_ATTRIBUTES if key in metadata]
+        properties = property_lines(shown)
+        # the day the note is about, when Evernote recorded one, comes before its creation
+        subject_date = parse_enex_time(metadata.get("subject-date", ""))
         if updated:
             metadata["updated"] = updated.isoformat()
         if body.encrypted:
@@ -174,14 +184,14 @@ class EnexNoteIndexer:
         return Document(
             native_id=f"{base_id}#{key}",
             kind=NOTE_KIND,
-            text=text.strip(),
+            text="\n\n".join(part for part in (properties, text.strip()) if part),
             title=title or "Untitled",
             uri=file_uri(path),
-            occurred_at=created or updated,
+            occurred_at=subject_date or created or updated,
             author=author,
             people=[author] if author else [],
             place=metadata.get("place-name"),
-            tags=unique(clean(tag.text) for tag in note.findall("tag")),
+            tags=tags,
             metadata=metadata,
             attachments=attachments,
         )

@@ -18,6 +18,7 @@ from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, unique
+from pocketmind.indexers.notes.properties import property_lines
 
 SNIFF_BYTES = 4096
 TITLE_FROM_TEXT_MAX_CHARS = 80
@@ -122,15 +123,18 @@ class KeepNoteIndexer:
         if any(links):
             metadata["links"] = unique(str(link) for link in links if link)
         sharees = [item.get("email") for item in listed(note, "sharees") if isinstance(item, dict)]
+        labels = unique(str(label.get("name", "")) for label in listed(note, "labels") if isinstance(label, dict))
+        properties = property_lines([("created", created), ("edited", edited), ("labels", labels),
+                                     ("links", metadata.get("links", []))])
         yield Document(
             native_id=relative_id(path, root),
             kind=NOTE_KIND,
-            text=text,
+            text="\n\n".join(part for part in (properties, text) if part),
             title=title,
             uri=file_uri(path),
             occurred_at=created or edited,
             people=unique(str(email) for email in sharees if email),
-            tags=unique(str(label.get("name", "")) for label in listed(note, "labels") if isinstance(label, dict)),
+            tags=labels,
             metadata=metadata,
             attachments=note_attachments(note, path.parent),
         )

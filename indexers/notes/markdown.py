@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from dateutil import parser as date_parser
 from markdown_it import MarkdownIt
 
 from pocketmind.documents import Attachment, Document, Section
@@ -23,13 +22,13 @@ from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import (
     NOTE_KIND,
     SOURCE_KIND,
-    as_datetime,
     file_uri,
     is_hidden,
     modified_at,
     read_text,
     unique,
 )
+from pocketmind.indexers.notes.properties import inline_fields, name_time, property_lines, property_time
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 
@@ -45,7 +44,6 @@ PLACEHOLDER = re.compile(r"(?<!['\"])(\{\{[^{}\n]*\}\})(?!['\"])")
 # Removing embeds can leave runs of empty lines behind.
 BLANK_RUN = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
-DATE_KEYS = ("date", "created", "created_at", "creation_date", "creation date")
 PLACE_KEYS = ("place", "location", "loc")
 RESERVED_KEYS = {"title", "tags", "tag", "aliases", "alias"}
 # Embeds of these kinds are files shown inside the note: real attachments.
@@ -203,20 +201,6 @@ def as_list(value: Any) -> list[str]:
     return [str(plain_value(item)) for item in values if plain_value(item) not in (None, "")]
 
 
-def frontmatter_date(data: dict[str, Any]) -> datetime | None:
-    lowered = {key.lower(): value for key, value in data.items()}
-    for key in DATE_KEYS:
-        value = lowered.get(key)
-        if isinstance(value, (date, datetime)):
-            return as_datetime(value)
-        if isinstance(value, str) and value.strip():
-            try:
-                return date_parser.isoparse(value.strip())
-            except ValueError:
-                continue  # "{{date}}" in a template, free text...
-    return None
-
-
 def code_lines(tokens: list[Any]) -> set[int]:
     """Line numbers inside fenced/indented code, where '#' is not a tag."""
     lines: set[int] = set()
@@ -236,12 +220,15 @@ def headings(tokens: list[Any]) -> list[tuple[int, int, int, str]]:
     return found
 
 
-def build_sections(lines: list[str], found: list[tuple[int, int, int, str]]) -> list[Section]:
-    """One section per heading; its heading is the path "Trip > Day 2"."""
+def build_sections(lines: list[str], found: list[tuple[int, int, int, str]], properties: str = "") -> list[Section]:
+    """One section per heading; its heading is the path "Trip > Day 2".
+
+    ``properties`` (the note's property lines) lead the first, untitled section.
+    """
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     preamble_end = found[0][0] if found else len(lines)
-    preamble = render_wikilinks("\n".join(lines[:preamble_end])).strip()
+    preamble = "\n\n".join(part for part in (properties, render_wikilinks("\n".join(lines[:preamble_end])).strip()) if part)
     if preamble:
         sections.append(Section(heading="", text=preamble))
     for position, (start, end, level, raw_heading) in enumerate(found):
@@ -306,26 +293,35 @@ class MarkdownNoteIndexer:
             metadata["aliases"] = aliases
         if front.error:
             metadata["frontmatter_error"] = front.error
-        when = frontmatter_date(data)
-        if when is None:  # the file's mtime: a last resort, never offered as the answer to "when"
-            metadata["time_source"] = "file modified"
+        fields = inline_fields("\n".join(line for number, line in enumerate(lines) if number not in in_code))
+        for key, value in fields:
+            metadata.setdefault(key, plain_value(value))
 
         first_h1 = next((render_wikilinks(text).strip() for _, _, level, text in found if level == 1), "")
         title = data.get("title") if isinstance(data.get("title"), str) else None
+        title = (title or "").strip() or first_h1 or origin.fallback_title
+        when = (property_time(data) or property_time(dict(fields))
+                or name_time((origin.fallback_title, "file name"), (title, "title")))
+        # The file's mtime is a last resort, never offered as the answer to "when".
+        metadata["time_source"] = when.source if when else "file modified"
+        properties = property_lines(((key, value) for key, value in data.items() if key.lower() != "title"),
+                                    render_wikilinks)
+        body_text = render_wikilinks(body).strip()
         authors = as_list(data.get("author") or data.get("authors"))
         places = next((as_list(data[key]) for key in PLACE_KEYS if data.get(key)), [])
         return Document(
             native_id=origin.native_id,
             kind=NOTE_KIND,
-            text=render_wikilinks(body).strip(),
-            title=(title or "").strip() or first_h1 or origin.fallback_title,
+            text="\n\n".join(part for part in (properties, body_text) if part),
+            title=title,
             uri=origin.uri,
-            occurred_at=when or origin.fallback_time,
+            occurred_at=when.start if when else origin.fallback_time,
+            ended_at=when.end if when else None,
             author=authors[0] if authors else None,
             people=unique(authors + as_list(data.get("people"))),
             place=", ".join(places) or None,
             tags=tags,
             metadata=metadata,
-            sections=build_sections(lines, found),
+            sections=build_sections(lines, found, properties),
             attachments=embed_attachments(embeds, origin.folder),
         )

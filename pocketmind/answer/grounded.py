@@ -31,6 +31,8 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
         return None
     cjk = writes_han_dates(question)
     moment = datetime.fromisoformat(best.time)
+    if best.kind == "note" and best.ended_at is not None:  # a note dated by its properties or name: its range
+        return _note_range(moment, best.ended_at, cjk)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
     if mentions:
         m = mentions[0]
@@ -40,6 +42,32 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
             return f"{spoken_date(m.start, cjk)}那一周" if cjk else f"the week of {spoken_date(m.start)}"
         return m.label
     return spoken_date(moment.date(), cjk)
+
+
+def undated_note_answer(question: str, best: Result, own_text: str) -> str:
+    """"When" about a note whose only time is its file's mtime: a date its text states
+    outright ("on 4 May 2024"), else that the note has no date. The mtime says when the
+    file was last saved (or copied), not when anything in it happened."""
+    cjk = writes_han_dates(question)
+    saved = datetime.fromisoformat(best.time) if best.time else datetime.now()
+    # Written dates resolve the same against any anchor; "yesterday" would follow the mtime.
+    elsewhere = {(m.span, m.start, m.end) for m in resolve_mentions(own_text, saved - timedelta(days=7 * 365))}
+    stated = [m for m in resolve_mentions(own_text, saved) if (m.span, m.start, m.end) in elsewhere]
+    if stated:
+        m = stated[0]
+        return spoken_date(m.start, cjk) if m.granularity == "day" and m.start == m.end else m.label
+    if cjk:
+        return "你的数据里没有：这条笔记没有日期（只有文件的修改时间）。"
+    return "Not in your data: that note has no date (only its file's modification time)."
+
+
+def _note_range(moment: datetime, ended_at: int, cjk: bool) -> str:
+    """A trip note's start..end ("12 September 2023 to 30 September 2023"), or a year ("2023")."""
+    last = datetime.fromtimestamp(ended_at - 1, timezone.utc).date()  # ends are exclusive
+    start = moment.date()
+    if (start.month, start.day, last.month, last.day) == (1, 1, 12, 31) and start.year == last.year:
+        return f"{start.year}年" if cjk else str(start.year)
+    return spoken_range(start, last, cjk)
 
 
 def spoken_range(start: date, last: date, cjk: bool = False) -> str:

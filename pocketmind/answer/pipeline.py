@@ -39,7 +39,7 @@ from .abstain import said_by_someone_else
 from .context import estimate_tokens, pack_context, relevant, with_conversation_context
 from .evidence import quotes_for
 from .extractive import best_span
-from .grounded import date_answer, event_listing
+from .grounded import date_answer, event_listing, undated_note_answer
 from .injection import for_the_model
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
@@ -110,7 +110,13 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             return from_data(listing, chosen)
     subject = content_words(question)
     dated = None
-    if reading.temporal and best_doc.get("metadata", {}).get("time_source") != "file modified" and about_subject(subject, best):
+    undated = best_doc.get("metadata", {}).get("time_source") == "file modified"
+    if reading.temporal and undated and best.kind == "note" and about_subject(subject, best):
+        text = undated_note_answer(question, best, best_doc["text"])  # never the mtime
+        if text.startswith(("Not in your data", "你的数据里没有")):
+            return done(Answer(question, text, contexts, False, evidence=[Quote(1, best.title)], source="none"))
+        return from_data(f"{text} [1]", contexts)
+    if reading.temporal and not undated and about_subject(subject, best):
         dated = date_answer(question, reading.temporal, best, best_doc["text"])
     if dated:  # dates come from the data, not from the model
         return from_data(f"{dated} [1]", contexts)

@@ -82,7 +82,7 @@ def describe(result: Result) -> str:
     if result.place:
         parts.append(f"at {result.place}")
     moment = display_time(result.time)
-    if moment is not None:
+    if moment is not None and result.metadata.get("time_source") != "file modified":  # an mtime is not the note's date
         parts.append(moment.strftime("on %A %d %B %Y, %H:%M").replace(", 00:00", ""))
     return " ".join(parts)
 
