@@ -43,6 +43,9 @@ SILENT_NODES = {"NodeKramdownBlockIAL", "NodeKramdownSpanIAL", "NodeThematicBrea
 # Blocks whose text is one line of the note; other blocks hold blocks.
 LEAF_BLOCKS = {"NodeParagraph", "NodeHeading", "NodeCodeBlock", "NodeMathBlock", "NodeHTMLBlock",
                "NodeTableCell", "NodeBlockQueryEmbed", "NodeVideo", "NodeAudio", "NodeIFrame", "NodeWidget"}
+# A block tree whose values have unexpected types (a list where an id or a level should be)
+# or that nests past Python's recursion limit: the file is reported, not the run stopped.
+SHAPE_ERRORS = (TypeError, ValueError, AttributeError, RecursionError)
 # Document properties that are SiYuan's bookkeeping, not what the user wrote.
 BOOKKEEPING = {"id", "title", "type", "updated", "icon", "scroll", "title-img", "fold", "heading-fold", "style"}
 
@@ -65,6 +68,8 @@ def load_tree(path: Path) -> dict[str, Any]:
         raise ParseError(path, f"not UTF-8 text: {error}") from error
     except json.JSONDecodeError as error:
         raise ParseError(path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+    except RecursionError:
+        raise ParseError(path, "JSON nested too deeply") from None
     if not isinstance(tree, dict) or tree.get("Type") != "NodeDocument":
         raise ParseError(path, "not a SiYuan document: no NodeDocument at the top")
     return tree
@@ -209,14 +214,22 @@ class SiYuanNoteIndexer:
                     continue
                 try:
                     tree = load_tree(other)
-                except (ParseError, OSError):
+                    texts = block_texts(tree)
+                except (ParseError, OSError, *SHAPE_ERRORS):
                     continue  # reported when that file itself is parsed
-                blocks.update((block_id, (text, block_id == tree.get("ID"))) for block_id, text in block_texts(tree).items())
+                blocks.update((block_id, (text, block_id == tree.get("ID"))) for block_id, text in texts.items())
             self._notebooks[folder] = blocks
         return self._notebooks[folder]
 
     def parse(self, path: Path, root: Path) -> Iterator[Document]:
         tree = load_tree(path)
+        try:
+            document = self.document(path, root, tree)
+        except SHAPE_ERRORS as error:
+            raise ParseError(path, f"not a SiYuan block tree of the expected shape ({type(error).__name__}: {error})") from None
+        yield document
+
+    def document(self, path: Path, root: Path, tree: dict[str, Any]) -> Document:
         properties = {str(k): v for k, v in (tree.get("Properties") or {}).items()}
         notebook = self.notebook_blocks(notebook_folder(path, root))
         blocks = {block_id: text for block_id, (text, _) in notebook.items()}
@@ -242,7 +255,7 @@ class SiYuanNoteIndexer:
         metadata["time_source"] = "properties" if own_time else "siyuan updated" if updated else "siyuan id"
         # the notes it references, by title, like a Markdown note's [[links]]
         metadata["links"] = unique(notebook[b][0] for b in reader.referenced if b in notebook and notebook[b][1])
-        yield Document(
+        return Document(
             native_id=relative_id(path, root),
             kind=NOTE_KIND,
             text="\n\n".join(f"{s.heading}\n{s.text}" if s.heading else s.text for s in sections),

@@ -179,6 +179,7 @@ TARGETS = [
     Target("text", ["messages/signal/*.txt", "notes/orgmode/orgmode_diary-file"], TEXT, suffix=".txt"),
     Target("textbundle", ["notes/textbundle/*.textpack", "notes/bear/*.bear2bk"], zip_with(by_suffix)),
     Target("tomboy", ["notes/tomboy/*.note"], XML),
+    Target("siyuan", ["notes/siyuan/*.sy"], JSON),
 ]
 
 
