@@ -8,11 +8,12 @@ from datetime import datetime, time as dtime, timedelta
 from pocketmind.documents import KINDS as DOC_KINDS
 
 
-def global_options(parser: argparse.ArgumentParser, default: object = None) -> argparse.ArgumentParser:
-    """Options every command takes, before or after its name. A subcommand's copy
-    defaults to SUPPRESS so that, when absent, it keeps the value given before it."""
-    parser.add_argument("--home", default=default, help="keep everything under this folder (also POCKETMIND_HOME)")
-    parser.add_argument("--debug", action="store_true", default=False if default is None else default,
+def global_options(parser: argparse.ArgumentParser, *, after_command: bool = False) -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name. The copy after the command
+    defaults to SUPPRESS: when absent there, the value given before the command stays."""
+    absent = argparse.SUPPRESS if after_command else None
+    parser.add_argument("--home", default=absent, help="keep everything under this folder (also POCKETMIND_HOME)")
+    parser.add_argument("--debug", action="store_true", default=absent if after_command else False,
                         help="show tracebacks and debug logs")
     return parser
 
@@ -20,7 +21,7 @@ def global_options(parser: argparse.ArgumentParser, default: object = None) -> a
 def build_parser() -> argparse.ArgumentParser:
     parser = global_options(argparse.ArgumentParser(
         prog="pocketmind", description="Your chats, photos, notes and calendars, searchable and answerable on this device."))
-    common = global_options(argparse.ArgumentParser(add_help=False), default=argparse.SUPPRESS)
+    common = global_options(argparse.ArgumentParser(add_help=False), after_command=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, **kwargs) -> argparse.ArgumentParser:
