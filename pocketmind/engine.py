@@ -232,20 +232,21 @@ class Engine:
 
     def search(self, query: str, *, k: int | None = None, kinds: Sequence[str] = (), sources: Sequence[str] = (),
                since: datetime | None = None, until: datetime | None = None, person: str | Sequence[str] | None = None,
-               understand: bool = True, reading=None, depth: int | None = None) -> list[Result]:
+               chat_with: str | Sequence[str] | None = None, understand: bool = True, reading=None, depth: int | None = None) -> list[Result]:
         """Hybrid search. With ``understand`` the question's time phrase becomes a
         date filter (unless ``since``/``until`` are given) and the people, places
         and kinds it names are preferred (see :mod:`pocketmind.search.question`);
         ``reading`` passes a reading of the question already made (see
         :meth:`read_question`); ``depth`` returns more than ``k`` results without
-        changing how the first ``k`` rank."""
+        changing how the first ``k`` rank. ``person`` keeps what a person wrote
+        (messages) or where they appear (photos, events, contacts); ``chat_with``
+        keeps whole conversations they are in, everyone's messages."""
         from .search.retrieval import Boost, Weights, hybrid_search
 
         query = query.strip()
         if not query:
             return []
-        asked_for = [person] if isinstance(person, str) else list(person or [])
-        people = [alias for name in asked_for for alias in self.people.aliases(name)]
+        people, partners = self._spellings(person), self._spellings(chat_with)
         boost = Boost()
         mentioned = None
         if understand:
@@ -257,10 +258,11 @@ class Engine:
                 query = reading.text
             named = [alias for name in reading.people for alias in self.people.aliases(name)]
             speaker = [alias for name in reading.people[:1] for alias in self.people.aliases(name)]
-            boost = Boost(people=[] if people else named, speaker=[] if people else speaker,
+            chosen = people or partners  # the caller already chose whom: no preference from the question
+            boost = Boost(people=[] if chosen else named, speaker=[] if chosen else speaker,
                           places=reading.places, kinds=[] if kinds else reading.kinds)
         filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
-                          wall_seconds(until) if until else None, tuple(people))
+                          wall_seconds(until) if until else None, tuple(people), tuple(partners))
         vector = None
         if self.store.vector_dimension() is not None:
             self.ensure_vector_table()
@@ -281,6 +283,11 @@ class Engine:
                     result.author = name
             result.people = list(dict.fromkeys(self.people.display_name(p) for p in result.people))
         return results
+
+    def _spellings(self, names: str | Sequence[str] | None) -> list[str]:
+        """Every stored spelling of the people ``names`` names (aliases, handles, nicknames)."""
+        names = [names] if isinstance(names, str) else list(names or [])
+        return [alias for name in names for alias in self.people.aliases(name)]
 
     @property
     def people(self):
@@ -309,7 +316,7 @@ class Engine:
         reading = self.read_question(question)
         shown = self.settings.search.results
         results = self.search(question, k=shown, reading=reading, depth=max(shown, ABSTAIN_DEPTH), **filters)
-        options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person")))
+        options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person") or filters.get("chat_with")))
         return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
                                options=options, encode=lambda texts: self.embedder.encode(texts),
                                on_token=on_token, cancel=cancel)

@@ -41,6 +41,8 @@ class Result:
             "snippet": self.snippet,
             "time": self.time,
             "uri": self.uri,
+            "author": self.author,  # who wrote it (messages), what --person matches there
+            "conversation": self.conversation,
             "score": round(self.score, 6),
         }
 

@@ -57,11 +57,16 @@ class Filters:
     sources: Sequence[str] = ()
     since: int | None = None  # unix seconds, inclusive
     until: int | None = None  # unix seconds, exclusive
-    people: Sequence[str] = ()  # document must involve one of these names
+    people: Sequence[str] = ()  # by one of these names (a message's author) or showing them (photo, event, contact)
+    chat_with: Sequence[str] = ()  # in a conversation (or any document) one of these names is part of
+
+    @property
+    def by_person(self) -> bool:
+        return bool(self.people or self.chat_with)
 
     @property
     def empty(self) -> bool:
-        return not (self.kinds or self.sources or self.since is not None or self.until is not None or self.people)
+        return not (self.kinds or self.sources or self.since is not None or self.until is not None or self.by_person)
 
 
 @guard_methods
@@ -481,7 +486,8 @@ class Store:
         if since is None and until is None:
             return []
         params: list[Any] = [until if until is not None else 2**62, since if since is not None else -(2**62)]
-        where = ["m.start_at < ?", "m.end_at > ?"] + _doc_filter_sql(Filters(filters.kinds, filters.sources, people=filters.people), params)
+        where = ["m.start_at < ?", "m.end_at > ?"] + _doc_filter_sql(
+            Filters(filters.kinds, filters.sources, people=filters.people, chat_with=filters.chat_with), params)
         sql = (f"SELECT DISTINCT m.chunk FROM chunk_mentions m JOIN chunks c ON c.id = m.chunk JOIN documents d ON d.rowid = c.doc"
                f" WHERE {' AND '.join(where)} ORDER BY m.start_at LIMIT ?")
         return [r[0] for r in self.conn.execute(sql, [*params, limit])]
@@ -538,12 +544,25 @@ def _doc_filter_sql(filters: Filters, params: list[Any]) -> list[str]:
         where.append("d.occurred_at < ?")
         params.append(filters.until)
     if filters.people:
+        # Everyone in a chat is among its messages' people: a message (or a photo sent
+        # in a chat, which has an author) is a person's when they wrote it. Elsewhere
+        # people are who appears: in a photo, at an event, on a contact card.
         alts = []
         for name in filters.people:
-            alts.append("(d.author = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(d.people) p WHERE p.value = ? COLLATE NOCASE))")
+            alts.append(f"(d.author = ? COLLATE NOCASE OR (NOT {_WRITTEN} AND {_IN_PEOPLE}))")
+            params += [name, name]
+        where.append("(" + " OR ".join(alts) + ")")
+    if filters.chat_with:
+        alts = []
+        for name in filters.chat_with:
+            alts.append("(d.author = ? COLLATE NOCASE OR " + _IN_PEOPLE + ")")
             params += [name, name]
         where.append("(" + " OR ".join(alts) + ")")
     return where
+
+
+_WRITTEN = "(d.kind = 'message' OR (d.kind = 'photo' AND d.author IS NOT NULL))"  # a message, a photo sent in a chat
+_IN_PEOPLE = "EXISTS (SELECT 1 FROM json_each(d.people) p WHERE p.value = ? COLLATE NOCASE)"
 
 
 def _decode_doc(row: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import sys
 from helpers import SAMPLES
 from pocketmind.cli import main
 
-RESULT_KEYS = {"id", "kind", "source", "title", "snippet", "time", "uri", "score"}
+RESULT_KEYS = {"id", "kind", "source", "title", "snippet", "time", "uri", "author", "conversation", "score"}
 
 
 def test_json_outputs_have_the_documented_shape(tmp_path, warm_models, capsys):

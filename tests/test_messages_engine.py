@@ -50,8 +50,9 @@ def test_several_exports_person_and_time_filters_from_the_cli(chats, tmp_path, w
     summary = json.loads(capsys.readouterr().out)
     assert summary["failed"] == 0 and summary["added"] >= 12 + 11 + 2 + 7
 
-    # One person across WhatsApp ("Anna") and SMS (+44 7700 900123), tied by the vCard.
-    assert main(["--home", home, "search", "flat balcony Berlin", "--person", "Anna Keller", "--since", "2025-02-01", "--json"]) == 0
+    # One person across WhatsApp ("Anna") and SMS (+44 7700 900123), tied by the vCard;
+    # the conversations with her hold the reply to her too.
+    assert main(["--home", home, "search", "flat balcony Berlin", "--chat-with", "Anna Keller", "--since", "2025-02-01", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     ids = [r["id"] for r in results]
     by_snippet = {r["snippet"]: r for r in results[:2]}  # the message and the reply to it
@@ -61,6 +62,14 @@ def test_several_exports_person_and_time_filters_from_the_cli(chats, tmp_path, w
     assert all(r["time"] >= "2025-02-01" for r in results)
     assert any(i.startswith("chats:whatsapp:anna:2025-02-02") for i in ids)
     assert not any("telegram" in i or "elon" in i.lower() for i in ids)
+
+    # --person is what she wrote, under any of her names: her SMS number, her WhatsApp name.
+    assert main(["--home", home, "search", "flat balcony Berlin", "--person", "Anna Keller", "--json"]) == 0
+    hers = json.loads(capsys.readouterr().out)["results"]
+    assert {r["author"] for r in hers if r["kind"] == "message"} == {"Anna Keller"}
+    assert {r["kind"] for r in hers if r["author"] is None} == {"contact"}  # her card: she is who it shows
+    assert any("sms-anna.xml" in r["uri"] for r in hers) and any(":whatsapp:anna:" in r["id"] for r in hers)
+    assert "The flat in Kreuzberg has a balcony, you will love it" in {r["snippet"] for r in hers}
 
     assert main(["--home", home, "search", "refuse to converse", "--person", "Jimmeny Marvelton", "--json"]) == 0
     top = json.loads(capsys.readouterr().out)["results"][0]

@@ -10,6 +10,7 @@ from typing import Callable
 
 import pytest
 from textual import events
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Select, Static
 
@@ -67,6 +68,7 @@ def option_texts(results: ResultList) -> list[str]:
 async def ask(pilot: Pilot, question: str) -> AskScreen:
     screen = pilot.app.screen
     assert isinstance(screen, AskScreen)
+    await pilot.press("ctrl+l")  # to the question box (after an answer the focus is on its citations)
     screen.query_one("#question", Input).value = question
     await pilot.press("enter")
     return screen
@@ -88,8 +90,8 @@ async def test_ask_shows_an_answer_card_and_opens_a_message_in_its_conversation(
         citations = screen.query_one("#citations", ResultList)
         assert citations.option_count == len(exchange.citations) > 0
         shown = option_texts(citations)
-        assert exchange.citations[0].id in shown[0]
-        assert any("chats:whatsapp:anna:" in text for text in shown)
+        assert exchange.citations[0].snippet.replace("\n", " ") in shown[0]
+        assert any("messages/WhatsApp Chat with Anna.txt · line " in text for text in shown)
 
         # Open the first cited message: the detail screen shows its conversation with it marked.
         index = next(i for i, r in enumerate(exchange.citations) if r.kind == "message")
@@ -108,6 +110,41 @@ async def test_ask_shows_an_answer_card_and_opens_a_message_in_its_conversation(
         assert original["author"] in static_text(marked[0])
         await pilot.press("escape")
         assert app.screen is screen
+
+
+def rendered_lines(widget) -> list[str]:
+    """What a widget shows on screen, line by line."""
+    return [strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))]
+
+
+@pytest.mark.asyncio
+async def test_after_an_answer_enter_opens_a_citation_that_shows_where_it_is(engine):
+    app = make_app(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ask(pilot, QUESTION)
+        await wait_until(pilot, lambda: screen.running is None, what="the answer")
+        citations = screen.query_one("#citations", ResultList)
+        assert app.focused is citations  # Enter now opens a citation instead of asking again
+
+        # Each citation says which file and where in it, not the internal id.
+        shown = option_texts(citations)
+        for text, cited in zip(shown, screen.exchanges[0].citations):
+            assert cited.id not in text
+        anna = next(i for i, r in enumerate(screen.exchanges[0].citations) if r.kind == "message")
+        line = screen.exchanges[0].citations[anna].metadata["line"]
+        assert f"messages/WhatsApp Chat with Anna.txt · line {line}" in shown[anna]
+
+        # The history row shows the whole question, wrapped in its narrow pane.
+        row = screen.query_one("#history").children[0].query_one(Label)
+        assert " ".join(" ".join(rendered_lines(row)).split()) == QUESTION
+        assert len(rendered_lines(row)) >= 2 and row.outer_size.width <= screen.query_one("#history-pane").size.width
+
+        for _ in range(anna):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="the cited message")
+        assert app.screen.result is screen.exchanges[0].citations[anna]
+        assert len(screen.exchanges) == 1  # the question was not asked again
 
 
 @pytest.mark.asyncio
@@ -178,6 +215,28 @@ async def test_search_filtered_by_kind_shows_only_messages_and_opens_a_note(engi
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen) and bool(app.screen.query(".-match")), what="note detail")
         assert "1:5:5 ratio" in static_text(app.screen.query_one(".-match", Static))
+
+
+@pytest.mark.asyncio
+async def test_search_by_person_is_what_they_wrote_and_chat_with_is_the_conversation(engine):
+    app = make_app(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        screen = app.screen
+        results = screen.query_one("#results", ResultList)
+        screen.query_one("#query", Input).value = "packing the flat Berlin"
+        screen.query_one("#person", Input).value = "Sam"
+        screen.query_one("#person", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: results.option_count > 0, what="Sam's messages")
+        assert {r.author for r in results.results} == {"Sam"}
+
+        await pilot.press("ctrl+r")  # clear filters
+        screen.query_one("#chat-with", Input).value = "Sam"
+        screen.query_one("#chat-with", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Anna" in {r.author for r in results.results}, what="the conversation with Sam")
+        assert {r.author for r in results.results} == {"Anna", "Sam"}
 
 
 @pytest.mark.asyncio

@@ -57,7 +57,7 @@ class AskScreen(EngineScreen):
         yield Header()
         with Horizontal():
             with Vertical(id="history-pane"):
-                yield Label("History", classes="pane-title")
+                yield Label("History", classes="pane-title")  # each question whole, wrapped
                 yield ListView(id="history")
             with Vertical(id="ask-main"):
                 yield Input(placeholder="Ask a question about your data, then Enter", id="question")
@@ -125,6 +125,10 @@ class AskScreen(EngineScreen):
         history.children[index].query_one(Label).update(Text(_history_label(exchange)))
         if self.shown is exchange:
             self._show(exchange)
+            question = self.query_one("#question", Input)
+            # Enter should now open a citation, not ask again; a new question being typed keeps the focus.
+            if exchange.citations and self.focused is question and question.value.strip() == exchange.question:
+                self.query_one("#citations", ResultList).focus()
 
     def action_cancel(self) -> None:
         if self.running is not None:

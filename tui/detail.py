@@ -8,7 +8,6 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from rich.text import Text
 from textual import work
@@ -23,17 +22,7 @@ from pocketmind.results import Result
 from pocketmind.text import one_line, printable
 
 from .messages import DetailLoaded
-from .widgets import EngineScreen, result_meta, short_time
-
-
-def file_path_of(uri: str | None) -> Path | None:
-    """The local path of a file:// uri (fragment dropped); None for anything else, e.g. a network URL."""
-    if not uri or not uri.startswith("file://"):
-        return None
-    path = unquote(urlsplit(uri).path)
-    if os.name == "nt" and len(path) > 2 and path[0] == "/" and path[2] == ":":
-        path = path[1:]  # /C:/Users/... -> C:/Users/...
-    return Path(path)
+from .widgets import EngineScreen, file_path_of, result_meta, short_time
 
 
 def open_with_default_app(path: Path) -> None:

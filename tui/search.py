@@ -1,4 +1,5 @@
-"""Search without the LLM: a query, filters for kind, source, person and dates, and the results."""
+"""Search without the LLM: a query, filters for kind, source, person (who wrote it or appears
+in it), conversations with someone, and dates, and the results."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class SearchScreen(EngineScreen):
         with Horizontal(id="filters"):
             yield Select([(k, k) for k in DOC_KINDS], prompt="any kind", id="kind")
             yield Select([], prompt="any source", id="source")
-            yield Input(placeholder="person", id="person")
+            yield Input(placeholder="person", id="person", tooltip="what this person wrote, or where they appear")
+            yield Input(placeholder="chat with", id="chat-with", tooltip="whole conversations with this person")
             yield Input(placeholder="since YYYY-MM-DD", id="since")
             yield Input(placeholder="until YYYY-MM-DD", id="until")
         yield Label("", id="search-status")
@@ -77,10 +79,12 @@ class SearchScreen(EngineScreen):
         kind = self.query_one("#kind", Select).value
         source = self.query_one("#source", Select).value
         person = self.query_one("#person", Input).value.strip()
+        chat_with = self.query_one("#chat-with", Input).value.strip()
         return {
             "kinds": () if kind is Select.NULL else (str(kind),),
             "sources": () if source is Select.NULL else (str(source),),
             "person": person or None,
+            "chat_with": chat_with or None,
             "since": parse_day(self.query_one("#since", Input).value),
             "until": parse_day(self.query_one("#until", Input).value, end=True),
         }
@@ -123,5 +127,5 @@ class SearchScreen(EngineScreen):
     def action_clear_filters(self) -> None:
         for select_id in ("#kind", "#source"):
             self.query_one(select_id, Select).clear()
-        for input_id in ("#person", "#since", "#until"):
+        for input_id in ("#person", "#chat-with", "#since", "#until"):
             self.query_one(input_id, Input).value = ""

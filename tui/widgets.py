@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
 from rich.text import Text
 from textual.message import Message
 from textual.screen import Screen
@@ -45,15 +50,46 @@ def result_meta(result: Result) -> Text:
     return meta
 
 
+def file_path_of(uri: str | None) -> Path | None:
+    """The local path of a file:// uri (fragment dropped); None for anything else, e.g. a network URL."""
+    if not uri or not uri.startswith("file://"):
+        return None
+    path = unquote(urlsplit(uri).path)
+    if os.name == "nt" and len(path) > 2 and path[0] == "/" and path[2] == ":":
+        path = path[1:]  # /C:/Users/... -> C:/Users/...
+    return Path(path)
+
+
+def place_in_file(result: Result) -> str:
+    """Where a result is: its file (with the folder it is in) and the line or heading in it,
+    e.g. "notes/Health.md · Health > Dentist"; the uri itself when it is not a local file."""
+    path = file_path_of(result.uri)
+    if path is None:
+        return one_line(result.uri or result.source)
+    parts = [f"{path.parent.name}/{path.name}" if path.parent.name else path.name]
+    line = (result.metadata or {}).get("line") or _line_fragment(result.uri)
+    if line:
+        parts.append(f"line {line}")
+    elif result.heading and result.heading != result.title:
+        parts.append(result.heading)
+    return one_line(" · ".join(parts))
+
+
+def _line_fragment(uri: str | None) -> str | None:
+    """The line of a ``...#L12`` uri."""
+    match = re.search(r"#L(\d+)$", uri or "")
+    return match.group(1) if match else None
+
+
 def result_prompt(number: int, result: Result) -> Text:
-    """Number + kind, source, people, time; the title (when it says more than the kind); the snippet; the citation id."""
+    """Number + kind, source, people, time; the title (when it says more than the kind); the snippet; where it is."""
     line = Text.assemble((f"[{number}] ", "bold cyan"))
     line.append_text(result_meta(result))
     if result.title and result.kind != "message":
         line.append(f"\n    {one_line(result.title)}", style="bold")
     line.append("\n    ")
     line.append_text(highlighted_snippet(result))
-    line.append(f"\n    {one_line(result.id)}", style="dim italic")
+    line.append(f"\n    {place_in_file(result)}", style="dim italic")
     return line
 
 

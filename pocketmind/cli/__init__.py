@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Sequence
 
 from pocketmind import offline  # noqa: F401
@@ -29,7 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rich.console import Console
 
     # No ":emoji:" codes either: user text is printed as written.
-    out, err = Console(emoji=False), Console(stderr=True, soft_wrap=True, emoji=False)  # an error stays one line
+    # A pipe or file gets whole lines (rich would wrap at 80 columns and split URIs);
+    # a terminal wraps them itself.
+    out = Console(emoji=False, soft_wrap=not sys.stdout.isatty())
+    err = Console(stderr=True, soft_wrap=True, emoji=False)  # an error stays one line
     # A command owns its process, so the private umask holds for its whole run: files that SQLite,
     # torch or a plugin create at any time (and those of the daemon and TUI run from here) are
     # private too. Restored on return, for callers that run main() in-process (tests).

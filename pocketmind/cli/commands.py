@@ -94,7 +94,8 @@ def cmd_index(engine: Engine, args, out: Console, err: Console) -> int:
 
 
 def _filters(args) -> dict[str, Any]:
-    return {"kinds": args.kind or (), "sources": args.source or (), "since": args.since, "until": args.until, "person": args.person}
+    return {"kinds": args.kind or (), "sources": args.source or (), "since": args.since, "until": args.until, "person": args.person,
+            "chat_with": args.chat_with}
 
 
 def cmd_search(engine: Engine, args, out: Console, err: Console) -> int:

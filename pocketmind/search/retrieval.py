@@ -99,14 +99,14 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     result's ``base_score`` is its score before the question's boosts."""
     vec_filters = Filters(filters.kinds, filters.sources, filters.since, filters.until)
     # The vector table cannot filter by person: look further, then filter.
-    vec_k = candidates * (4 if filters.people else 1)
+    vec_k = candidates * (4 if filters.by_person else 1)
     # The two lists are independent: the vector search runs on a worker thread
     # (its own SQLite connection; apsw and numpy release the GIL) while the
     # full-text search runs here, so a search costs about the slower of the two.
     vector_job = _CANDIDATES.submit(store.knn, query_vector, vec_k, vec_filters) if query_vector is not None else None
     text_hits = store.fulltext(match_expression(query), candidates, filters)
     vector_hits = vector_job.result() if vector_job is not None else []
-    if filters.people:
+    if filters.by_person:
         allowed = store.filter_chunk_ids([cid for cid, _ in vector_hits], filters)
         vector_hits = [(cid, d) for cid, d in vector_hits if cid in allowed][:candidates]
 
