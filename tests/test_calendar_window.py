@@ -161,3 +161,20 @@ def test_the_daemon_rescan_moves_the_window_forward(tmp_path, warm_models):
         thread.join(30)
         engine.close()
     assert not thread.is_alive()
+
+
+def test_progress_follows_the_chunks_while_they_embed(tmp_path, warm_models):
+    """The bar sat on one file for minutes while its chunks embedded: it now moves with them."""
+    events = "".join(
+        f"BEGIN:VEVENT\nUID:talk-{n}@test\nDTSTAMP:20250101T000000Z\nDTSTART:2025{1 + n % 12:02d}{1 + n % 28:02d}T1800{n % 60:02d}\n"
+        f"SUMMARY:Talk {n} on topic {n * 7919 % 1000}\nEND:VEVENT\n"
+        for n in range(300)
+    )
+    (tmp_path / "talks.ics").write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{events}END:VCALENDAR\n")
+    seen = []
+    with Engine(home=tmp_path / "home", now=Clock(TODAY)) as engine:
+        engine.add_source("calendar", tmp_path / "talks.ics", name="talks")
+        summary = engine.index(progress=lambda done, total, path: seen.append(("file", done, total)),
+                               on_embedded=lambda done, total: seen.append(("chunks", done, total)))[0]
+    assert summary.embedded == 300
+    assert seen == [("file", 1, 1), ("chunks", 256, 300), ("chunks", 300, 300)]

@@ -55,6 +55,9 @@ from .rows import (day_seconds, document_row, embed_with_context, fulltext_body,
 log = logging.getLogger(__name__)
 
 FLUSH_CHUNKS = 1024  # big batches let the embedder sort by length and pad less
+# A batch is embedded this many chunks at a time, reporting after each (``on_embedded``): a
+# progress bar moves every few seconds while the embedder still sorts enough texts by length.
+EMBED_STEP_CHUNKS = 256
 FLUSH_FILES = 2000  # unchanged files recorded per transaction when nothing else is pending
 
 # Indexers whose files are always parsed when their signature changes: an
@@ -123,7 +126,7 @@ class SourceRun:
     """One pass over one source. The caller holds the engine's write lock."""
 
     def __init__(self, engine, source: dict[str, Any], progress: Callable[[int, int, str], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None):
+                 should_stop: Callable[[], bool] | None = None, on_embedded: Callable[[int, int], None] | None = None):
         self.engine = engine
         self.should_stop = should_stop or (lambda: False)
         self.store = engine.store
@@ -134,6 +137,7 @@ class SourceRun:
         self.follow_links = bool((source.get("options") or {}).get("follow_links"))
         self.indexers = engine.plugins.indexers_for(source["kind"])
         self.progress = progress
+        self.on_embedded = on_embedded  # (chunks embedded, chunks to embed) of the batch being written
         self.summary = IndexSummary(self.name)
         self.window_end = months_later(engine.now().date(), engine.settings.index.calendar_months_ahead)
         self.limits = InputLimits(text_bytes=engine.settings.index.max_text_mb * MB, recurrence_until=self.window_end)
@@ -373,7 +377,12 @@ class SourceRun:
         if not todo:
             return
         firsts = [chunks[0] for chunks in todo.values()]
-        vectors = embed_with_context(self.engine.embedder, [(c.embed_text, c.embed_own) for c in firsts])
+        vectors = []
+        for start in range(0, len(firsts), EMBED_STEP_CHUNKS):
+            step = firsts[start : start + EMBED_STEP_CHUNKS]
+            vectors.extend(embed_with_context(self.engine.embedder, [(c.embed_text, c.embed_own) for c in step]))
+            if self.on_embedded:
+                self.on_embedded(start + len(step), len(firsts))
         for chunks, vector in zip(todo.values(), vectors):
             for chunk in chunks:
                 chunk.vector = vector
