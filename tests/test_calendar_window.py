@@ -21,7 +21,7 @@ from pocketmind import Engine
 from pocketmind.daemon import Daemon
 from pocketmind.errors import ConfigError
 from pocketmind.indexers.calendar import IcsIndexer
-from pocketmind.indexing.rows import stored_embedding_inputs
+from pocketmind.indexing.rows import embed_with_context, stored_embedding_inputs
 from pocketmind.inputs import InputLimits, reading
 from pocketmind.settings import Settings
 
@@ -178,3 +178,23 @@ def test_progress_follows_the_chunks_while_they_embed(tmp_path, warm_models):
                                on_embedded=lambda done, total: seen.append(("chunks", done, total)))[0]
     assert summary.embedded == 300
     assert seen == [("file", 1, 1), ("chunks", 256, 300), ("chunks", 300, 300)]
+
+
+def test_an_embedder_switch_embeds_a_series_once(google):
+    """Re-embedding every stored chunk (after an embedder switch) embeds each distinct text once."""
+    engine, _ = google
+
+    class Counting:
+        name, dimension = "counting", 384
+
+        def __init__(self):
+            self.texts = 0
+
+        def encode(self, texts):
+            self.texts += len(texts)
+            return engine.embedder.encode(texts)
+
+    counting = Counting()
+    vectors = embed_with_context(counting, [(text, own) for *_, text, own in stored_embedding_inputs(engine.store)])
+    assert vectors.shape == (EVENTS_TO_DEC_2027, 384)
+    assert counting.texts == 59

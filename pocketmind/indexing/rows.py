@@ -78,7 +78,14 @@ def embed_with_context(embedder, items: list[tuple[str, str | None]]) -> np.ndar
     and the two vectors are mixed: the context makes "For running!" findable
     by "what are the shoes for?", while its own words keep the reply from
     outranking the message it answers.
+
+    Identical items are embedded once (after an embedder switch, the occurrences of a
+    repeating event all rebuild their series' text).
     """
+    unique = list(dict.fromkeys(items))
+    if len(unique) < len(items):
+        vectors = dict(zip(unique, embed_with_context(embedder, unique)))
+        return np.stack([vectors[item] for item in items])
     own_index = {i: text for i, (_, text) in enumerate(items) if text}
     vectors = embedder.encode([text for text, _ in items] + list(own_index.values()))
     out = np.asarray(vectors[: len(items)], dtype=np.float32).copy()
