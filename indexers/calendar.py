@@ -63,7 +63,9 @@ class IcsIndexer:
     whichever is later, so old exports are covered in full. Runs record the end and
     expand the file again when time has moved it (``uses_recurrence_window``).
     Every occurrence of a repeating series carries the series' shared text
-    (``Document.series_text``), so the series is embedded once. A series yields at most ``max_occurrences`` documents (its first
+    (``Document.series_text``), so the series is embedded once.
+
+    A series yields at most ``max_occurrences`` documents (its first
     ones), expanded a span at a time so an endless FREQ=SECONDLY rule costs no more than a weekly one;
     capped ones carry ``metadata["truncated_recurrence"] = True`` and the file gets one notice
     naming the series ("event 'Tick' repeats every second; kept its first 1000 occurrences").

@@ -36,8 +36,8 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
