@@ -1,6 +1,12 @@
 """Ingest throughput against raw SentenceTransformer.encode, and the no-change re-index.
 
     python bench/ingest.py [--notes DIR] [--locomo FILE ...] [--backend torch|onnx-int8]
+    python bench/ingest.py --calendars [DIR]
+
+With ``--calendars`` only calendars are indexed, each file into its own fresh
+home: first-index time, events stored and chunks embedded per file, the
+shared calendar folder in total, and the 32 KB Google calendar with open-ended
+weekly rules against its target (<= 100 chunks embedded, <= 5 s).
 
 Indexes the shared notes and the LoCoMo dev conversations (as WhatsApp
 exports) into a fresh temporary home through the public API, then encodes
@@ -38,6 +44,8 @@ from pocketmind.embeddings import MiniLMEmbedder  # noqa: E402
 from pocketmind.settings import Settings  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CALENDARS = SHARED / "real" / "calendar"
+GOOGLE_32K = "rie_google_machbar_public_calendar_32k.ics"  # open-ended weekly rules (issue 15)
 
 
 def main() -> None:
@@ -45,7 +53,11 @@ def main() -> None:
     parser.add_argument("--notes", type=Path, default=SHARED / "real" / "notes")
     parser.add_argument("--locomo", type=Path, nargs="*", default=sorted(locomo_data.LOCOMO_DIR.glob("*.json")))
     parser.add_argument("--backend", choices=("torch", "onnx-int8"), default="torch", help="embedding backend the index runs on")
+    parser.add_argument("--calendars", type=Path, nargs="?", const=CALENDARS, help="index only calendars (default: the shared ones)")
     args = parser.parse_args()
+    if args.calendars:
+        bench_calendars(args.calendars, args.backend)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -97,6 +109,33 @@ def main() -> None:
         print(f"cosine {args.backend} vs torch over {len(texts)} texts: mean {cosine.mean():.4f}  "
               f"p1 {np.percentile(cosine, 1):.4f}  min {cosine.min():.4f}")
     print(f"no-change re-index: {rerun:.2f} s = {100 * rerun / e2e:.1f}% of the first run, embedded {sum(s.embedded for s in again)} (target: 0 and < 5%)")
+
+
+def bench_calendars(folder: Path, backend: str) -> None:
+    """First index of every calendar file alone (a fresh home each, model loaded before the clock starts)."""
+    settings = Settings()
+    settings.models.embedding_backend = backend
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    totals = [0.0, 0, 0]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, path in enumerate(files):
+            with Engine(home=Path(tmp) / f"home{n}", settings=settings) as engine:
+                engine.add_source("calendar", path, name="cal")
+                engine.embedder.encode(["warm up the model"])
+                started = time.perf_counter()
+                summary = engine.index()[0]
+                seconds = time.perf_counter() - started
+            totals[0] += seconds
+            totals[1] += summary.added
+            totals[2] += summary.embedded
+            print(f"{path.name:55} {seconds:7.2f} s  {summary.added:6d} events  {summary.embedded:6d} chunks embedded")
+            if path.name == GOOGLE_32K:
+                google = (seconds, summary.added, summary.embedded)
+    print(f"{'all calendars':55} {totals[0]:7.2f} s  {totals[1]:6d} events  {totals[2]:6d} chunks embedded")
+    if GOOGLE_32K in {p.name for p in files}:
+        seconds, added, embedded = google
+        print(f"32 KB Google calendar: {seconds:.2f} s, {added} events, {embedded} chunks embedded "
+              f"(target: <= 100 chunks and <= 5 s)")
 
 
 def _embedded_texts(engine: Engine) -> list[str]:

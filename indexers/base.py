@@ -26,6 +26,9 @@ class Indexer(Protocol):
     name: str
     # Optional: ``streams_input = True`` says the indexer reads its files in bounded
     # pieces (streamed XML, image blocks), so ``index.max_text_mb`` does not apply to them.
+    # Optional: ``uses_recurrence_window = True`` says what it yields depends on the run's
+    # ``pocketmind.inputs.limits().recurrence_until`` (repeating events), so a run parses its
+    # files again, bytes unchanged, once time has moved that window.
 
     def accepts(self, path: Path) -> bool:
         """Cheap check (suffix, a few bytes) whether ``path`` is this format."""

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 import icalendar
@@ -28,14 +28,14 @@ import x_wr_timezone
 
 from pocketmind.documents import Document
 from pocketmind.errors import ParseError
-from pocketmind.inputs import notice
+from pocketmind.inputs import limits, months_later, notice
 
 from .base import relative_id
 
 ICS_SUFFIXES = (".ics", ".ical", ".icalendar")
 COMPONENT_KINDS = {"VEVENT": "event", "VTODO": "task", "VJOURNAL": "journal"}
 DEFAULT_MAX_OCCURRENCES = 1000
-YEARS_AHEAD = 2
+MONTHS_AHEAD = 12  # the default of setting index.calendar_months_ahead
 
 
 # --------------------------------------------------------------------------- ICS
@@ -56,9 +56,16 @@ class IcsIndexer:
     """iCalendar files (.ics) from Google, Outlook/Exchange, Thunderbird, DAVx5...
 
     ``window_start``/``window_end`` (dates, the end exclusive) bound recurrence
-    expansion. By default the window runs from the earliest start in the file to
-    two years from today (or past the file's last start, whichever is later), so
-    old exports are covered in full. A series yields at most ``max_occurrences`` documents (its first
+    expansion. By default the window runs from the earliest start in the file (a
+    series' whole past is kept) to the run's ``recurrence_until``
+    (:func:`pocketmind.inputs.limits`: ``index.calendar_months_ahead`` after the run's
+    today), or 12 months from today outside a run, or past the file's last start,
+    whichever is later, so old exports are covered in full. Runs record the end and
+    expand the file again when time has moved it (``uses_recurrence_window``).
+    Every occurrence of a repeating series carries the series' shared text
+    (``Document.series_text``), so the series is embedded once.
+
+    A series yields at most ``max_occurrences`` documents (its first
     ones), expanded a span at a time so an endless FREQ=SECONDLY rule costs no more than a weekly one;
     capped ones carry ``metadata["truncated_recurrence"] = True`` and the file gets one notice
     naming the series ("event 'Tick' repeats every second; kept its first 1000 occurrences").
@@ -66,6 +73,7 @@ class IcsIndexer:
 
     source_kind = "calendar"
     name = "ics"
+    uses_recurrence_window = True  # what it yields depends on the run's today, not only on the file's bytes
 
     def __init__(
         self,
@@ -122,17 +130,27 @@ class IcsIndexer:
         truncated = len(occurrences) > self.max_occurrences
         if truncated:
             context.cut_series.append(info)
+        ruled: _Details | None = None  # what the series' rule repeats, read from its first occurrence
         for occurrence in occurrences[: self.max_occurrences]:
+            from_rule = occurrence.id.recurrence_id is None and occurrence.component_name() == "VEVENT"
+            if from_rule and ruled is not None:
+                # Copying the component for each of a weekly event's hundreds of occurrences
+                # took most of a calendar's parse: only the time differs (DTEND is the end).
+                yield _dated(ruled, occurrence.start, occurrence.end, occurrence.start)
+                continue
             component = occurrence.as_component(False)
             if info.recurring and _is_cancelled(component):
                 continue  # a cancelled instance of a series did not happen
-            yield _occurrence_document(component, info, context, truncated)
+            details = _details(component, info, context, truncated)
+            if from_rule:
+                ruled = details
+            yield _dated(details, *_times(component))
 
     def _window(self, components: list[icalendar.Component]) -> tuple[datetime, datetime]:
         """The expansion window as naive datetimes (what recurring-ical-events expects)."""
         starts = [d for d in (_component_date(c) for c in components) if d is not None]
         today = date.today()
-        default_end = today + timedelta(days=round(365.25 * YEARS_AHEAD))
+        default_end = limits().recurrence_until or months_later(today, MONTHS_AHEAD)
         if starts:
             default_end = max(default_end, max(starts) + timedelta(days=1))
         first = self.window_start or (min(starts) if starts else today)
@@ -278,7 +296,11 @@ def _occurrence_document(
     truncated: bool,
     expansion_error: str | None = None,
 ) -> Document:
-    kind = COMPONENT_KINDS[component.name]
+    return _dated(_details(component, info, context, truncated, expansion_error), *_times(component))
+
+
+def _times(component: icalendar.Component) -> tuple[date | None, date | None, date | None]:
+    """(start, end, recurrence id) as the entry gives them."""
     start = _dt(component, "DTSTART")
     end = _dt(component, "DTEND") or _dt(component, "DUE")
     duration = _dt(component, "DURATION")
@@ -286,11 +308,32 @@ def _occurrence_document(
         end = start + duration
     if start is None:  # a task with only a due date
         start = end
-    all_day = isinstance(start, date) and not isinstance(start, datetime)
-    if all_day and (not isinstance(end, date) or end <= start):
-        end = start + timedelta(days=1)  # a dated entry without a length covers that day
-    recurrence_id = _dt(component, "RECURRENCE-ID")
-    anchor = recurrence_id if recurrence_id is not None else start
+    return start, end, _dt(component, "RECURRENCE-ID")
+
+
+@dataclass
+class _Details:
+    """What an entry says besides its time: read once per series, shared by its occurrences."""
+
+    info: _SeriesInfo
+    context: _FileContext
+    kind: str
+    summary: str
+    location: str | None
+    organizer: _Person | None
+    people: list[str]
+    categories: list[str]
+    metadata: dict[str, Any]
+    text_after_when: Callable[[str | None], str]  # the entry's text, given its When line
+    series_text: str | None
+    due: date | None
+
+
+def _details(
+    component: icalendar.Component, info: _SeriesInfo, context: _FileContext, truncated: bool,
+    expansion_error: str | None = None,
+) -> _Details:
+    kind = COMPONENT_KINDS[component.name]
     summary = _text(component.get("SUMMARY"))
     location = _text(component.get("LOCATION"))
     status = _text(component.get("STATUS"))
@@ -298,49 +341,78 @@ def _occurrence_document(
     attendees = [_person(a) for a in _as_list(component.get("ATTENDEE"))]
     attendees = [a for a in attendees if a is not None]
     categories = _categories(component)
-    people = _unique([p.label for p in ([organizer] if organizer else []) + attendees])
     metadata: dict[str, Any] = {
         "uid": info.uid,
-        "recurrence_id": _iso(recurrence_id) if info.recurring and recurrence_id is not None else None,
         "rrule": info.rrule,
         "status": status,
-        "all_day": all_day,
         "categories": categories,
         "attendees": [a.email for a in attendees if a.email],
         "organizer": organizer.email if organizer else None,
-        "tzid": _tzid(component, start),
         "calendar_component": component.name,
     }
-    if kind == "task":
-        metadata["due"] = _iso(_dt(component, "DUE"))
+    tzid = getattr(component.get("DTSTART"), "params", {}).get("TZID")
+    if tzid:
+        metadata["tzid"] = str(tzid)
     if truncated:
         metadata["truncated_recurrence"] = True
     if expansion_error:
         metadata["expansion_error"] = expansion_error
-    text = _event_text(component, summary, start, end, all_day, location, organizer, attendees, categories, status)
+    parts = (component, summary, location, organizer, attendees, categories, status)
+    return _Details(
+        info=info,
+        context=context,
+        kind=kind,
+        summary=summary,
+        location=location,
+        organizer=organizer,
+        people=_unique([p.label for p in ([organizer] if organizer else []) + attendees]),
+        categories=categories,
+        metadata=metadata,
+        text_after_when=lambda when: _event_text(when, *parts),
+        # Occurrences share the series' text (its rule instead of their date): one embedding for the series.
+        series_text=_event_text(_repeats(info), *parts) if info.recurring else None,
+        due=_dt(component, "DUE"),
+    )
+
+
+def _dated(details: _Details, start: date | None, end: date | None, recurrence_id: date | None) -> Document:
+    """One occurrence: the entry's details at this start and end."""
+    info, context = details.info, details.context
+    all_day = isinstance(start, date) and not isinstance(start, datetime)
+    if all_day and (not isinstance(end, date) or end <= start):
+        end = start + timedelta(days=1)  # a dated entry without a length covers that day
+    anchor = recurrence_id if recurrence_id is not None else start
+    metadata = {
+        **details.metadata,
+        "recurrence_id": _iso(recurrence_id) if info.recurring and recurrence_id is not None else None,
+        "all_day": all_day,
+        "tzid": details.metadata.get("tzid") or _zone_name(start),
+    }
+    if details.kind == "task":
+        metadata["due"] = _iso(details.due)
+    when = f"When: {describe_when(start, end, all_day)}" if start is not None else None
     return Document(
         native_id=f"{context.rel}#{info.key}@{_iso(anchor) or 'undated'}",
-        kind=kind,
-        text=text,
-        title=summary,
+        kind=details.kind,
+        text=details.text_after_when(when),
+        title=details.summary,
         uri=f"{context.uri}#{quote(info.key, safe='@')}",
         occurred_at=_as_datetime(start),
         ended_at=_as_datetime(end),
-        author=organizer.label if organizer else None,
+        author=details.organizer.label if details.organizer else None,
         conversation=context.calendar_name,
-        people=people,
-        place=location,
-        tags=categories,
+        people=details.people,
+        place=details.location,
+        tags=details.categories,
         metadata=metadata,
+        series_text=details.series_text,
     )
 
 
 def _event_text(
+    when: str | None,
     component: icalendar.Component,
     summary: str,
-    start: date | None,
-    end: date | None,
-    all_day: bool,
     location: str | None,
     organizer: _Person | None,
     attendees: list[_Person],
@@ -348,8 +420,8 @@ def _event_text(
     status: str | None,
 ) -> str:
     lines = [summary or "(untitled)"]
-    if start is not None:
-        lines.append(f"When: {describe_when(start, end, all_day)}")
+    if when:
+        lines.append(when)
     if location:
         lines.append(f"Where: {location}")
     if organizer:
@@ -365,6 +437,29 @@ def _event_text(
         lines.append("")
         lines.append(description)
     return "\n".join(lines)
+
+
+def _repeats(info: _SeriesInfo) -> str:
+    """The series' line in place of an occurrence's date: 'Repeats every week on Thursday, since Thu 29 Jun 2017'."""
+    master = next((c for c in info.components if "RECURRENCE-ID" not in c), info.components[0])
+    first = _component_date(master)
+    since = f", since {_day(first)}" if first is not None else ""
+    if info.rrule is None:
+        return f"Repeats on several dates{since}"
+    return f"Repeats {_every(info.rrule)}{_on_days(info.rrule)}{since}"
+
+
+_WEEKDAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
+             "SA": "Saturday", "SU": "Sunday"}
+
+
+def _on_days(rrule: str) -> str:
+    """' on Monday and Wednesday' for BYDAY=MO,WE; nothing for ordinals such as -1SA (last Saturday)."""
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";") if "=" in p)
+    codes = [d.strip() for d in parts.get("BYDAY", "").split(",")]
+    if not codes or not all(c in _WEEKDAYS for c in codes):
+        return ""
+    return " on " + " and ".join(_WEEKDAYS[c] for c in codes)
 
 
 def describe_when(start: date, end: date | None, all_day: bool) -> str:
@@ -465,11 +560,7 @@ def _component_date(component: icalendar.Component) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def _tzid(component: icalendar.Component, start: date | None) -> str | None:
-    prop = component.get("DTSTART")
-    tzid = getattr(prop, "params", {}).get("TZID") if prop is not None else None
-    if tzid:
-        return str(tzid)
+def _zone_name(start: date | None) -> str | None:
     if isinstance(start, datetime) and start.tzinfo is not None:
         return getattr(start.tzinfo, "key", None) or start.tzname()
     return None

@@ -61,6 +61,10 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)  # optional structure for chunking
     attachments: list[Attachment] = field(default_factory=list)
+    # One occurrence of a repeating thing (a weekly event): the text every occurrence of
+    # the series shares, without this one's date. It is embedded instead of ``text``, so
+    # the series costs one vector; ``text`` (with the date) is still shown and searched.
+    series_text: str | None = None
 
     def __post_init__(self) -> None:
         if not self.native_id:

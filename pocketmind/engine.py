@@ -195,11 +195,14 @@ class Engine:
     # -- indexing -----------------------------------------------------------------
 
     def index(self, source: str | None = None, progress: Callable[[int, int, str], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> list[IndexSummary]:
+              should_stop: Callable[[], bool] | None = None,
+              on_embedded: Callable[[int, int], None] | None = None) -> list[IndexSummary]:
         """Bring one source (or all) up to date; returns a summary per source.
 
-        ``should_stop`` (the daemon's stop request) ends the run after the current
-        batch is committed, raising :class:`pocketmind.indexing.Stopped`."""
+        ``progress(files done, files, path)`` follows the files, ``on_embedded(chunks
+        embedded, chunks to embed)`` each batch's embedding. ``should_stop`` (the
+        daemon's stop request) ends the run after the current batch is committed,
+        raising :class:`pocketmind.indexing.Stopped`."""
         targets = [self.store.source(source)] if source else self.store.sources()
         summaries = []
         try:
@@ -207,7 +210,7 @@ class Engine:
                 if self.store.vector_dimension() is not None or self.store.counts()["chunks"]:
                     self.ensure_vector_table()
                 for src in targets:
-                    summaries.append(SourceRun(self, src, progress, should_stop).run())
+                    summaries.append(SourceRun(self, src, progress, should_stop, on_embedded).run())
         finally:
             self._registry = None
         return summaries

@@ -4,17 +4,19 @@ An indexing run sets the limits (from ``index.max_text_mb``) and collects
 *notices* around each file it parses: problems an indexer met in a file whose
 other content it still indexed ("event 'X' repeats every second; kept the first
 1000 occurrences", "3 invalid UTF-8 bytes replaced"). Indexers stay pure: they
-call :func:`notice` and :func:`read_member` and never see the run or the settings.
+call :func:`notice`, :func:`read_member` and :func:`limits` and never see the run or the settings.
 """
 
 from __future__ import annotations
 
 import codecs
 import logging
+from calendar import monthrange
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
@@ -38,6 +40,9 @@ _READ_CHUNK = MB
 class InputLimits:
     text_bytes: int = DEFAULT_MAX_TEXT_MB * MB  # largest text file or archive member read whole
     compression_ratio: int = MAX_COMPRESSION_RATIO
+    # Last day (exclusive) repeating calendar events are expanded to; None: the indexer's own
+    # default. A run sets it from its clock and ``index.calendar_months_ahead``.
+    recurrence_until: date | None = None
 
 
 _limits: ContextVar[InputLimits] = ContextVar("pocketmind_input_limits", default=InputLimits())
@@ -68,6 +73,13 @@ def notice(path: str | Path, problem: str) -> None:
         log.warning("%s", message)  # outside a run (an indexer used on its own)
     else:
         collected.append(message)
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter: 31 Jan + 1 = 28 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def describe_size(size: int) -> str:

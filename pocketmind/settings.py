@@ -64,6 +64,10 @@ class IndexSettings:
         "Largest text file (a chat export, note, calendar, JSON or XML) or archive member indexed, in MB; "
         "a bigger one is skipped with a message. Photos and databases are not limited.", 64, 1, 4096
     )
+    calendar_months_ahead: int = _number(
+        "Repeating calendar events are kept from their first occurrence to this many months after today; "
+        "the daemon moves the window forward as time passes.", 12, 1, 120
+    )
 
 
 @dataclass

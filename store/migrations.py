@@ -120,6 +120,17 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE files ADD COLUMN digest TEXT;
         """,
     ),
+    (
+        "0005_recurrence_windows",
+        """
+        -- The last day a calendar file's repeating events were expanded to: the
+        -- file is expanded again when time has moved that window, bytes unchanged.
+        ALTER TABLE files ADD COLUMN window_end TEXT;
+        -- The text all occurrences of a repeating event share (no date in it):
+        -- embedded once for the whole series, so a weekly event costs one vector.
+        ALTER TABLE documents ADD COLUMN series_text TEXT;
+        """,
+    ),
 ]
 
 

@@ -195,18 +195,20 @@ class Store:
 
     # -- files -------------------------------------------------------------
 
-    def files(self, source: str) -> dict[str, tuple[int, int, str | None, str | None]]:
-        """Every recorded file of a source: path -> (size, mtime_ns, error, digest of its bytes or None)."""
-        rows = self.conn.execute("SELECT path, size, mtime_ns, error, digest FROM files WHERE source = ?", (source,))
-        return {path: (size, mtime, error, digest) for path, size, mtime, error, digest in rows}
+    def files(self, source: str) -> dict[str, tuple[int, int, str | None, str | None, str | None]]:
+        """Every recorded file of a source: path -> (size, mtime_ns, error, digest of its bytes or None,
+        last day its repeating events were expanded to as an ISO date, or None)."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, error, digest, window_end FROM files WHERE source = ?", (source,))
+        return {path: (size, mtime, error, digest, window_end) for path, size, mtime, error, digest, window_end in rows}
 
     def record_file(self, source: str, path: str, size: int, mtime_ns: int, error: str | None = None,
-                    digest: str | None = None) -> None:
+                    digest: str | None = None, window_end: str | None = None) -> None:
         self.conn.execute(
-            "INSERT INTO files(source, path, size, mtime_ns, indexed_at, error, digest) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO files(source, path, size, mtime_ns, indexed_at, error, digest, window_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(source, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-            " indexed_at = excluded.indexed_at, error = excluded.error, digest = excluded.digest",
-            (source, path, size, mtime_ns, time.time(), error, digest),
+            " indexed_at = excluded.indexed_at, error = excluded.error, digest = excluded.digest,"
+            " window_end = excluded.window_end",
+            (source, path, size, mtime_ns, time.time(), error, digest, window_end),
         )
 
     def documents_per_origin(self, source: str) -> dict[str, int]:
@@ -258,7 +260,7 @@ class Store:
         cols = (
             "id", "source", "origin", "kind", "title", "text", "uri", "occurred_at", "occurred_offset",
             "occurred_local", "ended_at", "author", "conversation", "people", "place", "tags", "metadata",
-            "attachments", "content_hash", "updated_at",
+            "attachments", "content_hash", "updated_at", "series_text",
         )
         values = [row.get(c) for c in cols]
         if old:
@@ -337,7 +339,8 @@ class Store:
         return list(self.conn.execute(
             "SELECT c.id, d.kind, d.source, d.occurred_at, d.occurred_local, d.title, d.author, c.heading, c.text,"
             " CASE WHEN d.kind = 'message' THEN LAG(d.author) OVER w END,"
-            " CASE WHEN d.kind = 'message' THEN LAG(d.text) OVER w END"
+            " CASE WHEN d.kind = 'message' THEN LAG(d.text) OVER w END,"
+            " d.series_text, c.seq, count(*) OVER (PARTITION BY c.doc)"
             " FROM chunks c JOIN documents d ON d.rowid = c.doc"
             " WINDOW w AS (PARTITION BY d.source, d.kind, d.conversation ORDER BY d.occurred_at, d.rowid)"
             " ORDER BY c.id"

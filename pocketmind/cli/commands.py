@@ -78,11 +78,15 @@ def cmd_index(engine: Engine, args, out: Console, err: Console) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("indexing", total=None)
+        embedding = progress.add_task("embedding", total=None, visible=False)
 
         def report(done: int, total: int, path: str) -> None:
             progress.update(task, completed=done, total=total, description=f"indexing {plain(path[-40:])}")
 
-        summaries = engine.index(args.source, progress=report)
+        def embedded(done: int, total: int) -> None:  # a batch of thousands of chunks takes minutes
+            progress.update(embedding, completed=done, total=total, description="embedding chunks", visible=done < total)
+
+        summaries = engine.index(args.source, progress=report, on_embedded=embedded)
     if args.json:
         total = {k: sum(getattr(s, k) for s in summaries) for k in ("added", "updated", "deleted", "unchanged", "failed", "embedded")}
         skipped = sum((Counter(s.skipped_by_reason) for s in summaries), Counter())

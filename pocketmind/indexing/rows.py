@@ -18,7 +18,7 @@ from pocketmind.results import offset_minutes, wall_seconds
 from pocketmind.search.fulltext import index_form
 from pocketmind.timeexpr import annotation_text, resolve_mentions
 
-from .chunking import embedding_text, message_context
+from .chunking import chunk_document, embedding_text, message_context
 
 
 def _jsonable(value: Any) -> Any:
@@ -59,6 +59,8 @@ def document_row(source: str, origin: str, doc: Document) -> dict[str, Any]:
         "metadata": _JSON_METADATA(doc.metadata) if doc.metadata else "{}",
         "attachments": _JSON([dataclasses.asdict(a) for a in doc.attachments]) if doc.attachments else "[]",
     }
+    if doc.series_text:  # only when set: the content hash of every other document stays as it was
+        row["series_text"] = doc.series_text
     sections = [[s.heading, s.text] for s in doc.sections]
     digest = hashlib.sha256(_JSON_SORTED([row, sections]).encode()).hexdigest()
     row["content_hash"] = digest
@@ -76,7 +78,14 @@ def embed_with_context(embedder, items: list[tuple[str, str | None]]) -> np.ndar
     and the two vectors are mixed: the context makes "For running!" findable
     by "what are the shoes for?", while its own words keep the reply from
     outranking the message it answers.
+
+    Identical items are embedded once (after an embedder switch, the occurrences of a
+    repeating event all rebuild their series' text).
     """
+    unique = list(dict.fromkeys(items))
+    if len(unique) < len(items):
+        vectors = dict(zip(unique, embed_with_context(embedder, unique)))
+        return np.stack([vectors[item] for item in items])
     own_index = {i: text for i, (_, text) in enumerate(items) if text}
     vectors = embedder.encode([text for text, _ in items] + list(own_index.values()))
     out = np.asarray(vectors[: len(items)], dtype=np.float32).copy()
@@ -129,12 +138,34 @@ def time_mentions(text: str, moment: datetime | None) -> list:
     return resolve_mentions(text, moment)
 
 
+def series_embedding_texts(kind: str, title: str, author: str | None, series_text: str | None, pieces: int) -> list[str] | None:
+    """What each of an occurrence's ``pieces`` chunks embeds: the matching piece of the
+    series' shared text (no date, no time annotations, so every occurrence embeds the same
+    and the series costs one vector each piece). None when the document is not part of a
+    series, or its series text cuts into a different number of pieces (it embeds its own)."""
+    if not series_text:
+        return None
+    shared = chunk_document(Document(native_id="series", kind=kind, text=series_text, title=title))
+    if len(shared) != pieces:
+        return None
+    return [embedding_text(kind, title, author, piece.heading, piece.text) for piece in shared]
+
+
 def stored_embedding_inputs(store) -> list[tuple[int, str, str, int | None, str, str | None]]:
     """(chunk id, kind, source, time, text to embed, own text of a short reply or None)
     for every stored chunk, rebuilt from stored fields exactly as indexing builds them
     (after an embedder switch nothing is re-parsed)."""
     out = []
-    for cid, kind, src, when, local, title, author, heading, text, prev_author, prev_text in store.embedding_rows():
+    series_cache: dict[tuple, list[str] | None] = {}  # the occurrences of a series share their texts
+    for (cid, kind, src, when, local, title, author, heading, text, prev_author, prev_text,
+         series_text, seq, pieces) in store.embedding_rows():
+        if series_text:
+            key = (kind, title, author, series_text, pieces)
+            if key not in series_cache:
+                series_cache[key] = series_embedding_texts(*key)
+            if series_cache[key] is not None:
+                out.append((cid, kind, src, when, series_cache[key][seq], None))
+                continue
         moment = datetime.fromisoformat(local) if local else None
         context = message_context(prev_author, prev_text, text) if kind == "message" else ""
         extra = annotation_text(time_mentions(text, moment))

@@ -19,6 +19,11 @@ saw), parse the changed ones, embed, write.
   recorded with the file; unsupported files are only counted and listed. A file
   or folder that cannot be read keeps what was indexed from it before; an
   emptied file does not.
+- A file whose content depends on the date (a calendar's repeating events are
+  expanded to ``index.calendar_months_ahead`` after today) records the window it
+  was expanded to, and is parsed again, bytes unchanged, once the run's window
+  has moved more than :data:`WINDOW_SLACK_DAYS` from it (the daemon's periodic
+  rescan keeps repeating events ahead of time that way).
 - Attachment paths leading outside the source are dropped with a note
   (:attr:`IndexSummary.warnings`); links are followed outside the source only
   when the source says so (``follow_links`` option).
@@ -32,22 +37,27 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 from pocketmind.documents import Document
 from pocketmind.errors import ParseError
-from pocketmind.inputs import MB, InputLimits, reading, too_big
+from pocketmind.inputs import MB, InputLimits, months_later, reading, too_big
 from pocketmind.timeexpr import annotation_text
 
 from .checks import drop_outside_attachments, is_blank, unreadable
 from .chunking import chunk_document, embedding_text
 from .files import EMPTY, OUTSIDE, REASONS, TOO_BIG, UNREADABLE, UNSUPPORTED, WRONG_SHAPE, Entry, file_digest, is_ignored, origin_of, scan
-from .rows import day_seconds, document_row, embed_with_context, fulltext_body, previous_messages, time_mentions
+from .rows import (day_seconds, document_row, embed_with_context, fulltext_body, previous_messages, series_embedding_texts,
+                   time_mentions)
 
 log = logging.getLogger(__name__)
 
 FLUSH_CHUNKS = 1024  # big batches let the embedder sort by length and pad less
+# A batch is embedded this many chunks at a time, reporting after each (``on_embedded``): a
+# progress bar moves every few seconds while the embedder still sorts enough texts by length.
+EMBED_STEP_CHUNKS = 256
 FLUSH_FILES = 2000  # unchanged files recorded per transaction when nothing else is pending
 
 # Indexers whose files are always parsed when their signature changes: an
@@ -60,6 +70,9 @@ DIGEST_MAX_BYTES = 256 * 1024 * 1024  # beyond this, hashing costs about as much
 # (pocketmind.inputs.read_member) and databases are read by query. Indexers that
 # stream their files (image headers, iterparse'd XML) say so with ``streams_input``.
 CONTAINER_SUFFIXES = {".zip", ".textpack", ".bear2bk", ".db", ".sqlite", ".sqlite3"}
+# A calendar is expanded again when the window has moved more than this: a weekly
+# event then always has at least 11 of its 12 months ahead, at one re-parse a month.
+WINDOW_SLACK_DAYS = 30
 
 
 
@@ -115,13 +128,14 @@ class _PendingFile(NamedTuple):
     stale: set[str]  # ids it no longer holds, deleted on flush
     moved: list[str]  # unchanged ids stored under another file (a renamed export), claimed on flush
     digest: str | None
+    window_end: str | None = None  # ISO day its repeating events were expanded to (calendars)
 
 
 class SourceRun:
     """One pass over one source. The caller holds the engine's write lock."""
 
     def __init__(self, engine, source: dict[str, Any], progress: Callable[[int, int, str], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None):
+                 should_stop: Callable[[], bool] | None = None, on_embedded: Callable[[int, int], None] | None = None):
         self.engine = engine
         self.should_stop = should_stop or (lambda: False)
         self.store = engine.store
@@ -132,12 +146,14 @@ class SourceRun:
         self.follow_links = bool((source.get("options") or {}).get("follow_links"))
         self.indexers = engine.plugins.indexers_for(source["kind"])
         self.progress = progress
+        self.on_embedded = on_embedded  # (chunks embedded, chunks to embed) of the batch being written
         self.summary = IndexSummary(self.name)
-        self.limits = InputLimits(text_bytes=engine.settings.index.max_text_mb * MB)
+        self.window_end = months_later(engine.now().date(), engine.settings.index.calendar_months_ahead)
+        self.limits = InputLimits(text_bytes=engine.settings.index.max_text_mb * MB, recurrence_until=self.window_end)
         self._pending: list[_Pending] = []
         self._pending_files: list[_PendingFile] = []
         self._pending_chunks = 0
-        self._known: dict[str, tuple[int, int, str | None, str | None]] | None = None  # store.files, loaded once
+        self._known: dict[str, tuple[int, int, str | None, str | None, str | None]] | None = None  # store.files, loaded once
         self._per_origin: dict[str, int] | None = None  # documents per file, when the whole source is walked
 
     # -- the pass -------------------------------------------------------------
@@ -164,7 +180,7 @@ class SourceRun:
         for done, (entry, origin) in enumerate(candidates, 1):
             path, st = entry.path, entry.stat
             previous = known.get(origin)
-            if previous and previous[0] == st.st_size and previous[1] == st.st_mtime_ns and previous[2] is None:
+            if _untouched(previous, st) and not self._window_moved(previous, entry.path):
                 self.summary.unchanged += counts.get(origin, 0)
             else:
                 self.index_file(path, origin, st.st_size, st.st_mtime_ns)
@@ -196,15 +212,17 @@ class SourceRun:
             self._fail(origin, path, size, mtime_ns, problem, TOO_BIG)
             return
         digest = None
+        window_end = self.window_end.isoformat() if _windowed(indexer) else None
         if indexer.name not in PARSE_ALWAYS and size <= DIGEST_MAX_BYTES:
             try:
                 digest = file_digest(path)
             except OSError as exc:
                 self._fail(origin, path, size, mtime_ns, f"unreadable: {exc.strerror}", UNREADABLE)
                 return
-            if self._same_bytes(origin, digest):
+            if self._same_bytes(origin, digest) and not self._window_moved(self._known.get(origin), path):
                 self.summary.unchanged += self._documents_in(origin)
-                self._pending_files.append(_PendingFile(origin, size, mtime_ns, set(), [], digest))
+                window = self._known[origin][4]  # the window its stored documents were expanded to
+                self._pending_files.append(_PendingFile(origin, size, mtime_ns, set(), [], digest, window))
                 if len(self._pending_files) >= FLUSH_FILES:
                     self.flush()
                 return
@@ -247,7 +265,7 @@ class SourceRun:
                 if stored.get(doc_id) == row["content_hash"]:
                     continue
                 self._add_pending(row, doc, is_new=doc_id not in stored, context=contexts.get(doc.native_id, ""))
-        self._pending_files.append(_PendingFile(origin, size, mtime_ns, stale, moved, digest))
+        self._pending_files.append(_PendingFile(origin, size, mtime_ns, stale, moved, digest, window_end))
         if self._pending_chunks >= FLUSH_CHUNKS:
             self.flush()
 
@@ -287,7 +305,7 @@ class SourceRun:
                 self._not_taken(entry, origin)
                 continue
             previous = known.get(origin)
-            if previous and previous[:2] == (st.st_size, st.st_mtime_ns) and previous[2] is None:
+            if _untouched(previous, st) and not self._window_moved(previous, path):
                 continue  # an event without a change (touch, chmod, a read by a sync tool)
             self.index_file(path, origin, st.st_size, st.st_mtime_ns)
             self.summary.files += 1
@@ -314,16 +332,20 @@ class SourceRun:
         from pocketmind.store import ChunkRow
 
         chunks = []
-        for seq, piece in enumerate(chunk_document(doc)):
-            mentions = time_mentions(piece.text, doc.occurred_at)
+        pieces = chunk_document(doc)
+        shared = series_embedding_texts(doc.kind, doc.title, doc.author, doc.series_text, len(pieces))
+        for seq, piece in enumerate(pieces):
+            # Dates an occurrence of a series "talks about" are its own (its time row has them); the
+            # text it shares with the series would resolve to other days at every occurrence.
+            mentions = [] if shared else time_mentions(piece.text, doc.occurred_at)
             extra = annotation_text(mentions)
-            embed = embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra, context)
+            embed = shared[seq] if shared else embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra, context)
             digest = hashlib.sha256(embed.encode("utf-8")).hexdigest()
             spans = [(day_seconds(m.start), day_seconds(m.end) + 86_400) for m in mentions]
             chunk = ChunkRow(seq, piece.heading, piece.text, fulltext_body(doc, piece.heading, piece.text, extra), digest, mentions=spans)
             chunk.embed_text = embed  # type: ignore[attr-defined]
             chunk.embed_own = (  # type: ignore[attr-defined]
-                embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra) if context else None
+                embedding_text(doc.kind, doc.title, doc.author, piece.heading, piece.text, extra) if context and not shared else None
             )
             chunks.append(chunk)
         self._pending.append(_Pending(row, chunks, is_new))
@@ -346,7 +368,8 @@ class SourceRun:
             for file in self._pending_files:
                 self.store.claim(file.moved, file.origin)
                 self.summary.deleted += self.store.delete_documents(file.stale)
-                self.store.record_file(self.name, file.origin, file.size, file.mtime_ns, digest=file.digest)
+                self.store.record_file(self.name, file.origin, file.size, file.mtime_ns, digest=file.digest,
+                                       window_end=file.window_end)
         self.engine.notify_changed(self.name, self._pending, self._pending_files)
         self._pending, self._pending_files, self._pending_chunks = [], [], 0
 
@@ -364,7 +387,12 @@ class SourceRun:
         if not todo:
             return
         firsts = [chunks[0] for chunks in todo.values()]
-        vectors = embed_with_context(self.engine.embedder, [(c.embed_text, c.embed_own) for c in firsts])
+        vectors = []
+        for start in range(0, len(firsts), EMBED_STEP_CHUNKS):
+            step = firsts[start : start + EMBED_STEP_CHUNKS]
+            vectors.extend(embed_with_context(self.engine.embedder, [(c.embed_text, c.embed_own) for c in step]))
+            if self.on_embedded:
+                self.on_embedded(start + len(step), len(firsts))
         for chunks, vector in zip(todo.values(), vectors):
             for chunk in chunks:
                 chunk.vector = vector
@@ -378,6 +406,16 @@ class SourceRun:
             self._known = self.store.files(self.name)
         previous = self._known.get(origin)
         return previous is not None and previous[2] is None and previous[3] == digest
+
+    def _window_moved(self, previous: tuple | None, path: Path) -> bool:
+        """Whether a file parsed by a date-dependent indexer (calendars) was expanded to a
+        window more than :data:`WINDOW_SLACK_DAYS` away from this run's (later or earlier:
+        the setting may have shrunk), or to none recorded."""
+        if previous is None or not _windowed(self._indexer_for(path)):
+            return False
+        if previous[4] is None:
+            return True
+        return abs((self.window_end - date.fromisoformat(previous[4])).days) > WINDOW_SLACK_DAYS
 
     def _documents_in(self, origin: str) -> int:
         if self._per_origin is not None:
@@ -454,6 +492,16 @@ class SourceRun:
         log.warning("skipped %s: %s", path, problem)
         with self.store.transaction():
             self.store.record_file(self.name, origin, size, mtime_ns, error=problem)
+
+
+def _untouched(previous: tuple | None, st) -> bool:
+    """Whether a file's size and mtime are as recorded and it was indexed without error."""
+    return previous is not None and previous[:2] == (st.st_size, st.st_mtime_ns) and previous[2] is None
+
+
+def _windowed(indexer) -> bool:
+    """Whether what the indexer yields depends on the run's date window (``uses_recurrence_window``)."""
+    return bool(getattr(indexer, "uses_recurrence_window", False))
 
 
 def _read_whole(indexer, path: Path) -> bool:
