@@ -10,6 +10,7 @@ broken block raises; the caller turns that into a warning and keeps the rest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -225,6 +226,17 @@ def _exif_gps(exif: Image.Exif) -> list[Candidate]:
 
 # ---------------------------------------------------------------- IPTC-IIM
 
+def iptc_in_sync(image: Image.Image) -> bool:
+    """Whether the IPTC block may be trusted against XMP (MWG): it has no IPTCDigest (Photoshop
+    resource 0x0425), or the digest is the MD5 of the IPTC block as it is now. A mismatch means
+    a tool edited the IPTC without updating the XMP, or the reverse, and the XMP is newer."""
+    resources = image.info.get("photoshop") if isinstance(image.info.get("photoshop"), dict) else {}
+    digest, block = resources.get(0x0425), resources.get(0x0404)
+    if not digest or not block:
+        return True
+    return hashlib.md5(block).digest() == bytes(digest)[:16]
+
+
 def read_iptc(image: Image.Image) -> list[Candidate]:
     info = IptcImagePlugin.getiptcinfo(image) or {}
     utf8 = info.get((1, 90)) == b"\x1b%G"  # CodedCharacterSet escape for UTF-8
@@ -235,6 +247,8 @@ def read_iptc(image: Image.Image) -> list[Candidate]:
         return [clean_text(v.decode("utf-8", "replace") if utf8 else decode_bytes(v)) for v in values]
 
     found = [Candidate("description", v, "IPTC Caption-Abstract") for v in text((2, 120))[:1]]
+    if info and not iptc_in_sync(image):
+        found.append(Candidate("iptc_out_of_sync", True, "IPTC digest"))
     found += [Candidate("title", v, "IPTC ObjectName") for v in text((2, 5))[:1]]
     if text((2, 25)):
         found.append(Candidate("keywords", [k for k in text((2, 25)) if k], "IPTC Keywords"))

@@ -43,11 +43,18 @@ register_heif_opener()
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".heic", ".heif", ".png", ".webp", ".tif", ".tiff"}
 
 # Precedence per field, first wins. Sources not listed rank after those listed.
+# Descriptions inside the file follow the Metadata Working Group's reading rule (as exiftool's
+# MWG module does): EXIF ImageDescription, then IPTC Caption-Abstract while the IPTC is in sync
+# with the XMP (no IPTCDigest, or a matching one), then XMP dc:description; an IPTC block whose
+# digest no longer matches ranks after the XMP. Google Photos' JSON and an XMP sidecar are edits
+# made outside the file, later than it, so they come first.
 DESCRIPTION_ORDER = [
-    "Takeout description", "XMP sidecar dc:description", "XMP dc:description",
-    "EXIF ImageDescription", "IPTC Caption-Abstract", "EXIF UserComment",
+    "Takeout description", "XMP sidecar dc:description", "EXIF ImageDescription",
+    "IPTC Caption-Abstract", "XMP dc:description", "EXIF UserComment",
     "EXIF XPComment", "EXIF XPSubject", "PNG Description", "PNG Comment",
 ]
+DESCRIPTION_ORDER_IPTC_STALE = [s for s in DESCRIPTION_ORDER if s != "IPTC Caption-Abstract"]
+DESCRIPTION_ORDER_IPTC_STALE.insert(DESCRIPTION_ORDER_IPTC_STALE.index("XMP dc:description") + 1, "IPTC Caption-Abstract")
 TITLE_ORDER = ["Takeout title", "XMP sidecar dc:title", "XMP dc:title", "IPTC ObjectName",
                "EXIF XPTitle", "PNG Title"]
 TIME_ORDER = [
@@ -123,7 +130,8 @@ def image_caption(source: Path | IO[bytes]) -> str | None:
     def caption_ok(text: str) -> bool:
         return bool(text) and not is_junk_caption(text, make, model)
 
-    parts = [_pick(candidates, field, order, caption_ok) for field, order in (("title", TITLE_ORDER), ("description", DESCRIPTION_ORDER))]
+    parts = [_pick(candidates, field, order, caption_ok)
+             for field, order in (("title", TITLE_ORDER), ("description", _description_order(candidates)))]
     text = "\n".join(dict.fromkeys(c.value for c in parts if c))
     return text or None
 
@@ -187,6 +195,11 @@ def _rank(order: list[str]) -> Callable[[Candidate], int]:
     return lambda c: order.index(c.source) if c.source in order else len(order)
 
 
+def _description_order(candidates: list[Candidate]) -> list[str]:
+    stale = any(c.field == "iptc_out_of_sync" for c in candidates)
+    return DESCRIPTION_ORDER_IPTC_STALE if stale else DESCRIPTION_ORDER
+
+
 def _pick(candidates: list[Candidate], field: str, order: list[str],
           usable: Callable[[Any], bool] = bool) -> Candidate | None:
     ranked = sorted((c for c in candidates if c.field == field), key=_rank(order))
@@ -238,7 +251,7 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
     def caption_ok(text: str) -> bool:
         return bool(text) and not is_junk_caption(text, make, model)
 
-    description = _pick(candidates, "description", DESCRIPTION_ORDER, caption_ok)
+    description = _pick(candidates, "description", _description_order(candidates), caption_ok)
     title = _pick(candidates, "title", TITLE_ORDER, caption_ok)
     keywords = _merge_list(candidates, "keywords")
     people = _merge_list(candidates, "people")

@@ -21,6 +21,7 @@ from typing import Any, Iterator
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.chat_common import (
     attachment_placeholder,
+    fix_mojibake,
     from_unix_seconds,
     json_object,
     json_type,
@@ -110,7 +111,8 @@ def _parse_chat(
     path: Path, root: Path, chat: dict[str, Any], owner_id: str | None
 ) -> Iterator[Document]:
     with reading(path, "chat"):
-        chat_name = text_field(chat, "name") or path.stem
+        # Names re-saved through a Latin-1 tool arrive as "Ã\x89milie": repaired as Messenger's are.
+        chat_name = fix_mojibake(text_field(chat, "name")) or path.stem
         chat_type = text_field(chat, "type") or None
     chat_key = str(chat["id"]) if chat.get("id") is not None else f"{relative_id(path, root)}:{chat_name}"
     listed = chat.get("messages", [])
@@ -130,8 +132,8 @@ def _parse_chat(
 
 
 def _sender(message: dict[str, Any]) -> str:
-    return (text_field(message, "from") or text_field(message, "actor") or text_field(message, "from_id")
-            or "Deleted Account")
+    name = text_field(message, "from") or text_field(message, "actor")
+    return fix_mojibake(name) if name else text_field(message, "from_id") or "Deleted Account"
 
 
 def _message_id(chat_key: str, message: dict[str, Any], seen: dict[tuple[Any, ...], int]) -> str:

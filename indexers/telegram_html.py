@@ -19,6 +19,7 @@ from typing import Iterator
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.chat_common import (
     attachment_placeholder,
+    fix_mojibake,
     local_attachment,
     message_title,
     message_uri,
@@ -115,9 +116,9 @@ class _TelegramHtmlParser(HTMLParser):
     def _finish_capture(self) -> None:
         text = "\n".join(line.strip() for line in "".join(self._buffer).strip().splitlines())
         if self._capture == "chat":
-            self.chat_name = text
+            self.chat_name = fix_mojibake(text)  # names re-saved through a Latin-1 tool, as in the JSON export
         elif self._current is not None and self._capture == "author":
-            self._current.author = text
+            self._current.author = fix_mojibake(text)
         elif self._current is not None and self._capture == "text":
             self._current.text = text
         self._capture = None

@@ -109,21 +109,23 @@ def test_minimal_heic_png_webp_parse(real):
     assert webp.tags == ["test"] and webp.metadata["format"] == "WEBP"
 
 
-def test_xmp_description_and_title_win(real):
+def test_xmp_title_wins_and_agreeing_descriptions_read_from_exif(real):
     doc = photo(real, "jpeg/exifsamples_adobe_xmp_bluesquare.jpg")
     assert doc.title == "Blue Square Test File - .jpg"
     assert doc.metadata["title_source"] == "XMP dc:title"
-    assert doc.metadata["caption_source"] == "XMP dc:description"
+    assert doc.metadata["caption_source"] == "EXIF ImageDescription"  # MWG: EXIF first; all three agree
     assert "XMPFiles BlueSquare test file, created in Photoshop CS2, saved as .psd, .jpg, and .tif." in doc.text
     assert doc.tags == ["XMP", "Blue Square", "test file", "Photoshop", ".jpg"]
     assert doc.occurred_at == datetime(2005, 9, 7, 15, 7, 40, tzinfo=tz(-7))
     assert doc.metadata["time_source"] == "XMP xmp:CreateDate"
 
 
-def test_utf16_xmp_packet_beats_exif_description(real):
+def test_conflicting_descriptions_follow_the_mwg_rule_exif_first(real):
+    # EXIF and IPTC say "A witty caption", the (UTF-16) XMP packet says otherwise, and the IPTC
+    # digest no longer matches: exiftool's MWG Description is the EXIF one.
     doc = photo(real, "jpeg/exiftool_all_metadata_blocks.jpg")
-    assert doc.metadata["caption_source"] == "XMP dc:description"
-    assert doc.text.splitlines()[:2] == ["Test IPTC picture", "UTF-16 (big-endian) encoded XMP"]
+    assert doc.metadata["caption_source"] == "EXIF ImageDescription"
+    assert doc.text.splitlines()[:2] == ["Test IPTC picture", "A witty caption"]
     assert doc.tags == ["jambalaya", "ExifTool", "Test", "XMP"]
     assert doc.occurred_at == datetime(2001, 5, 19, 18, 36, 41)
     assert doc.metadata["iptc_location"] == "Kingston, Ont, Canada"
@@ -142,7 +144,7 @@ def test_exif_image_description_and_offset_from_xmp(real):
 
 def test_long_xmp_description(real):
     doc = photo(real, "jpeg/exifsamples_long_imagedescription_xmp.jpg")
-    assert doc.metadata["caption_source"] == "XMP dc:description"
+    assert doc.metadata["caption_source"] == "EXIF ImageDescription"  # MWG: EXIF first (the XMP says the same)
     assert doc.text.splitlines()[1].startswith(
         "Operation Mountain Viper put the soldiers of A Company, 2nd Battalion 22nd Infantry Division")
     assert doc.occurred_at == datetime(2003, 8, 31)  # photoshop:DateCreated, date only
@@ -170,7 +172,7 @@ def test_iptc_time_with_offset_completes_date_only_xmp(real):
 def test_xmp_and_iptc_caption_without_camera_exif(real):
     doc = photo(real, "jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg")
     assert doc.title == "Der Goalie bin ig"
-    assert doc.metadata["caption_source"] == "XMP dc:description"
+    assert doc.metadata["caption_source"] == "EXIF ImageDescription"  # MWG: EXIF first (IPTC and XMP say the same)
     assert doc.tags == ["tag"]
     assert doc.occurred_at == datetime(2013, 9, 23, 10, 9, 46, tzinfo=tz(2))
 

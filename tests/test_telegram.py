@@ -166,3 +166,38 @@ def test_json_of_another_shape_is_refused(tmp_path):
     assert not TelegramIndexer().accepts(other)
     with pytest.raises(ParseError, match="no \"messages\" or \"chats\" list"):
         list(TelegramIndexer().parse(other, tmp_path))
+
+
+def _mojibake(text: str) -> str:
+    """UTF-8 bytes read as Latin-1: what a tool that re-saved the export made of the names."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def test_mojibake_chat_and_sender_names_are_repaired(tmp_path, folder):
+    data = json.loads((folder / "langchain_personal_chat_result.json").read_text(encoding="utf-8"))
+    data["name"] = _mojibake("Zoë & Jürgen")
+    for message in data["messages"]:
+        if message.get("from") == "Jimmeny Marvelton":
+            message["from"] = _mojibake("Jiménez Łukasz")
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    docs = parse(export, tmp_path)
+    assert docs[0].author == "Jiménez Łukasz" and docs[0].conversation == "Zoë & Jürgen"
+    assert docs[0].people == ["Jiménez Łukasz", "Batman & Robin"]
+    assert docs[1].author == "Batman & Robin"  # plain names are left as they are
+
+    html = (folder / "langchain_messages.html").read_text(encoding="utf-8")
+    html = html.replace("Jimmeny Marvelton", _mojibake("Jiménez Łukasz"))
+    page = tmp_path / "messages.html"
+    page.write_text(html, encoding="utf-8")
+    docs = parse(page, tmp_path)
+    assert docs[0].author == "Jiménez Łukasz" and docs[0].conversation == "Jiménez Łukasz"
+    assert docs[-1].author == "Jiménez Łukasz"
+
+
+def test_real_names_that_only_look_like_latin1_stay_as_written(tmp_path, folder):
+    data = json.loads((folder / "langchain_personal_chat_result.json").read_text(encoding="utf-8"))
+    data["name"] = "José Müller"  # Latin-1 letters that are not UTF-8 bytes: not mojibake
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert parse(export, tmp_path)[0].conversation == "José Müller"
