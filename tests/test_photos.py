@@ -339,3 +339,16 @@ def test_tiff_with_exif_parses(real, tmp_path):
     assert doc.metadata["format"] == "TIFF"
     assert doc.place == "Arezzo, Tuscany, Italy"
     assert doc.occurred_at == datetime(2008, 10, 22, 16, 28, 39)
+
+
+def test_iptc_digest_says_whether_the_iptc_is_in_sync_with_the_xmp(real):
+    from pocketmind.indexers.photo_meta import iptc_in_sync
+    from pocketmind.indexers.photos import DESCRIPTION_ORDER_IPTC_STALE
+
+    with Image.open(real / "photos/jpeg/exiftool_all_metadata_blocks.jpg") as stale:
+        assert not iptc_in_sync(stale)  # its IPTCDigest is not the MD5 of its IPTC block
+    with Image.open(real / "photos/jpeg/exifsamples_adobe_xmp_bluesquare.jpg") as synced:
+        assert iptc_in_sync(synced)
+    # an out-of-sync IPTC caption ranks after the XMP one (MWG), a synced one before it
+    order = DESCRIPTION_ORDER_IPTC_STALE
+    assert order.index("XMP dc:description") < order.index("IPTC Caption-Abstract")
