@@ -13,7 +13,7 @@ import json
 import mimetypes
 import os
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import quote
@@ -94,6 +94,22 @@ def from_unix_millis(millis: float | int | str) -> datetime:
     except (OverflowError, OSError):
         raise ValueError(f"{millis!r} milliseconds since 1970 is out of range") from None
     return moment.replace(microsecond=rest_ms * 1000)
+
+
+def in_wall_clock_offset(instant: datetime, wall_clock: datetime | None) -> datetime:
+    """``instant`` (aware) shown in the offset the export's own wall-clock time implies.
+
+    Exports often give both an exact instant (Unix time) and the time the phone or app
+    showed (Telegram's ``date``, SMS Backup's ``readable_date``). Their difference is the
+    UTC offset the person lived in, so a message reads 13:11 as they saw it, in every export
+    of the same chat. Without a plausible wall-clock time (a whole-quarter-hour offset
+    within +-14 h), the machine's zone is used."""
+    if wall_clock is not None:
+        gap = (wall_clock.replace(tzinfo=None) - instant.astimezone(timezone.utc).replace(tzinfo=None)).total_seconds()
+        quarters = round(gap / 900)
+        if abs(gap - quarters * 900) < 1 and abs(quarters) <= 56:
+            return instant.astimezone(timezone(timedelta(minutes=15 * quarters)))
+    return instant.astimezone()
 
 
 def cell_text(value: object) -> str:

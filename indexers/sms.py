@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
+
+from dateutil import parser as dateutil_parser
 
 from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     from_unix_millis,
+    in_wall_clock_offset,
     message_title,
     message_uri,
     read_head,
@@ -102,9 +106,20 @@ def _sms_document(path: Path, attrib: dict[str, str]) -> Document:
 
 def _date(path: Path, attrib: dict[str, str]):
     try:
-        return from_unix_millis(attrib["date"])
+        instant = from_unix_millis(attrib["date"])
     except (KeyError, ValueError) as error:
         raise ParseError(path, f"message without a valid date: {attrib.get('date')!r}") from error
+    return in_wall_clock_offset(instant, _readable_date(attrib.get("readable_date")))
+
+
+def _readable_date(text: str | None) -> datetime | None:
+    """The phone's own "Jul 16, 2024 13:29:24" (its locale's form): the time the person saw."""
+    if not text:
+        return None
+    try:
+        return dateutil_parser.parse(text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _mms_documents(path: Path, element: ET.Element) -> Iterator[Document]:

@@ -23,6 +23,7 @@ from pocketmind.indexers.chat_common import (
     attachment_placeholder,
     fix_mojibake,
     from_unix_seconds,
+    in_wall_clock_offset,
     json_object,
     json_type,
     load_json,
@@ -148,7 +149,13 @@ def _message_id(chat_key: str, message: dict[str, Any], seen: dict[tuple[Any, ..
 
 def _occurred_at(message: dict[str, Any]) -> datetime | None:
     if message.get("date_unixtime"):
-        return from_unix_seconds(message["date_unixtime"])
+        wall_clock = None
+        if isinstance(message.get("date"), str):
+            try:
+                wall_clock = datetime.fromisoformat(message["date"])  # the exporter's local time
+            except ValueError:
+                pass
+        return in_wall_clock_offset(from_unix_seconds(message["date_unixtime"]), wall_clock)
     if message.get("date"):
         return datetime.fromisoformat(message["date"])  # local time, no offset: stays naive
     return None
