@@ -244,6 +244,7 @@ class Engine:
         changing how the first ``k`` rank. ``person`` keeps what a person wrote
         (messages) or where they appear (photos, events, contacts); ``chat_with``
         keeps whole conversations they are in, everyone's messages."""
+        from .search.question import reads_as_question
         from .search.retrieval import Boost, Weights, hybrid_search
 
         query = query.strip()
@@ -254,7 +255,7 @@ class Engine:
         mentioned = None
         if understand:
             reading = reading or self.read_question(query)
-            if reading.since is not None or reading.until is not None:
+            if (reading.since is not None or reading.until is not None) and reads_as_question(query):
                 if since is None and until is None:
                     since, until = reading.since, reading.until
                     mentioned = (wall_seconds(since) if since else None, wall_seconds(until) if until else None)
