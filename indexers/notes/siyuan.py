@@ -16,7 +16,6 @@ note's time is its ``updated`` property, else the time in its id
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any, Iterator
 from pocketmind.documents import Document, Section
 from pocketmind.errors import ParseError
 from pocketmind.indexers.base import relative_id
+from pocketmind.indexers.chat_common import load_json
 from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, unique
 from pocketmind.indexers.notes.properties import property_lines, property_time
 
@@ -62,14 +62,7 @@ def stamp_time(value: Any) -> datetime | None:
 
 
 def load_tree(path: Path) -> dict[str, Any]:
-    try:
-        tree = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise ParseError(path, f"not UTF-8 text: {error}") from error
-    except json.JSONDecodeError as error:
-        raise ParseError(path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
-    except RecursionError:
-        raise ParseError(path, "JSON nested too deeply") from None
+    tree = load_json(path)
     if not isinstance(tree, dict) or tree.get("Type") != "NodeDocument":
         raise ParseError(path, "not a SiYuan document: no NodeDocument at the top")
     return tree
