@@ -36,13 +36,18 @@ Conventions (documented once, used everywhere):
   capital letter and a day, a year or a preposition).
 * Fuzzy amounts: "a few"/"several"/几 = 2..5 units, "a couple (of)" = 2..3 units; they
   resolve to a range ("a few days ago" = ref-5d .. ref-2d).
-* "recently", numeric dates like 5/7/2023 (US vs EU order) and holidays are not handled.
+* Chinese festivals by name (春节, 中秋节, 国庆...) and lunar dates (农历八月十五) are the
+  ones in the reference year (see :mod:`.festivals`); a clock time written after a one-day
+  date (明天下午3点, "2024年04月01日 周一 08:30") becomes the mention's ``clock``.
+* "recently", numeric dates like 5/7/2023 (US vs EU order) and Western holidays by English
+  name are not handled.
 
-Only ``re``, ``datetime`` and ``dateutil.relativedelta``: no clock reads except in the
-thin ``*_now`` wrappers, every regex compiled once at import.
+Only ``re``, ``datetime``, ``dateutil.relativedelta`` and (for lunar dates, on first use)
+``lunar_python``: no clock reads except in the thin ``*_now`` wrappers, every regex compiled
+once at import.
 """
 
-from . import english, chinese  # noqa: F401  (registers the rules: English first, then Chinese)
+from . import english, chinese, festivals  # noqa: F401  (registers the rules: English, Chinese, festivals)
 from .mentions import annotate, annotation_text, resolve_mentions
 from .query import apply_relation, is_temporal_question, parse_query_time, parse_query_time_now
 from .ranges import QueryTime, TimeMention

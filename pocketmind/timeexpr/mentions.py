@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from . import chinese, english  # noqa: F401  (chinese imports english first: registry order)
+from . import chinese, english, festivals  # noqa: F401  (festivals import chinese, chinese english: registry order)
 from .ranges import TimeMention
 from .rules import _PATTERNS, _may_contain_time
 

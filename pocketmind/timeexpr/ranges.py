@@ -28,18 +28,23 @@ class TimeMention:
     end: date
     granularity: str
     label: str
+    clock: str = ""  # time of day on a one-day mention: "15:00", or a part of the day ("evening")
+    name: str = ""  # the holiday it names, in English: "Mid-Autumn Festival"
 
     @property
     def annotation(self) -> str:
         """Text put in brackets by :func:`annotate` (see its docstring for the format)."""
+        prefix = f"{self.name}, " if self.name else ""
         if self.granularity == "day" and self.start == self.end:
             d = self.start
-            return f"{_WEEKDAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month]} {d.year}, {d.isoformat()}"
+            clock = f" {self.clock}" if self.clock else ""
+            return f"{prefix}{_WEEKDAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month]} {d.year}, {d.isoformat()}{clock}"
         if self.granularity in ("month", "year"):
-            return self.label
+            return prefix + self.label
         if self.granularity == "season":
             return f"{self.label}, {_range_text(self.start, self.end, months_only=True)}"
-        prefix = "weekend " if self.label.startswith("weekend") else ""
+        if self.label.startswith("weekend"):
+            prefix = "weekend "
         return prefix + _range_text(self.start, self.end)
 
 
@@ -87,6 +92,8 @@ class _Range(NamedTuple):
     end: date
     granularity: str
     label: str
+    clock: str = ""
+    name: str = ""
 
 
 def _monday(d: date) -> date:

@@ -31,7 +31,7 @@ def _pattern(regex: str, needs: tuple[str, ...], flags: int = re.IGNORECASE) -> 
 # Cheap pre-check: every registered pattern needs a digit, one of these CJK characters or one
 # of these English substrings. A character class plus plain ``in`` tests is ~10x faster
 # than one big case-insensitive alternation.
-_TRIGGER_CHARS = re.compile(r"[\d天日周月年期拜号晚早]")
+_TRIGGER_CHARS = re.compile(r"[\d天日周月年期拜号晚早节夕宵午秋庆腊旦明阳诞夜五]")
 _TRIGGER_WORDS = ("day", "week", "month", "year", "night", "tonight", "tomorrow", "tmrw", "morning",
                   "afternoon", "evening", "spring", "summer", "fall", "autumn", "winter", "jan", "feb",
                   "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
