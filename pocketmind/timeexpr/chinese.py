@@ -165,11 +165,16 @@ def _cn_week(m: re.Match, text: str, ref: date) -> _Range:
     return _week(ref + timedelta(weeks=_CN_OFFSET[m.group("mod")]))
 
 
-@_pattern(rf"(?P<mod>上上|上|这|本|下下|下)个?月(?:{_CN_MONTH_PART}|(?!份?\d))", ("月",), 0)
-def _cn_month_relative(m: re.Match, text: str, ref: date) -> _Range:
+@_pattern(rf"(?P<mod>上上|上|这|本|下下|下)个?月(?:{_CN_MONTH_PART}|(?P<day>{_CN_NUM})[日号]{_CN_TIME_TAIL}|(?!份?\d))",
+          ("月",), 0)
+def _cn_month_relative(m: re.Match, text: str, ref: date) -> _Range | None:
     shifted = ref + relativedelta(months=_CN_OFFSET[m.group("mod")])
     if m.group("part"):
         return _month_part(shifted.year, shifted.month, m.group("part"))
+    if m.group("day"):  # 下个月十六号
+        day = _cn_number(m.group("day"))
+        found = _safe_date(shifted.year, shifted.month, day) if day else None
+        return _with_clock(_day(found), m) if found else None
     return _month(shifted.year, shifted.month)
 
 

@@ -49,6 +49,7 @@ _FESTIVALS: dict[str, tuple[str, bool, int, int, int, int]] = {
     "教师节": ("Teachers' Day", False, 9, 10, 1, 0),
     "国庆节": ("National Day holiday", False, 10, 1, 7, 0),
     "国庆": ("National Day holiday", False, 10, 1, 7, 0),
+    "双十一": ("Singles' Day", False, 11, 11, 1, 0),
     "圣诞节": ("Christmas", False, 12, 25, 1, 0),
     "圣诞": ("Christmas", False, 12, 25, 1, 0),
     "平安夜": ("Christmas Eve", False, 12, 24, 1, 0),
