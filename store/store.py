@@ -485,11 +485,16 @@ class Store:
         return [r[0] for r in self.conn.execute(sql, [*params, limit])]
 
     def mention_candidates(self, since: int | None, until: int | None, limit: int, filters: Filters) -> list[int]:
-        """Chunks that talk about a date inside [since, until), earliest mention first."""
+        """Chunks that talk about a date inside [since, until), earliest mention first. A mention
+        longer than a closed window does not count: 今年 (a year) says nothing about one week."""
         if since is None and until is None:
             return []
         params: list[Any] = [until if until is not None else 2**62, since if since is not None else -(2**62)]
-        where = ["m.start_at < ?", "m.end_at > ?"] + _doc_filter_sql(
+        where = ["m.start_at < ?", "m.end_at > ?"]
+        if since is not None and until is not None:
+            where.append("m.end_at - m.start_at <= ?")
+            params.append(until - since + 3600)  # a window's day may be 23 hours across a DST change
+        where += _doc_filter_sql(
             Filters(filters.kinds, filters.sources, people=filters.people, chat_with=filters.chat_with), params)
         sql = (f"SELECT DISTINCT m.chunk FROM chunk_mentions m JOIN chunks c ON c.id = m.chunk JOIN documents d ON d.rowid = c.doc"
                f" WHERE {' AND '.join(where)} ORDER BY m.start_at LIMIT ?")
