@@ -1,0 +1,39 @@
+"""Festivals by name against the real Chinese holiday calendar (holiday-cn 2025 ICS): a
+question naming 中秋节 or 端午节 becomes that day's window and finds the holiday."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pocketmind import Engine
+
+from conftest import REAL
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("calendar")
+    shutil.copy(REAL / "calendar" / "ics" / "holidaycn_2025_chinese_holidays.ics", folder)
+    with Engine(home=tmp_path_factory.mktemp("home"), now=lambda: datetime(2025, 12, 1, 10, 0, tzinfo=SHANGHAI)) as e:
+        e.add_source("calendar", folder, name="holidays")
+        e.index()
+        yield e
+
+
+@pytest.mark.parametrize(
+    ("question", "day", "holiday"),
+    [
+        ("中秋节放假吗", datetime(2025, 10, 6), "国庆节、中秋节假期"),  # lunar 8/15 in 2025 is 6 October
+        ("端午节放几天假", datetime(2025, 5, 31), "端午节假期"),
+        ("今年春节假期", datetime(2025, 1, 28), "春节假期"),  # 除夕 28 January .. 初六 3 February
+    ],
+)
+def test_festival_questions_find_the_holiday(engine, question, day, holiday):
+    assert engine.read_question(question).since == day
+    found = [r.snippet.split(" When:")[0] for r in engine.search(question, k=3)]
+    assert holiday in found, found
