@@ -140,6 +140,20 @@ def test_festivals_and_lunar_dates(text, start, end, name):
     assert (mention.start, mention.end, mention.name) == (start, end, name)
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("home for Chinese New Year", date(2024, 2, 9), date(2024, 2, 15)),
+        ("the Mid-Autumn Festival 2023", date(2023, 9, 29), date(2023, 9, 29)),
+        ("last Dragon Boat Festival", date(2023, 6, 22), date(2023, 6, 22)),
+        ("mooncakes for the moon festival", date(2024, 9, 17), date(2024, 9, 17)),
+    ],
+)
+def test_festivals_by_english_name(text, start, end):
+    mention = only(text)
+    assert (mention.start, mention.end) == (start, end)
+
+
 def test_festival_annotation_names_the_holiday_in_english():
     assert annotate("中秋节回家", REF) == "中秋节 [Mid-Autumn Festival, Tuesday 17 September 2024, 2024-09-17]回家"
     assert annotate("春节回老家", REF) == "春节 [Spring Festival, 9-15 February 2024]回老家"

@@ -8,6 +8,10 @@ Conventions:
   (中秋节 written in March 2024 = 17 September 2024); 去年国庆, 2025年春节, 明年中秋 name it.
 * 春节/过年 is the holiday week 除夕..正月初六; 国庆 is 1-7 October; 五一/劳动节 1-5 May;
   other festivals are their day. …前后 ("around") widens the range by a week each side.
+* The Chinese festivals also by their English names ("Chinese New Year", "the Mid-Autumn
+  Festival 2024", "last Dragon Boat Festival" = the one of the year before), so an English
+  question finds Chinese memos by the festival. National Day and Labour Day are left out in
+  English: other countries have their own.
 * A lunar date is read as lunar only when it says so: 农历/阴历 before it, a lunar month
   name (正月, 冬月, 腊月) or a lunar day (初三, 廿五). 八月十五 alone stays August.
 """
@@ -116,6 +120,24 @@ def _cn_festival(m: re.Match, text: str, ref: date) -> _Range | None:
         return _span_range(found.start - timedelta(days=_AROUND_DAYS), found.end + timedelta(days=_AROUND_DAYS),
                            "week")._replace(label=f"around {found.name} {year}", name=found.name)
     return _with_clock(found, m)
+
+
+_ENGLISH = {
+    "chinese new year's eve": "除夕", "lunar new year's eve": "除夕", "chinese new year": "春节",
+    "lunar new year": "春节", "spring festival": "春节", "lantern festival": "元宵节",
+    "qingming festival": "清明节", "qingming": "清明节", "tomb-sweeping day": "清明节", "tomb sweeping day": "清明节",
+    "dragon boat festival": "端午节", "qixi festival": "七夕", "mid-autumn festival": "中秋节",
+    "mid autumn festival": "中秋节", "moon festival": "中秋节", "double ninth festival": "重阳节",
+}
+_ENGLISH_NAMES = "|".join(re.escape(name) for name in sorted(_ENGLISH, key=len, reverse=True))
+_ENGLISH_YEAR_OFFSET = {"last": -1, "this": 0, "next": 1}
+
+
+@_pattern(rf"\b(?:(?P<mod>last|this|next)\s+|the\s+)?(?P<name>{_ENGLISH_NAMES})\b(?:,?\s+(?:of\s+)?(?P<year>(?:19|20)\d{{2}})\b)?",
+          ("festival", "new year", "qingming", "tomb", "qixi"), re.IGNORECASE)
+def _english_festival(m: re.Match, text: str, ref: date) -> _Range | None:
+    year = int(m.group("year")) if m.group("year") else ref.year + _ENGLISH_YEAR_OFFSET.get((m.group("mod") or "this").lower(), 0)
+    return _festival(_ENGLISH[m.group("name").lower()], year)
 
 
 _LUNAR_DAY = r"初[一二三四五六七八九十]|廿[一二三四五六七八九]|二十[一二三四五六七八九]?|三十|十[一二三四五六七八九]?|[一二三四五六七八九]"

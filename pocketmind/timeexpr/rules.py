@@ -34,7 +34,8 @@ def _pattern(regex: str, needs: tuple[str, ...], flags: int = re.IGNORECASE) -> 
 _TRIGGER_CHARS = re.compile(r"[\d天日周月年期拜号晚早节夕宵午秋庆腊旦明阳诞夜五]")
 _TRIGGER_WORDS = ("day", "week", "month", "year", "night", "tonight", "tomorrow", "tmrw", "morning",
                   "afternoon", "evening", "spring", "summer", "fall", "autumn", "winter", "jan", "feb",
-                  "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+                  "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "festival", "qingming",
+                  "tomb", "qixi")
 
 
 def _may_contain_time(text: str) -> bool:
