@@ -51,7 +51,9 @@ def annotate(text: str, ref: datetime) -> str:
 
     Formats: day -> ``[Sunday 7 May 2023, 2023-05-07]``; week/range ->
     ``[1-7 May 2023]`` (``[weekend 6-7 May 2023]``); month -> ``[May 2023]``;
-    year -> ``[2023]``; season -> ``[summer 2022, June to August 2022]``. Weekday and month
+    year -> ``[2023]``; season -> ``[summer 2022, June to August 2022]``; a day with a clock
+    time -> ``[Thursday 4 April 2024, 2024-04-04 20:30]``; a festival leads with its English
+    name -> ``[Mid-Autumn Festival, Tuesday 17 September 2024, 2024-09-17]``. Weekday and month
     words plus the ISO date let "May 7", "7 May 2023" and "2023-05-07" queries all match.
     Text without mentions is returned unchanged.
     """
