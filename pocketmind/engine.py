@@ -63,6 +63,8 @@ class Engine:
             log.warning(line)
         self._embedder = None
         self._answerer = None
+        self._multilingual = None
+        self._multilingual_filled = False  # this engine has filled the multilingual vectors of older chunks
         self._registry = None  # PersonRegistry, derived from stored documents; reset when they change
         self._model_lock = threading.Lock()
 
@@ -80,15 +82,15 @@ class Engine:
 
     def release_models(self) -> None:
         with self._model_lock:
-            for model in (self._embedder, self._answerer):
+            for model in (self._embedder, self._answerer, self._multilingual):
                 unload = getattr(model, "unload", None)
                 if unload:
                     unload()
-            self._embedder = self._answerer = None
+            self._embedder = self._answerer = self._multilingual = None
 
     @property
     def models_loaded(self) -> bool:
-        return self._embedder is not None or self._answerer is not None
+        return self._embedder is not None or self._answerer is not None or self._multilingual is not None
 
     def _find_key(self, given: str | None, ask: Callable[[], str] | None) -> keys.Key | None:
         database = self.paths.database
@@ -122,6 +124,25 @@ class Engine:
             if self._embedder is None:
                 self._embedder = make_embedder(self.plugins, self.settings, self.paths)
             return self._embedder
+
+    @property
+    def multilingual_embedder(self):
+        """The multilingual USE behind the second vector list (pure numpy, loads in ~1 s)."""
+        from .embeddings import MultilingualUSEEmbedder
+
+        with self._model_lock:
+            if self._multilingual is None:
+                self._multilingual = MultilingualUSEEmbedder()
+            return self._multilingual
+
+    def fill_multilingual_vectors(self) -> int:
+        """Give every chunk without one its multilingual vector (resumable: each batch
+        commits); returns how many were filled. Index runs call it after each batch."""
+        from .indexing.multilingual import fill_missing_multilingual_vectors
+
+        filled = fill_missing_multilingual_vectors(self.store, self.multilingual_embedder, lock=self.write_lock)
+        self._multilingual_filled = True
+        return filled
 
     @property
     def answerer(self):
@@ -272,13 +293,18 @@ class Engine:
             self.ensure_vector_table()
             vector = self.embedder.encode([query])[0]
         weights = Weights()
-        if has_cjk(query) and not getattr(self.embedder, "multilingual", False):
-            # An English-only embedder is mostly noise on CJK text: trust full text,
-            # and don't pass noise on to replies.
-            weights.vector, weights.reply = 0.3, 0.0
+        multilingual_vector = None
+        if not getattr(self.embedder, "multilingual", False):
+            if not self._multilingual_filled:
+                self.fill_multilingual_vectors()  # a store indexed before the list existed
+            multilingual_vector = self.multilingual_embedder.encode([query])[0]
+            if has_cjk(query):
+                # An English-only embedder reads a CJK query as noise: trust full text
+                # and the multilingual list, and don't pass noise on to replies.
+                weights.vector, weights.multilingual, weights.reply = 0.0, 1.0, 0.0
         results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
                                 candidates=self.settings.search.candidates, weights=weights, boost=boost,
-                                mentioned=mentioned, depth=depth)
+                                mentioned=mentioned, depth=depth, multilingual_vector=multilingual_vector)
         for result in results:  # show people by their contact names, keep the handle
             if result.author:
                 name = self.people.display_name(result.author)
