@@ -132,9 +132,12 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     for rank, (cid, distance) in enumerate(vector_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.vector / (RRF_K + rank + 1)
         similarity[cid] = 0.0 if distance is None else 1.0 - float(distance)  # NULL for a zero vector
-    for rank, (cid, _distance) in enumerate(multilingual_hits):
+    for rank, (cid, distance) in enumerate(multilingual_hits):
         weight = weights.multilingual + (weights.vector if cid in cjk else 0.0)
         fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        # What the answer's relevance cut-off reads where the main embedder gave nothing
+        # (a Chinese passage or question): USE puts related zh/en text at 0.4-0.5, unrelated below 0.25.
+        similarity.setdefault(cid, 0.0 if distance is None else 1.0 - float(distance))
     for rank, (cid, _score) in enumerate(text_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
     if mentioned is not None:
