@@ -25,6 +25,7 @@ from .plugins import Plugins
 from .results import Answer, Result, wall_seconds
 from .settings import Settings
 from .store import Filters, Store, is_encrypted
+from .indexing.multilingual import HAS_CJK_CHUNKS
 from .text import has_cjk
 
 log = logging.getLogger(__name__)
@@ -298,11 +299,12 @@ class Engine:
         if not getattr(self.embedder, "multilingual", False):
             if not self._multilingual_filled:
                 self.fill_multilingual_vectors()  # a store indexed before the list existed
-            multilingual_vector = self.multilingual_embedder.encode([query])[0]
             if has_cjk(query):
                 # An English-only embedder reads a CJK query as noise: trust full text
                 # and the multilingual list, and don't pass noise on to replies.
                 weights.vector, weights.multilingual, weights.reply = 0.0, 1.0, 0.0
+            if weights.multilingual or self.store.get_meta(HAS_CJK_CHUNKS):
+                multilingual_vector = self.multilingual_embedder.encode([query])[0]
         vector = None
         if self.store.vector_dimension() is not None:
             self.ensure_vector_table()

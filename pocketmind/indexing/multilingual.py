@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Callable
 
+from pocketmind.search.retrieval import mostly_cjk
+
 FILL_BATCH = 512
+# Meta key set once a chunk mostly in CJK has been filled: an English question then
+# searches the multilingual list too (for those passages); a store without one skips it.
+HAS_CJK_CHUNKS = "multilingual_has_cjk"
 
 
 def fill_missing_multilingual_vectors(store, embedder, *, lock=None, batch: int = FILL_BATCH,
@@ -27,6 +32,8 @@ def fill_missing_multilingual_vectors(store, embedder, *, lock=None, batch: int 
             with store.transaction():
                 store.insert_multilingual((cid, kind, source, when, vector)
                                           for (cid, kind, source, when, _), vector in zip(rows, vectors))
+                if any(mostly_cjk(text) for *_, text in rows) and not store.get_meta(HAS_CJK_CHUNKS):
+                    store.set_meta(HAS_CJK_CHUNKS, "1")
         filled += len(rows)
         if on_progress:
             on_progress(filled)
