@@ -25,6 +25,7 @@ from .plugins import Plugins
 from .results import Answer, Result, wall_seconds
 from .settings import Settings
 from .store import Filters, Store, is_encrypted
+from .indexing.multilingual import HAS_CJK_CHUNKS
 from .text import has_cjk
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,13 @@ class Engine:
         self.warnings: list[str] = self.paths.loose()
         for line in self.warnings:
             log.warning(line)
+        from .search.words import use_cache_dir
+
+        use_cache_dir(self.paths.cache_dir)  # jieba's dictionary cache, built on first Chinese text
         self._embedder = None
         self._answerer = None
+        self._multilingual = None
+        self._multilingual_filled = False  # this engine has filled the multilingual vectors of older chunks
         self._registry = None  # PersonRegistry, derived from stored documents; reset when they change
         self._model_lock = threading.Lock()
 
@@ -80,15 +86,15 @@ class Engine:
 
     def release_models(self) -> None:
         with self._model_lock:
-            for model in (self._embedder, self._answerer):
+            for model in (self._embedder, self._answerer, self._multilingual):
                 unload = getattr(model, "unload", None)
                 if unload:
                     unload()
-            self._embedder = self._answerer = None
+            self._embedder = self._answerer = self._multilingual = None
 
     @property
     def models_loaded(self) -> bool:
-        return self._embedder is not None or self._answerer is not None
+        return self._embedder is not None or self._answerer is not None or self._multilingual is not None
 
     def _find_key(self, given: str | None, ask: Callable[[], str] | None) -> keys.Key | None:
         database = self.paths.database
@@ -122,6 +128,27 @@ class Engine:
             if self._embedder is None:
                 self._embedder = make_embedder(self.plugins, self.settings, self.paths)
             return self._embedder
+
+    @property
+    def multilingual_embedder(self):
+        """The multilingual USE behind the second vector list (pure numpy, loads in ~1 s)."""
+        from .embeddings import MultilingualUSEEmbedder
+
+        with self._model_lock:
+            if self._multilingual is None:
+                # One BLAS thread: with the cores busy (indexing, MiniLM) two threads
+                # spin-wait; measured under load: a query 605 -> 66 ms, 21 -> 120 memos/s.
+                self._multilingual = MultilingualUSEEmbedder(threads=1)
+            return self._multilingual
+
+    def fill_multilingual_vectors(self) -> int:
+        """Give every chunk without one its multilingual vector (resumable: each batch
+        commits); returns how many were filled. Index runs call it after each batch."""
+        from .indexing.multilingual import fill_missing_multilingual_vectors
+
+        filled = fill_missing_multilingual_vectors(self.store, self.multilingual_embedder, lock=self.write_lock)
+        self._multilingual_filled = True
+        return filled
 
     @property
     def answerer(self):
@@ -267,18 +294,25 @@ class Engine:
                           places=reading.places, kinds=[] if kinds else reading.kinds)
         filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
                           wall_seconds(until) if until else None, tuple(people), tuple(partners))
+        weights = Weights()
+        multilingual_vector = None
+        if not getattr(self.embedder, "multilingual", False):
+            if not self._multilingual_filled:
+                self.fill_multilingual_vectors()  # a store indexed before the list existed
+            if has_cjk(query):
+                # An English-only embedder reads a CJK query as noise: trust full text
+                # and the multilingual list, and don't pass noise on to replies.
+                weights.vector, weights.multilingual, weights.reply = 0.0, 1.0, 0.0
+            if weights.multilingual or self.store.get_meta(HAS_CJK_CHUNKS):
+                multilingual_vector = self.multilingual_embedder.encode([query])[0]
         vector = None
         if self.store.vector_dimension() is not None:
             self.ensure_vector_table()
-            vector = self.embedder.encode([query])[0]
-        weights = Weights()
-        if has_cjk(query) and not getattr(self.embedder, "multilingual", False):
-            # An English-only embedder is mostly noise on CJK text: trust full text,
-            # and don't pass noise on to replies.
-            weights.vector, weights.reply = 0.3, 0.0
+            if weights.vector:  # not worth ~0.3 s of MiniLM on a long Chinese query
+                vector = self.embedder.encode([query])[0]
         results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
                                 candidates=self.settings.search.candidates, weights=weights, boost=boost,
-                                mentioned=mentioned, depth=depth)
+                                mentioned=mentioned, depth=depth, multilingual_vector=multilingual_vector)
         for result in results:  # show people by their contact names, keep the handle
             if result.author:
                 name = self.people.display_name(result.author)

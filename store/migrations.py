@@ -131,6 +131,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE documents ADD COLUMN series_text TEXT;
         """,
     ),
+    (
+        "0006_multilingual_vectors",
+        """
+        -- A second embedding of every chunk by the multilingual Universal Sentence
+        -- Encoder (512-d, Chinese and 15 more languages), fused with the main
+        -- vectors' list: Chinese text, and questions across languages, have a
+        -- meaningful vector list whatever the main embedder. Filled after each
+        -- index flush and on first search (store.multilingual).
+        CREATE VIRTUAL TABLE chunk_vectors_multilingual USING vec0(
+            chunk_id INTEGER PRIMARY KEY, embedding float[512] distance_metric=cosine,
+            kind TEXT, source TEXT, occurred_at INTEGER
+        );
+        """,
+    ),
 ]
 
 

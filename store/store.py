@@ -24,7 +24,7 @@ from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
 from .damage import guard_methods, reported
-from . import encryption, vectors
+from . import encryption, multilingual, vectors
 from .bitindex import SharedBitIndex
 from .migrations import apply_migrations
 
@@ -312,6 +312,7 @@ class Store:
             self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
         if has_vectors:
             vectors.delete(self.conn, chunk_ids)
+        multilingual.delete(self.conn, chunk_ids)
         self.conn.execute("DELETE FROM chunks WHERE doc = ?", (doc_rowid,))
 
     def documents(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -399,7 +400,28 @@ class Store:
     def set_chunk_hashes(self, pairs: Iterable[tuple[str, int]]) -> None:
         self.conn.executemany("UPDATE chunks SET hash = ? WHERE id = ?", list(pairs))
 
+    def chunks_without_multilingual(self, limit: int) -> list[tuple[int, str, str, int | None, str]]:
+        """Up to ``limit`` chunks with no multilingual vector yet: (chunk id, kind, source, occurred_at, text)."""
+        return [(cid, kind, source, when, f"{heading}\n{text}" if heading else text)
+                for cid, kind, source, when, heading, text in multilingual.missing(self.conn, limit)]
+
+    def insert_multilingual(self, rows: Iterable[tuple[int, str, str, int | None, np.ndarray]]) -> None:
+        multilingual.insert(self.conn, rows)
+
+    def multilingual_count(self) -> int:
+        return multilingual.count(self.conn)
+
     # -- search ------------------------------------------------------------
+
+    def chunk_texts(self, chunk_ids: Sequence[int]) -> dict[int, str]:
+        ids = list(chunk_ids)
+        if not ids:
+            return {}
+        return dict(self.conn.execute(f"SELECT id, text FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids))
+
+    def multilingual_knn(self, vector: np.ndarray, k: int, filters: Filters) -> list[tuple[int, float]]:
+        """Nearest chunks by the multilingual vectors (see :mod:`.multilingual`)."""
+        return multilingual.knn(self.conn, vector, k, filters.kinds, filters.sources, filters.since, filters.until)
 
     def knn(self, vector: np.ndarray, k: int, filters: Filters, *, exact: bool = False) -> list[tuple[int, float]]:
         """Nearest chunks by cosine distance, filters applied inside the KNN scan

@@ -3,8 +3,8 @@
 from pocketmind.search.fulltext import index_form, match_expression, query_terms
 
 
-def test_cjk_runs_become_unigrams_and_bigrams():
-    assert index_form("去爬长城") .split() == ["去", "爬", "长", "城", "去爬", "爬长", "长城"]
+def test_cjk_runs_become_unigrams_bigrams_and_marked_words():
+    assert index_form("去爬长城") .split() == ["去", "爬", "长", "城", "去爬", "爬长", "长城", "zh长城"]
     assert index_form("plain English") == "plain English"
 
 
@@ -13,6 +13,6 @@ def test_query_terms_drop_stopwords_and_keep_cjk_words():
     assert query_terms("长城 trip") == ["长城", "trip"]
 
 
-def test_match_expression_requires_every_bigram_of_long_cjk_words():
-    assert match_expression("万里长城") == '("万里" AND "里长" AND "长城")'
+def test_match_expression_takes_a_cjk_word_or_every_one_of_its_bigrams():
+    assert match_expression("万里长城") == '("zh万里长城" OR ("万里" AND "里长" AND "长城"))'
     assert match_expression('say "hi" Anna') == '"hi" OR "anna"'

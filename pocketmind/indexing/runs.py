@@ -372,6 +372,8 @@ class SourceRun:
                                        window_end=file.window_end)
         self.engine.notify_changed(self.name, self._pending, self._pending_files)
         self._pending, self._pending_files, self._pending_chunks = [], [], 0
+        if not getattr(self.engine.embedder, "multilingual", False):
+            self.engine.fill_multilingual_vectors()  # the second vector list (store.multilingual)
 
     def _embed_pending(self) -> None:
         if self.store.vector_dimension() is None:

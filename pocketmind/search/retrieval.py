@@ -18,6 +18,7 @@ import numpy as np
 from pocketmind.store import Filters, Store
 
 from pocketmind.results import Result
+from pocketmind.text import CJK_CHAR
 
 from .fulltext import match_expression, query_terms
 
@@ -36,6 +37,10 @@ class Weights:
     boost: float = 0.5  # per matched place / kind, in units of a first-rank RRF score
     person: float = 1.0  # for the person named first (the speaker of a message); same unit
     reply: float = 0.5  # share of a message hit's score passed to the message after it (0.3 -> 0.5: R@10 73.9 -> 74.9)
+    # The multilingual (USE) list for every passage; a Chinese passage's USE rank also
+    # counts with ``vector`` (it stands in for MiniLM there). LoCoMo dev (English):
+    # 0.5 -> 0.0 keeps evidence recall@10 at 74.9 (0.5: 74.1); a CJK query sets 1.0.
+    multilingual: float = 0.0
 
 
 @dataclass
@@ -91,12 +96,15 @@ def at_place(hit: dict, places: Sequence) -> bool:
 
 def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: int, filters: Filters,
                   candidates: int = 60, weights: Weights = Weights(), boost: Boost = Boost(),
-                  mentioned: tuple[int | None, int | None] | None = None, depth: int | None = None) -> list[Result]:
+                  mentioned: tuple[int | None, int | None] | None = None, depth: int | None = None,
+                  multilingual_vector: np.ndarray | None = None) -> list[Result]:
     """``mentioned``: a [since, until) window; passages that talk about a date in
     it join the fusion even when they were written outside it. ``depth`` (>= k)
     returns more results than ``k`` without changing how the first ``k`` rank, for
     a caller that also reads further down (the answer's abstention check); each
-    result's ``base_score`` is its score before the question's boosts."""
+    result's ``base_score`` is its score before the question's boosts.
+    ``multilingual_vector``: the query by the multilingual embedder, searched in
+    the multilingual vector list (see :mod:`pocketmind.store.multilingual`)."""
     vec_filters = Filters(filters.kinds, filters.sources, filters.since, filters.until)
     # The vector table cannot filter by person: look further, then filter.
     vec_k = candidates * (4 if filters.by_person else 1)
@@ -104,17 +112,37 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
     # (its own SQLite connection; apsw and numpy release the GIL) while the
     # full-text search runs here, so a search costs about the slower of the two.
     vector_job = _CANDIDATES.submit(store.knn, query_vector, vec_k, vec_filters) if query_vector is not None else None
+    multilingual_job = (_CANDIDATES.submit(store.multilingual_knn, multilingual_vector, vec_k, vec_filters)
+                        if multilingual_vector is not None else None)
     text_hits = store.fulltext(match_expression(query), candidates, filters)
     vector_hits = vector_job.result() if vector_job is not None else []
+    multilingual_hits = multilingual_job.result() if multilingual_job is not None else []
+    cjk: set[int] = set()
+    if multilingual_job is not None:
+        # The main embedder is English-only (else there is no second list): its
+        # ranks of Chinese passages are noise. The multilingual list stands in for
+        # it there: a Chinese passage's multilingual rank counts with both weights.
+        texts = store.chunk_texts([cid for cid, _ in vector_hits + multilingual_hits])
+        cjk = {cid for cid, text in texts.items() if mostly_cjk(text)}
+        vector_hits = [(cid, d) for cid, d in vector_hits if cid not in cjk]
     if filters.by_person:
-        allowed = store.filter_chunk_ids([cid for cid, _ in vector_hits], filters)
+        allowed = store.filter_chunk_ids([cid for cid, _ in vector_hits + multilingual_hits], filters)
         vector_hits = [(cid, d) for cid, d in vector_hits if cid in allowed][:candidates]
+        multilingual_hits = [(cid, d) for cid, d in multilingual_hits if cid in allowed][:candidates]
 
     fused: dict[int, float] = {}
     similarity: dict[int, float] = {}
     for rank, (cid, distance) in enumerate(vector_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.vector / (RRF_K + rank + 1)
         similarity[cid] = 0.0 if distance is None else 1.0 - float(distance)  # NULL for a zero vector
+    for rank, (cid, distance) in enumerate(multilingual_hits):
+        weight = weights.multilingual + (weights.vector if cid in cjk else 0.0)
+        if not weight:
+            continue
+        fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        # What the answer's relevance cut-off reads where the main embedder gave nothing
+        # (a Chinese passage or question): USE puts related zh/en text at 0.4-0.5, unrelated below 0.25.
+        similarity.setdefault(cid, 0.0 if distance is None else 1.0 - float(distance))
     for rank, (cid, _score) in enumerate(text_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.fulltext / (RRF_K + rank + 1)
     if mentioned is not None:
@@ -162,6 +190,13 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         if len(results) >= max(k, depth or 0):
             break
     return results
+
+
+def mostly_cjk(text: str) -> bool:
+    """Whether a passage is mostly Chinese, Japanese or Korean (a CJK character
+    counted as a word, three Latin letters to a word)."""
+    cjk = len(CJK_CHAR.findall(text))
+    return cjk > 0 and 3 * cjk >= sum(ch.isascii() and ch.isalpha() for ch in text)
 
 
 def same_moment(hit: dict) -> str:
