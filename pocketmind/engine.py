@@ -188,7 +188,8 @@ class Engine:
         the end. Returns a :class:`pocketmind.indexing.reembed.ReembedSummary`."""
         from .indexing.reembed import reembed
 
-        summary = reembed(self, embedder or self.embedder, progress=progress, should_stop=should_stop)
+        summary = reembed(self, embedder or self.embedder, progress=progress, should_stop=should_stop,
+                          batch=self.settings.index.batch_size)
         with self._model_lock:
             self._stored_embedder = None  # the store's vectors are the configured embedder's now
         return summary

@@ -19,7 +19,7 @@ from pocketmind.embeddings import identity
 from .rows import embed_with_context, stored_embedding_inputs
 from .runs import Stopped
 
-BATCH = 256  # chunks per committed batch: a kill loses at most this much work
+BATCH = 64  # chunks per committed batch (index.batch_size): a kill loses at most this much work
 
 
 @dataclass
