@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pocketmind.engine import Engine
-from pocketmind.errors import ConfigError
+from pocketmind.errors import ConfigError, PocketmindError
 
 from .daemon import cmd_daemon
 from .doctor import print_checkup
@@ -201,6 +201,11 @@ def cmd_prepare_embedder(engine: Engine, args, out: Console, err: Console) -> in
 
 
 def cmd_reembed(engine: Engine, args, out: Console, err: Console) -> int:
+    from pocketmind.daemon.service import running_daemon_pid
+
+    daemon_pid = running_daemon_pid(engine.paths.state_dir)
+    if daemon_pid is not None:  # it indexes with the settings it started with, and would move the store back
+        raise PocketmindError(f"the daemon (pid {daemon_pid}) is running: `pocketmind daemon stop`, reembed, then start it again")
     if args.embedder or args.backend:  # saved first: an interrupted run is continued by a plain `reembed`
         for key, value in (("models.embedder", args.embedder), ("models.embedding_backend", args.backend)):
             if value:
