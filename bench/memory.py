@@ -10,7 +10,7 @@ Each figure comes from a fresh process:
 
 - ``CLI search``: peak RSS (GNU time) of ``pocketmind search`` in-process;
 - ``warm``: RSS of a long-lived engine (what the daemon holds) after a search
-  and an ask, i.e. embedder + LLM + bit index loaded;
+  and an ask, with the LLM loaded: embedder + LLM + bit index;
 - ``released``: the same process after ``Engine.release_models()`` (the idle
   daemon: models unloaded, heap trimmed). Targets (issue 14): CLI search <= 250 MB, released <= 150 MB,
   warm at 100k chunks <= 400 MB.
@@ -52,6 +52,7 @@ with Engine(home=sys.argv[1]) as engine:
     engine.search(sys.argv[2])
     out["searched"] = rss()
     engine.ask(sys.argv[3])
+    getattr(engine.answerer, "llm", None)  # loaded even when the answer came from the data alone (dates)
     out["warm"] = rss()
     engine.release_models()
     out["released"] = rss()
