@@ -196,7 +196,7 @@ class Engine:
         summary = reembed(self, embedder or self.embedder, progress=progress, should_stop=should_stop,
                           batch=self.settings.index.batch_size)
         with self._model_lock:
-            self._stored_embedder = None  # the store's vectors are the configured embedder's now
+            self._stored_embedder = None  # made for the old record; the next query reads the new one
         return summary
 
     # -- sources ----------------------------------------------------------------
