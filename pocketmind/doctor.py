@@ -154,11 +154,13 @@ def _rebuild_vectors(store: Store, conn, embedder) -> int:
     """Every chunk's vectors: the salvaged float vector when one was readable, else embedded again."""
     import hashlib
 
+    from .embeddings import identity, recorded_identity
     from .indexing.rows import embed_with_context, stored_embedding_inputs
 
-    kept = rebuild.salvaged_vectors(conn) if store.get_meta("embedder") == embedder.name else {}
+    same = recorded_identity(store.get_meta("embedder")) == identity(embedder)
+    kept = rebuild.salvaged_vectors(conn) if same else {}
     store.create_vector_table(embedder.dimension)
-    store.set_meta("embedder", embedder.name)
+    store.set_meta("embedder", identity(embedder))
     rows = stored_embedding_inputs(store)
     store.insert_vectors((cid, kind, src, when, kept[cid]) for cid, kind, src, when, _, _ in rows if cid in kept)
     missing = [r for r in rows if r[0] not in kept]

@@ -66,6 +66,7 @@ class Engine:
 
         use_cache_dir(self.paths.cache_dir)  # jieba's dictionary cache, built on first Chinese text
         self._embedder = None
+        self._stored_embedder = None  # the one that made the store's vectors, when not the configured one
         self._answerer = None
         self._multilingual = None
         self._multilingual_filled = False  # this engine has filled the multilingual vectors of older chunks
@@ -85,16 +86,21 @@ class Engine:
         self.store.close()
 
     def release_models(self) -> None:
+        """Unload the models and give their memory back to the OS (the idle daemon:
+        160 -> 100 MB RSS with the onnx-int8 embedder and the bundled LLM, bench/memory.py)."""
+        from .heap import give_back
+
         with self._model_lock:
-            for model in (self._embedder, self._answerer, self._multilingual):
+            for model in (self._embedder, self._stored_embedder, self._answerer, self._multilingual):
                 unload = getattr(model, "unload", None)
                 if unload:
                     unload()
-            self._embedder = self._answerer = self._multilingual = None
+            self._embedder = self._stored_embedder = self._answerer = self._multilingual = None
+        give_back()
 
     @property
     def models_loaded(self) -> bool:
-        return self._embedder is not None or self._answerer is not None or self._multilingual is not None
+        return any(m is not None for m in (self._embedder, self._stored_embedder, self._answerer, self._multilingual))
 
     def _find_key(self, given: str | None, ask: Callable[[], str] | None) -> keys.Key | None:
         database = self.paths.database
@@ -124,6 +130,7 @@ class Engine:
 
     @property
     def embedder(self):
+        """The configured embedder: what indexing and `reembed` move the store to."""
         with self._model_lock:
             if self._embedder is None:
                 self._embedder = make_embedder(self.plugins, self.settings, self.paths)
@@ -151,37 +158,73 @@ class Engine:
         return filled
 
     @property
+    def vectors_embedder(self):
+        """The embedder that made the store's vectors, which must encode queries against
+        them: the configured one, or (until `reembed` moves the store) the one recorded."""
+        from .embeddings import identity, recorded_identity
+
+        configured = self.embedder
+        recorded = recorded_identity(self.store.get_meta("embedder"))
+        if recorded is None or recorded == identity(configured):
+            return configured
+        with self._model_lock:
+            if self._stored_embedder is None or identity(self._stored_embedder) != recorded:
+                self._stored_embedder = self._embedder_for(recorded, configured)
+            return self._stored_embedder
+
+    def _embedder_for(self, recorded: str, configured):
+        from .embeddings import identity, split_identity, with_backend
+        from .errors import ConfigError, ModelError
+
+        name, backend = split_identity(recorded)
+        try:
+            embedder = with_backend(self.plugins.make_embedder(name), backend, self.paths.cache_dir)
+        except ConfigError as exc:
+            raise ModelError(f"this store's vectors were made by {recorded}, which is not available ({exc}); "
+                             f"`pocketmind reembed` moves them to {identity(configured)}") from None
+        if hasattr(embedder, "batch_size"):
+            embedder.batch_size = self.settings.index.batch_size
+        return embedder
+
+    @property
     def answerer(self):
         with self._model_lock:
             if self._answerer is None:
                 self._answerer = self.plugins.make_answerer(self.settings.models.answerer, self.settings, self.paths)
             return self._answerer
 
-    def ensure_vector_table(self) -> None:
-        """Create the vector table for the configured embedder, or re-embed on a switch."""
+    def ensure_vector_table(self, progress: Callable[[int, int], None] | None = None,
+                            should_stop: Callable[[], bool] | None = None) -> None:
+        """Create the vector tables for the configured embedder, or move the store's
+        vectors to it after a switch (resumably, see :meth:`reembed`)."""
+        from .embeddings import identity, recorded_identity
+
         embedder = self.embedder
-        recorded = self.store.get_meta("embedder")
-        if recorded == embedder.name and self.store.vector_dimension() == embedder.dimension:
+        recorded = recorded_identity(self.store.get_meta("embedder"))
+        dimension = self.store.vector_dimension()
+        if recorded == identity(embedder) and dimension == embedder.dimension:
             return
-        with self.write_lock, self.store.transaction():
-            self.store.create_vector_table(embedder.dimension)
-            self.store.set_meta("embedder", embedder.name)
-            self._reembed_all()
+        with self.write_lock:
+            if dimension is None and not self.store.counts()["chunks"]:  # a new store: nothing to move
+                with self.store.transaction():
+                    self.store.create_vector_table(embedder.dimension)
+                    self.store.set_meta("embedder", identity(embedder))
+                return
+            self.reembed(progress=progress, should_stop=should_stop)
 
-    def _reembed_all(self) -> int:
-        """Embed every stored chunk again (after an embedder switch); no source is re-parsed."""
-        import hashlib
+    def reembed(self, embedder=None, progress: Callable[[int, int], None] | None = None,
+                should_stop: Callable[[], bool] | None = None):
+        """Move every stored chunk's vector to ``embedder`` (default: the configured one);
+        nothing is re-parsed. Committed in batches while searches keep the old vectors,
+        continued by the next call after an interruption, swapped in one transaction at
+        the end. Returns a :class:`pocketmind.indexing.reembed.ReembedSummary`."""
+        from .indexing.reembed import reembed
 
-        from .indexing.rows import embed_with_context, stored_embedding_inputs
-
-        rows = stored_embedding_inputs(self.store)
-        batch = 256
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            vectors = embed_with_context(self.embedder, [(r[4], r[5]) for r in part])
-            self.store.insert_vectors((cid, kind, src, when, v) for (cid, kind, src, when, _, _), v in zip(part, vectors))
-            self.store.set_chunk_hashes((hashlib.sha256(r[4].encode()).hexdigest(), r[0]) for r in part)
-        return len(rows)
+        summary = reembed(self, embedder or self.embedder, progress=progress, should_stop=should_stop,
+                          batch=self.settings.index.batch_size)
+        with self._model_lock:
+            self._stored_embedder = None  # made for the old record; the next query reads the new one
+        return summary
 
     # -- sources ----------------------------------------------------------------
 
@@ -235,7 +278,7 @@ class Engine:
         try:
             with self.write_lock:
                 if self.store.vector_dimension() is not None or self.store.counts()["chunks"]:
-                    self.ensure_vector_table()
+                    self.ensure_vector_table(progress=on_embedded, should_stop=should_stop)
                 for src in targets:
                     summaries.append(SourceRun(self, src, progress, should_stop, on_embedded).run())
         finally:
@@ -296,7 +339,8 @@ class Engine:
                           wall_seconds(until) if until else None, tuple(people), tuple(partners))
         weights = Weights()
         multilingual_vector = None
-        if not getattr(self.embedder, "multilingual", False):
+        encoder = self.vectors_embedder  # queries are encoded by what made the store's vectors
+        if not getattr(encoder, "multilingual", False):
             if not self._multilingual_filled:
                 self.fill_multilingual_vectors()  # a store indexed before the list existed
             if has_cjk(query):
@@ -306,10 +350,8 @@ class Engine:
             if weights.multilingual or self.store.get_meta(HAS_CJK_CHUNKS):
                 multilingual_vector = self.multilingual_embedder.encode([query])[0]
         vector = None
-        if self.store.vector_dimension() is not None:
-            self.ensure_vector_table()
-            if weights.vector:  # not worth ~0.3 s of MiniLM on a long Chinese query
-                vector = self.embedder.encode([query])[0]
+        if self.store.vector_dimension() is not None and weights.vector:
+            vector = encoder.encode([query])[0]  # not worth ~0.3 s of MiniLM on a long Chinese query
         results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
                                 candidates=self.settings.search.candidates, weights=weights, boost=boost,
                                 mentioned=mentioned, depth=depth, multilingual_vector=multilingual_vector)
@@ -356,7 +398,7 @@ class Engine:
         results = self.search(question, k=shown, reading=reading, depth=max(shown, ABSTAIN_DEPTH), **filters)
         options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person") or filters.get("chat_with")))
         return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
-                               options=options, encode=lambda texts: self.embedder.encode(texts),
+                               options=options, encode=lambda texts: self.vectors_embedder.encode(texts),
                                on_token=on_token, cancel=cancel)
 
     # -- status -----------------------------------------------------------------
@@ -382,12 +424,23 @@ class Engine:
             "database": str(self.paths.database),
             "database_bytes": self.paths.database.stat().st_size if self.paths.database.exists() else 0,
             "encrypted": self.store.encrypted,
-            "embedder": self.store.get_meta("embedder") or self.settings.models.embedder,
+            **self.embedder_status(),
             "vector_dimension": self.store.vector_dimension(),
             "sources": [{k: s[k] for k in ("name", "kind", "path", "documents", "errors", "last_indexed_at")} for s in self.store.sources()],
             **counts,
             "recent_errors": self.store.recent_errors(),
         }
+
+
+    def embedder_status(self) -> dict[str, Any]:
+        """Which embedder made the vectors, which one is configured, and a move in progress."""
+        from .embeddings import identity, recorded_identity
+
+        configured = identity(self.embedder)
+        staging = self.store.reembed_target()
+        return {"embedder": recorded_identity(self.store.get_meta("embedder")) or configured,
+                "configured_embedder": configured,
+                "reembed_in_progress": {"embedder": staging[0], "staged": len(self.store.staged_vectors())} if staging else None}
 
 
 def make_embedder(plugins: Plugins, settings: Settings, paths: Paths):

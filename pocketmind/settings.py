@@ -36,8 +36,10 @@ def _number(text: str, default: int | float, low: int, high: int) -> Any:
 class ModelSettings:
     embedder: str = _doc("Name of the embedder plugin to use (see `pocketmind plugins`).", "minilm")
     embedding_backend: str = _doc(
-        "How the minilm embedder runs: \"torch\", or \"onnx-int8\" (about 2x faster, needs onnxruntime and "
-        "`pocketmind prepare-embedder onnx-int8` once; switching re-embeds the index).", "torch"
+        "How the minilm embedder runs: \"onnx-int8\" (about 2x faster than torch and never imports it; "
+        "scripts/setup.sh runs `pocketmind prepare-embedder onnx-int8` once) or \"torch\" (sentence-transformers). "
+        "A store keeps the embedder its vectors were made with until `pocketmind reembed` (or the next index) moves it.",
+        "onnx-int8"
     )
     answerer: str = _doc("Name of the answerer plugin to use.", "llama")
     llm_path: str = _doc(

@@ -28,6 +28,8 @@ from typing import Sequence
 import apsw
 import numpy as np
 
+from pocketmind.heap import give_back
+
 NO_TIME = -(2**62)  # undated chunks (as in vectors.py): any time filter leaves them out
 
 
@@ -338,5 +340,6 @@ class SharedBitIndex:
                     refreshed = load(conn)
                     self.loads += 1
                     self.load_seconds = time.perf_counter() - started
+                    give_back()  # the rows read to build the arrays (at 100k chunks: 10 MB of the heap)
                 index = self._index = refreshed
             return index

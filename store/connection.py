@@ -36,7 +36,10 @@ def open_connection(path: Path | str, *, key: str | None = None, readonly: bool 
         conn.pragma("synchronous", "normal")
         conn.pragma("foreign_keys", 1)
         conn.pragma("temp_store", "memory")
-        conn.pragma("cache_size", -64_000)  # 64 MB page cache
+        # 16 MB page cache per connection (one per thread): at 100k chunks 64 MB filled up and was
+        # resident for good, while warm hybrid search took the same time (p50 72.0 vs 72.5 ms,
+        # bench/memory.py); the OS caches the file's pages outside the process anyway.
+        conn.pragma("cache_size", -16_000)
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails early on a bad key / not a db
     except apsw.NotADBError as exc:
         if key and is_encrypted(path):

@@ -24,7 +24,7 @@ from pocketmind.errors import SourceError, StoreError
 
 from .connection import open_connection
 from .damage import guard_methods, reported
-from . import encryption, multilingual, vectors
+from . import encryption, multilingual, reembed, vectors
 from .bitindex import SharedBitIndex
 from .migrations import apply_migrations
 
@@ -383,6 +383,26 @@ class Store:
         vectors.create_tables(self.conn, dimension)
         self.set_meta("vector_dimension", str(dimension))
         self._local.dim = None
+
+    # -- moving to another embedder (see :mod:`.reembed`) ------------------
+
+    def begin_reembed(self, identity: str, dimension: int) -> None:
+        reembed.begin(self.conn, identity, dimension)
+
+    def reembed_target(self) -> tuple[str, int] | None:
+        return reembed.target(self.conn)
+
+    def staged_vectors(self) -> dict[int, str]:
+        return reembed.staged(self.conn)
+
+    def stage_vectors(self, rows: Iterable[tuple[int, str, np.ndarray]]) -> None:
+        reembed.stage(self.conn, rows)
+
+    def swap_staged_vectors(self, identity: str, dimension: int) -> int:
+        """Replace the vectors with the staged ones; call inside a transaction."""
+        moved = reembed.swap(self.conn, self._cells(), identity, dimension)
+        self._local.dim = None
+        return moved
 
     def vector_for_hash(self, digest: str) -> np.ndarray | None:
         """A stored embedding of identical text, so it is never embedded twice."""

