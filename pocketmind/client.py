@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 from . import errors
 from .errors import PocketmindError
-from .paths import resolve_paths
+from .paths import Paths, resolve_paths
 from .protocol import PROTOCOL_VERSION, LineReader, ProtocolError, encode, socket_path
 from .results import Answer, Result
 
@@ -44,7 +44,12 @@ def connect(home: str | Path | None = None, *, timeout: float = 5.0) -> "Client"
     Raises :class:`DaemonNotRunning` when none runs, :class:`DaemonError` when it speaks
     another protocol version. ``pocketmind.connect(fallback=True)`` opens the engine
     in-process instead of raising."""
-    path = socket_path(resolve_paths(home))
+    return connect_to(resolve_paths(home), timeout=timeout)
+
+
+def connect_to(paths: Paths, *, timeout: float = 5.0) -> "Client":
+    """:func:`connect` for a home's :class:`~pocketmind.paths.Paths`."""
+    path = socket_path(paths)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:

@@ -6,6 +6,13 @@
 - :mod:`.service`: its footprint on disk (lock, pid, state, requests) and OS service units.
 """
 
-from .loop import Daemon, is_polled
-
 __all__ = ["Daemon", "is_polled"]
+
+
+def __getattr__(name: str):
+    # Loaded on first use: `pocketmind search` checks the lock in .service without loading the loop.
+    if name in __all__:
+        from . import loop
+
+        return getattr(loop, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

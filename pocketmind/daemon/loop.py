@@ -33,7 +33,7 @@ from pocketmind.errors import PocketmindError
 from pocketmind.indexing import IndexSummary, Stopped
 from pocketmind.permissions import make_private_dir
 
-from pocketmind.protocol import socket_path
+from pocketmind import protocol
 
 from .server import SocketServer
 from .service import DaemonLock, take_requests, write_state
@@ -108,7 +108,7 @@ class Daemon:
         log.info("daemon started (pid %d), home %s", os.getpid(), self.engine.paths.data_dir.parent)
         try:
             if self.serve:
-                self.server = SocketServer(self.engine, socket_path(self.engine.paths))
+                self.server = SocketServer(self.engine, protocol.socket_path(self.engine.paths))
                 self.server.start()
             self._start_observer()
             self._sync_watches()  # watch first, then scan: nothing written during the scan is missed
