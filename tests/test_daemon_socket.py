@@ -247,25 +247,33 @@ class WaitingPlugin:
         register("waits", lambda settings, paths: self.answerer)
 
 
+@contextlib.contextmanager
+def daemon_thread(engine: Engine, idle_unload_seconds: float = 0):
+    stop = threading.Event()
+    daemon = Daemon(engine, quiet_seconds=0.3, rescan_seconds=3600, idle_unload_seconds=idle_unload_seconds, stop_event=stop)
+    thread = threading.Thread(target=daemon.run, name="daemon")
+    thread.start()
+    try:
+        wait_for(lambda: daemon.activity == "watching", 120, "the initial scan")
+        yield daemon
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert not socket_path(engine.paths).exists()  # removed on the way out
+
+
 @pytest.fixture
 def threaded(isolated_home, warm_models):
     plugin = WaitingPlugin()
     engine = Engine(home=isolated_home, plugins=[plugin])
     engine.settings.set("models.answerer", "waits")
     engine.add_source("notes", SAMPLES / "notes", name="notes")
-    stop = threading.Event()
-    daemon = Daemon(engine, quiet_seconds=0.3, rescan_seconds=3600, idle_unload_seconds=0, stop_event=stop)
-    thread = threading.Thread(target=daemon.run, name="daemon")
-    thread.start()
     try:
-        wait_for(lambda: daemon.activity == "watching", 120, "the initial scan")
-        yield engine, daemon, plugin.answerer
+        with daemon_thread(engine) as daemon:
+            yield engine, daemon, plugin.answerer
     finally:
-        stop.set()
-        thread.join(30)
         engine.close()
-    assert not thread.is_alive()
-    assert not socket_path(engine.paths).exists()  # removed on the way out
 
 
 MODEL_QUESTION = "What did I buy for Mum at Fushimi Inari?"  # answered by the model, not from the data
@@ -319,3 +327,16 @@ def test_reads_never_wait_for_a_write_batch(threaded):
     finally:
         release.set()
         writer.join(10)
+
+
+def test_models_a_client_loaded_are_released_when_idle(isolated_home, warm_models):
+    with Engine(home=isolated_home) as engine:
+        engine.add_source("notes", SAMPLES / "notes", name="notes")
+        engine.index()
+        with daemon_thread(engine, idle_unload_seconds=1):
+            wait_for(lambda: not engine.models_loaded, 10, "the idle daemon to release what its initial scan loaded")
+            with pocketmind.connect(isolated_home) as client:
+                assert client.search("fox charm", k=1)[0].id == "notes:Kyoto trip.md"
+                assert engine.models_loaded
+                wait_for(lambda: not engine.models_loaded, 10, "the idle daemon to release the embedder")
+                assert client.search("fox charm", k=1)[0].id == "notes:Kyoto trip.md"  # loaded again when asked

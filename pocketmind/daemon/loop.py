@@ -93,6 +93,14 @@ class Daemon:
         self.stop_event.set()
         self._wake.set()
 
+    def _on_client_request(self) -> None:
+        """A client was answered (from a server thread): the models it loaded or used stay for
+        another idle period, and are released after it like the indexer's."""
+        self._last_work = time.monotonic()
+        if not self._models_loaded and self.engine.models_loaded:
+            self._models_loaded = True
+            self.wake()  # the loop's wait must now include the release deadline
+
     def _on_signal(self, signum, frame) -> None:
         log.info("received %s: finishing the current batch", signal.Signals(signum).name)
         self.stop()
@@ -108,7 +116,7 @@ class Daemon:
         log.info("daemon started (pid %d), home %s", os.getpid(), self.engine.paths.data_dir.parent)
         try:
             if self.serve:
-                self.server = SocketServer(self.engine, protocol.socket_path(self.engine.paths))
+                self.server = SocketServer(self.engine, protocol.socket_path(self.engine.paths), on_request=self._on_client_request)
                 self.server.start()
             self._start_observer()
             self._sync_watches()  # watch first, then scan: nothing written during the scan is missed

@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pocketmind.errors import PocketmindError
 from pocketmind.permissions import make_private_dir
@@ -35,8 +35,9 @@ ACCEPT_POLL = 0.5  # seconds between looks at the stop flag while no client conn
 
 
 class SocketServer:
-    def __init__(self, engine, path: Path, *, workers: int = WORKERS):
+    def __init__(self, engine, path: Path, *, workers: int = WORKERS, on_request: Callable[[], None] = lambda: None):
         self.engine = engine
+        self.on_request = on_request  # called after each answered request (the daemon's idle clock)
         self.path = Path(path)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pocketmind-client")
         self._listener: socket.socket | None = None
@@ -158,6 +159,8 @@ class SocketServer:
             conn.sendall(encode({"event": "error", "type": "DaemonError",
                                  "error": f"the daemon failed: {type(exc).__name__}: {exc} (see its log)"}))
             return
+        finally:
+            self.on_request()
         conn.sendall(encode({"event": "result", "value": value}))
 
     def _ask(self, conn: socket.socket, reader: LineReader, args: dict[str, Any]) -> dict[str, Any] | None:
