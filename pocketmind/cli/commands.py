@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,6 @@ from rich.table import Table
 from pocketmind.errors import ConfigError
 
 from .doctor import print_checkup
-from .encryption import cmd_decrypt, cmd_encrypt, cmd_rekey, passphrase_prompt
 from .output import plain, plain_block, print_answer_card, print_index_summary, print_json, print_result
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ def run(args, out: Console, err: Console) -> int:
     if args.command == "tui":
         from pocketmind.tui.app import run_tui
 
+        from .encryption import passphrase_prompt
+
         return run_tui(home=args.home, ask_key=passphrase_prompt())
     if args.command in SERVED:
         from pocketmind.client import DaemonNotRunning, connect
@@ -57,6 +59,8 @@ def run(args, out: Console, err: Console) -> int:
                     err.print(f"[yellow]warning:[/yellow] {plain(line)}", highlight=False)
                 return COMMANDS[args.command](client, args, out, err) or 0
     from pocketmind.engine import Engine
+
+    from .encryption import passphrase_prompt
 
     with Engine(home=args.home, ask_key=passphrase_prompt()) as engine:
         for line in engine.warnings:
@@ -249,15 +253,18 @@ def demo(args, out: Console, err: Console) -> int:
     return 0
 
 
-def cmd_daemon(engine: Engine, args, out: Console, err: Console) -> int:
-    from .daemon import cmd_daemon as daemon_command  # the daemon's loop, watchdog and indexing: only here
+def _later(module: str, name: str):
+    """A command whose module is imported only when it runs (the daemon's loop, the key handling)."""
+    def command(engine: Engine, args, out: Console, err: Console) -> int:
+        return getattr(import_module(module, __package__), name)(engine, args, out, err)
 
-    return daemon_command(engine, args, out, err)
+    return command
 
 
-# The commands that run on an opened engine (search, ask, status and sources also on a client of the daemon) (demo and tui open their own).
+# The commands that run on an opened engine (demo and tui open their own); those in SERVED also on a client of the daemon.
 COMMANDS = {
     "add": cmd_add, "sources": cmd_sources, "index": cmd_index, "search": cmd_search, "ask": cmd_ask,
-    "status": cmd_status, "daemon": cmd_daemon, "forget": cmd_forget, "plugins": cmd_plugins, "config": cmd_config,
-    "prepare-embedder": cmd_prepare_embedder, "encrypt": cmd_encrypt, "decrypt": cmd_decrypt, "rekey": cmd_rekey,
+    "status": cmd_status, "daemon": _later(".daemon", "cmd_daemon"), "forget": cmd_forget, "plugins": cmd_plugins, "config": cmd_config,
+    "prepare-embedder": cmd_prepare_embedder, "encrypt": _later(".encryption", "cmd_encrypt"),
+    "decrypt": _later(".encryption", "cmd_decrypt"), "rekey": _later(".encryption", "cmd_rekey"),
 }
