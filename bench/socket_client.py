@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -37,10 +39,17 @@ MODEL_QUESTION = "What did I buy for Mum at Fushimi Inari?"  # answered by the m
 HEAVY = ("numpy", "apsw", "pocketmind.engine", "llama_cpp", "onnxruntime", "torch", "watchdog", "sentence_transformers")
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each process timed by wall(), for spread()
+
+
 def wall(cmd: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of one process; its CPU seconds go to CPU (less sensitive to a shared machine's load)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
     return seconds
@@ -49,7 +58,9 @@ def wall(cmd: list[str], env: dict[str, str]) -> float:
 def spread(times: list[float]) -> str:
     times = sorted(times)
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return f"p50 {statistics.median(times) * 1000:7.0f} ms   p95 {p95 * 1000:7.0f} ms   (n={len(times)})"
+    cpu = f"   cpu p50 {statistics.median(CPU) * 1000:6.0f} ms" if CPU else ""
+    CPU.clear()
+    return f"p50 {statistics.median(times) * 1000:7.0f} ms   p95 {p95 * 1000:7.0f} ms{cpu}   (n={len(times)})"
 
 
 def pm(*args: str) -> list[str]:
@@ -61,6 +72,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--home", help="an indexed home to use (default: the samples in a temporary one)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a timeout's SIGTERM still stops the daemon (finally)
     home = Path(args.home or tempfile.mkdtemp(prefix="pm-socket-bench-")) / ("" if args.home else "home")
     env = {**os.environ, "POCKETMIND_HOME": str(home)}
     if not args.home:
@@ -69,7 +81,8 @@ def main() -> None:
         subprocess.run(pm("index"), env=env, check=True, capture_output=True)
     print(f"home {home}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'empty interpreter (python -c pass)':44s} {spread([wall([sys.executable, '-c', 'pass'], env) for _ in range(args.runs)])}")
-    for module in ("pocketmind.client", "pocketmind.cli.commands"):
+    # Before the daemon answered, `import pocketmind` (and the CLI) imported the engine, with numpy and SQLite.
+    for module in ("pocketmind.client", "pocketmind.cli.commands", "pocketmind.engine, pocketmind.cli.commands"):
         times = [wall([sys.executable, "-c", f"import {module}"], env) for _ in range(args.runs)]
         print(f"{'import ' + module:44s} {spread(times)}")
 
@@ -88,7 +101,8 @@ def main() -> None:
         print(f"{'CLI search, through the daemon':44s} {spread([wall(pm(*search), env) for _ in range(args.runs)])}")
         print(f"{'CLI search (printed), through the daemon':44s} {spread([wall(pm(*search[:-1]), env) for _ in range(args.runs)])}")
         print(f"{'CLI ask (data), through the daemon':44s} {spread([wall(pm('ask', DATA_QUESTION, '--json'), env) for _ in range(args.runs)])}")
-        print(f"{'CLI ask (model), through the daemon':44s} {spread([wall(pm('ask', MODEL_QUESTION, '--json'), env) for _ in range(args.runs)])}")
+        model_runs = max(3, args.runs // 4)  # the model generates for seconds each time
+        print(f"{'CLI ask (model), through the daemon':44s} {spread([wall(pm('ask', MODEL_QUESTION, '--json'), env) for _ in range(model_runs)])}")
         probe = ("import sys, runpy, io, contextlib; sys.argv = ['pocketmind', 'search', 'fox', '--json']\n"
                  "with contextlib.redirect_stdout(io.StringIO()):\n"
                  "    try: runpy.run_module('pocketmind', run_name='__main__')\n"
@@ -101,7 +115,7 @@ def main() -> None:
                                 ("ask (data)", lambda on_token: client.ask(DATA_QUESTION, on_token=on_token)),
                                 ("ask (model)", lambda on_token: client.ask(MODEL_QUESTION, on_token=on_token))):
                 first, total = [], []
-                for _ in range(args.runs):
+                for _ in range(args.runs if label != "ask (model)" else max(3, args.runs // 4)):
                     started, seen = time.perf_counter(), []
                     call(lambda text: seen.append(time.perf_counter() - started))
                     total.append(time.perf_counter() - started)
