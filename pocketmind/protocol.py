@@ -34,13 +34,12 @@ daemon imports neither the engine nor numpy, SQLite or a model library.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import select
 import socket
 import sys
-import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,9 @@ def socket_path(paths: Paths) -> Path:
     """Where the daemon of the home ``paths`` listens: the runtime folder when the OS has one,
     else the state folder, else a private folder in the temp dir, whichever gives a path short
     enough for ``sun_path``. Named after the database, so two homes never share a socket."""
-    name = f"daemon-{hashlib.sha256(str(paths.database).encode()).hexdigest()[:12]}.sock"
+    database = os.fsencode(paths.database)
+    # Two 32-bit checksums tell homes apart as well as a digest would, without loading OpenSSL (hashlib).
+    name = f"daemon-{zlib.crc32(database):08x}{zlib.adler32(database):08x}.sock"
     for folder in _socket_folders(paths):
         path = folder / name
         if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
@@ -79,6 +80,8 @@ def _socket_folders(paths: Paths) -> list[Path]:
 
         folders.append(Path(platformdirs.user_runtime_dir(APP)))
     folders.append(paths.state_dir)
+    import tempfile  # only for a home so deep that its state folder cannot hold the socket
+
     folders.append(Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}")
     return folders
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from pocketmind.errors import ConfigError
 
@@ -83,6 +82,8 @@ def cmd_sources(engine: Engine, args, out: Console, err: Console) -> int:
     if args.json:
         print_json({"sources": sources, "duplicates": overlaps["duplicates"], "nested": overlaps["nested"]})
         return 0
+    from rich.table import Table
+
     table = Table("name", "kind", "path", "documents", "errors", "last indexed")
     for s in sources:
         when = datetime.fromtimestamp(s["last_indexed_at"]).strftime("%Y-%m-%d %H:%M") if s["last_indexed_at"] else "never"
