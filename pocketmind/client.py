@@ -63,6 +63,12 @@ def connect_to(paths: Paths, *, timeout: float = 5.0) -> "Client":
         raise DaemonError(f"cannot reach the pocketmind daemon at {path}: {exc.strerror or exc}") from None
     try:
         return Client(sock, timeout)
+    except (TimeoutError, OSError) as exc:
+        sock.close()
+        if isinstance(exc, TimeoutError):  # every worker busy with a long answer, or the daemon is stuck
+            raise DaemonError(f"the pocketmind daemon did not answer within {timeout:.0f} s; try again, "
+                              "or see `pocketmind daemon status`") from None
+        raise DaemonError(f"lost the connection to the pocketmind daemon: {exc.strerror or exc}") from None
     except BaseException:
         sock.close()
         raise

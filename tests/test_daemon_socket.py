@@ -340,3 +340,13 @@ def test_models_a_client_loaded_are_released_when_idle(isolated_home, warm_model
                 assert engine.models_loaded
                 wait_for(lambda: not engine.models_loaded, 10, "the idle daemon to release the embedder")
                 assert client.search("fox charm", k=1)[0].id == "notes:Kyoto trip.md"  # loaded again when asked
+
+
+def test_a_daemon_that_does_not_answer_is_one_clear_error(isolated_home):
+    path = socket_path(resolve_paths(isolated_home))
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stuck:  # listens, never says hello
+        stuck.bind(str(path))
+        stuck.listen(1)
+        with pytest.raises(DaemonError, match=r"^the pocketmind daemon did not answer within 1 s; try again"):
+            client_mod.connect(isolated_home, timeout=1)
