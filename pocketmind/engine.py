@@ -401,6 +401,15 @@ class Engine:
                                options=options, encode=lambda texts: self.vectors_embedder.encode(texts),
                                on_token=on_token, cancel=cancel)
 
+    def document(self, ref: str) -> dict[str, Any] | None:
+        """The whole stored document a result cites, by its id or its uri (with or without
+        the ``#L12`` line a result's link may carry); None when there is none."""
+        found = self.store.documents([ref]).get(ref)
+        if found is None:
+            ids = self.store.ids_with_uri(ref) or self.store.ids_with_uri(ref.split("#", 1)[0])
+            found = self.store.documents(ids[:1]).get(ids[0]) if ids else None
+        return found
+
     # -- status -----------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:

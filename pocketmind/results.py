@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -32,7 +32,10 @@ class Result:
     ended_at: int | None = None
     base_score: float = 0.0  # the score before the question's boosts (person, place, kind)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        """What --json prints; ``full``: every field, for :meth:`from_json` (the daemon's socket)."""
+        if full:
+            return asdict(self)
         return {
             "id": self.id,
             "kind": self.kind,
@@ -46,6 +49,13 @@ class Result:
             "score": round(self.score, 6),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Result":
+        known = {f.name for f in fields(cls)}
+        result = cls(**{k: v for k, v in data.items() if k in known})
+        result.highlights = [tuple(span) for span in result.highlights]
+        return result
+
 
 @dataclass
 class Quote:
@@ -56,6 +66,10 @@ class Quote:
 
     def to_json(self) -> dict[str, Any]:
         return {"citation": self.citation, "quote": self.quote}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Quote":
+        return cls(data["citation"], data["quote"])
 
 
 @dataclass
@@ -70,10 +84,20 @@ class Answer:
     source: str = "model"  # how it was made: "model", "data" (dates, cards, places), "extractive", "none"
     note: str | None = None  # one short line for the reader, e.g. why the model's answer was not shown
 
-    def to_json(self) -> dict[str, Any]:
-        return {"answer": self.text, "citations": [c.to_json() for c in self.citations],
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        """What --json prints; ``full``: every field, for :meth:`from_json` (the daemon's socket)."""
+        data = {"answer": self.text, "citations": [c.to_json(full) for c in self.citations],
                 "evidence": [q.to_json() for q in self.evidence], "found": self.found, "source": self.source,
                 "note": self.note}
+        if full:
+            data.update(question=self.question, prompt_tokens=self.prompt_tokens, seconds=self.seconds)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Answer":
+        return cls(data["question"], data["answer"], [Result.from_json(c) for c in data["citations"]], data["found"],
+                   data["prompt_tokens"], data["seconds"], [Quote.from_json(q) for q in data["evidence"]],
+                   data["source"], data["note"])
 
 
 def display_time(occurred_local: str | None) -> datetime | None:

@@ -14,12 +14,30 @@ HAN_KANA_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana
 HANGUL_RANGES = "\uac00-\ud7af"
 CJK_RANGES = HAN_KANA_RANGES + HANGUL_RANGES
 
-CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
-CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
-HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a name or place written in Chinese characters
-_HAN_KANA = re.compile(f"[{HAN_KANA_RANGES}]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(f"[{HANGUL_RANGES}]")
+
+class _CompiledOnUse:
+    """A pattern compiled the first time it is used. A class of these large ranges takes ~10 ms
+    to compile; every pocketmind process imports this module, and most (a CLI call answered by
+    the daemon among them) never look at a script."""
+
+    def __init__(self, pattern: str):
+        self._pattern = pattern
+        self._compiled: re.Pattern | None = None
+
+    def __getattr__(self, name: str):
+        if self._compiled is None:
+            self._compiled = re.compile(self._pattern)
+        value = getattr(self._compiled, name)
+        setattr(self, name, value)  # found directly from now on: no lookup cost in hot loops
+        return value
+
+
+CJK_CHAR = _CompiledOnUse(f"[{CJK_RANGES}]")
+CJK_RUN = _CompiledOnUse(f"[{CJK_RANGES}]+")
+HAN_WORD = _CompiledOnUse(r"[\u4e00-\u9fff]{2,4}")  # a name or place written in Chinese characters
+_HAN_KANA = _CompiledOnUse(f"[{HAN_KANA_RANGES}]")
+_KANA = _CompiledOnUse(r"[\u3040-\u30ff]")
+_HANGUL = _CompiledOnUse(f"[{HANGUL_RANGES}]")
 
 
 def has_cjk(text: str) -> bool:

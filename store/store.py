@@ -324,6 +324,10 @@ class Store:
                 out[doc["id"]] = doc
         return out
 
+    def ids_with_uri(self, uri: str) -> list[str]:
+        """The documents whose uri is ``uri`` (a link a result showed)."""
+        return [row[0] for row in self.conn.execute("SELECT id FROM documents WHERE uri = ? ORDER BY id", (uri,))]
+
     def conversation_messages(self, conversation: str, source: str, around: int, before: int = 10, after: int = 10) -> list[dict[str, Any]]:
         """Messages of one conversation around a time, in order (for showing context)."""
         q = (

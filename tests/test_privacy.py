@@ -76,6 +76,22 @@ def test_add_index_search_ask_without_network(tmp_path):
     assert answer["answer"] and answer["citations"]
     assert not log.exists(), f"network attempts: {log.read_text()}"
 
+    # The same through the daemon's socket: the daemon (started from the guarded CLI, so guarded
+    # too) serves search and ask, and neither side reaches for the network.
+    pm("daemon", "start", "--quiet", "0.3")
+    try:
+        assert json.loads(pm("search", "fox charm at Fushimi Inari", "--json"))["results"] == results
+        assert json.loads(pm("ask", "When is Anna moving to Berlin?", "--json")) == answer
+        assert "daemon running" in pm("daemon", "status")
+    finally:
+        pm("daemon", "stop")
+    assert "serving on" in (tmp_path / "home" / "logs" / "daemon.log").read_text()
+    assert not log.exists(), f"network attempts: {log.read_text()}"
+
+
+# The daemon's socket and its clients: Unix-domain sockets only (checked below).
+UNIX_SOCKET_MODULES = {"pocketmind/protocol.py", "pocketmind/client.py", "pocketmind/daemon/server.py"}
+
 
 def test_product_code_imports_no_network_library():
     import pathlib
@@ -86,5 +102,10 @@ def test_product_code_imports_no_network_library():
     for folder in ("pocketmind", "indexers", "store", "tui"):
         for path in (root / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
+            if path.relative_to(root).as_posix() in UNIX_SOCKET_MODULES:
+                assert "AF_INET" not in text and "create_connection" not in text and "from socket" not in text, path
+                assert all(line.count("socket.socket(") == line.count("socket.socket(socket.AF_UNIX")
+                           for line in text.splitlines()), f"{path} opens a socket that is not AF_UNIX"
+                continue
             for needle in forbidden:
                 assert needle not in text, f"{path} uses {needle}"

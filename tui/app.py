@@ -14,6 +14,8 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import Worker, WorkerState
 
+from pocketmind.client import DaemonNotRunning, connect_to
+from pocketmind.daemon.service import running_daemon_pid
 from pocketmind.engine import Engine
 from pocketmind.errors import PocketmindError
 from pocketmind.permissions import make_private_dir, open_private_append
@@ -115,6 +117,17 @@ class PocketmindApp(App):
             self.notify(one_line(f"{type(error).__name__}: {error} (details in {self.log_file})"), title="unexpected error",
                         severity="error", timeout=8, markup=False)
 
+    @contextmanager
+    def reader(self) -> Iterator[Any]:
+        """What answers searches and questions: the running daemon (its models are warm), else this app's engine."""
+        try:
+            client = connect_to(self.engine.paths)
+        except DaemonNotRunning:
+            yield self.engine
+            return
+        with client:
+            yield client
+
     @property
     def log_file(self) -> Path:
         return Path(self.engine.paths.log_dir) / "tui.log"
@@ -142,8 +155,9 @@ def run_tui(home: str | Path | None = None, ask_key: Callable[[], str] | None = 
 
 def _warm_embedder(engine: Engine) -> None:
     """Load the embedder before the UI starts: its first load is seconds of GIL-bound Python imports
-    that would stall the UI thread even from a worker. Skipped when nothing is indexed yet."""
-    if not engine.store.counts()["chunks"]:
+    that would stall the UI thread even from a worker. Skipped when nothing is indexed yet, or
+    when the daemon runs (it answers with its own)."""
+    if not engine.store.counts()["chunks"] or running_daemon_pid(engine.paths.state_dir) is not None:
         return
     sys.stderr.write("pocketmind: loading the embedding model…\n")
     sys.stderr.flush()

@@ -91,7 +91,8 @@ class AskScreen(EngineScreen):
 
     @work(thread=True, exit_on_error=False, group="ask")
     def run_answer(self, question: str, cancel: threading.Event) -> None:
-        answer = self.app.engine.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
+        with self.app.reader() as reader:
+            answer = reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
         self.post_message(AnswerFinished(answer, cancel.is_set()))
 
     def on_answer_streamed(self, message: AnswerStreamed) -> None:

@@ -105,7 +105,8 @@ class SearchScreen(EngineScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="search")
     def run_search(self, query: str, filters: dict[str, Any]) -> None:
-        self.post_message(SearchFinished(query, self.app.engine.search(query, **filters)))
+        with self.app.reader() as reader:
+            self.post_message(SearchFinished(query, reader.search(query, **filters)))
 
     def on_search_finished(self, message: SearchFinished) -> None:
         count = len(message.results)

@@ -6,8 +6,6 @@ from typing import Any
 
 from rich.console import Console
 
-from pocketmind import settings as settings_mod
-from pocketmind.doctor import check, repair
 from pocketmind.paths import resolve_paths
 
 from .output import plain, print_json
@@ -28,6 +26,8 @@ def print_checkup(out: Console, checkup: dict[str, Any], name: str) -> None:
 
 
 def cmd_doctor(args, out: Console, err: Console) -> int:
+    from pocketmind.doctor import check
+
     paths = resolve_paths(args.home)
     key = _key(paths.database)
     checkup = check(paths.database, full=True, key=key)
@@ -63,6 +63,8 @@ def _key(database) -> str | None:
 
 
 def _repair(paths, args, err: Console, key: str | None):
+    from pocketmind import settings as settings_mod
+    from pocketmind.doctor import repair
     from pocketmind.engine import Engine, make_embedder
     from pocketmind.plugins import Plugins
 

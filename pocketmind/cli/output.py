@@ -18,7 +18,6 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from pocketmind.indexing.files import UNSUPPORTED
 from pocketmind.results import Answer, Result
 from pocketmind.text import one_line, printable
 
@@ -51,6 +50,8 @@ def print_json(data: Any) -> None:
 def print_index_summary(out: Console, s) -> None:
     """One line per source ("...; 3 skipped: 1 unreadable, 1 empty, 1 unsupported"), then every
     problem and note on its own line, and a few of the unsupported files."""
+    from pocketmind.indexing.files import UNSUPPORTED
+
     skipped = "".join(f", {count} {reason}" for reason, count in s.skipped_by_reason.items())
     skipped = f"; {len(s.skipped)} skipped: {skipped[2:]}" if skipped else ""
     out.print(

@@ -1,6 +1,7 @@
 """The background daemon: scan every source once, then keep the index current.
 
-One loop thread does all the work and all the timing: it sleeps on an event
+One loop thread does all the indexing and all the timing (clients asking
+questions on the socket are served by their own threads, :mod:`.server`): it sleeps on an event
 until a watched path's quiet period ends, an index request arrives, a poll or
 a rescan is due, or models should be released; so it costs nothing while
 nothing changes. watchdog's observer threads only record changed paths.
@@ -32,6 +33,9 @@ from pocketmind.errors import PocketmindError
 from pocketmind.indexing import IndexSummary, Stopped
 from pocketmind.permissions import make_private_dir
 
+from pocketmind import protocol
+
+from .server import SocketServer
 from .service import DaemonLock, take_requests, write_state
 from .watch import CallbackHandler, SourceEventHandler, StabilityTracker, signature
 
@@ -48,8 +52,11 @@ def is_polled(source: dict[str, Any]) -> bool:
 
 class Daemon:
     def __init__(self, engine, *, quiet_seconds: float = 2.0, rescan_seconds: float = 3600.0, poll_seconds: float = 60.0,
-                 idle_unload_seconds: float | None = None, stop_event: threading.Event | None = None, handle_signals: bool = False):
+                 idle_unload_seconds: float | None = None, stop_event: threading.Event | None = None, handle_signals: bool = False,
+                 serve: bool = True):
         self.engine = engine
+        self.serve = serve  # answer clients on the socket (pocketmind.protocol) while indexing
+        self.server: SocketServer | None = None
         self.state_dir = Path(engine.paths.state_dir)
         self.tracker = StabilityTracker(quiet_seconds)
         self.rescan_seconds = rescan_seconds
@@ -86,6 +93,14 @@ class Daemon:
         self.stop_event.set()
         self._wake.set()
 
+    def _on_client_request(self) -> None:
+        """A client was answered (from a server thread): the models it loaded or used stay for
+        another idle period, and are released after it like the indexer's."""
+        self._last_work = time.monotonic()
+        if not self._models_loaded and self.engine.models_loaded:
+            self._models_loaded = True
+            self.wake()  # the loop's wait must now include the release deadline
+
     def _on_signal(self, signum, frame) -> None:
         log.info("received %s: finishing the current batch", signal.Signals(signum).name)
         self.stop()
@@ -100,6 +115,9 @@ class Daemon:
             signal.signal(signal.SIGINT, self._on_signal)
         log.info("daemon started (pid %d), home %s", os.getpid(), self.engine.paths.data_dir.parent)
         try:
+            if self.serve:
+                self.server = SocketServer(self.engine, protocol.socket_path(self.engine.paths), on_request=self._on_client_request)
+                self.server.start()
             self._start_observer()
             self._sync_watches()  # watch first, then scan: nothing written during the scan is missed
             self._write_state()
@@ -111,6 +129,8 @@ class Daemon:
                 self._step()
         finally:
             self.activity = "stopping"
+            if self.server is not None:
+                self.server.close()
             if self._observer is not None:
                 self._observer.stop()
                 self._observer.join(timeout=10)
