@@ -17,5 +17,5 @@ if ! python -c "import llama_cpp" 2>/dev/null; then
   CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
     python -m pip install --quiet --no-cache-dir "llama-cpp-python==0.3.36"
 fi
-python -m pip install --quiet -e ".[test]"
+python -m pip install --quiet -e ".[test,mcp]"
 echo "ready: . .venv/bin/activate"

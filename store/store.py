@@ -323,6 +323,10 @@ class Store:
                 out[doc["id"]] = doc
         return out
 
+    def documents_with_uri(self, uri: str, limit: int = 2) -> list[dict[str, Any]]:
+        """Documents whose deep link is ``uri`` (one, normally; a caller asks for two to tell)."""
+        return self._dicts("SELECT * FROM documents WHERE uri = ? LIMIT ?", (uri, limit))
+
     def conversation_messages(self, conversation: str, source: str, around: int, before: int = 10, after: int = 10) -> list[dict[str, Any]]:
         """Messages of one conversation around a time, in order (for showing context)."""
         q = (

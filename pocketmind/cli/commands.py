@@ -35,6 +35,10 @@ def run(args, out: Console, err: Console) -> int:
         from pocketmind.tui.app import run_tui
 
         return run_tui(home=args.home, ask_key=passphrase_prompt())
+    if args.command == "mcp":  # stdin carries the protocol: no passphrase prompt
+        from .mcp import cmd_mcp
+
+        return cmd_mcp(args, err)
     with Engine(home=args.home, ask_key=passphrase_prompt()) as engine:
         for line in engine.warnings:
             err.print(f"[yellow]warning:[/yellow] {plain(line)}", highlight=False)
