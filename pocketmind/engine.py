@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 from . import keys
 from . import settings as settings_mod
-from .errors import DatabaseDamaged, EncryptionError, NotFound, SourceError, WrongKeyError
+from .errors import DatabaseDamaged, EncryptionError, SourceError, WrongKeyError
 from .indexing import IndexSummary, SourceRun
 from .overlaps import clash, duplicate_groups, nested_pairs, overlap_warnings, resolved
 from .paths import Paths, resolve_paths
@@ -288,32 +288,6 @@ class Engine:
             result.people = list(dict.fromkeys(self.people.display_name(p) for p in result.people))
         return results
 
-    def document(self, ref: str) -> dict[str, Any]:
-        """One stored document, whole, by its id (``<source>:<native id>``) or its uri, as a
-        result or citation gives them: title, text, time (ISO, as the source wrote it), end,
-        author, conversation, people, place, tags, metadata, attachments. People are shown by
-        their contact names, as :meth:`search` shows them; an author's handle stays in metadata."""
-        found = self.store.documents([ref]).get(ref)
-        if found is None:
-            same_uri = self.store.documents_with_uri(ref)
-            if len(same_uri) > 1:
-                raise NotFound(f"several documents have the uri {ref!r}: ask by id")
-            found = same_uri[0] if same_uri else None
-        if found is None:
-            raise NotFound(f"no document with id or uri {ref!r} (use an id or uri from search or ask)")
-        author, metadata = found["author"], found["metadata"]
-        if author and self.people.display_name(author) != author:
-            author, metadata = self.people.display_name(author), {**metadata, "handle": author}
-        ended = found["ended_at"]
-        return {
-            "id": found["id"], "kind": found["kind"], "source": found["source"], "title": found["title"], "text": found["text"],
-            "uri": found["uri"], "time": found["occurred_local"],
-            "ended": datetime.fromtimestamp(ended, timezone.utc).replace(tzinfo=None).isoformat() if ended is not None else None,
-            "author": author, "conversation": found["conversation"],
-            "people": list(dict.fromkeys(self.people.display_name(p) for p in found["people"])), "place": found["place"],
-            "tags": found["tags"], "metadata": metadata, "attachments": found["attachments"],
-        }
-
     def _spellings(self, names: str | Sequence[str] | None) -> list[str]:
         """Every stored spelling of the people ``names`` names (aliases, handles, nicknames)."""
         names = [names] if isinstance(names, str) else list(names or [])
@@ -350,6 +324,15 @@ class Engine:
         return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
                                options=options, encode=lambda texts: self.embedder.encode(texts),
                                on_token=on_token, cancel=cancel)
+
+    def document(self, ref: str) -> dict[str, Any] | None:
+        """The whole stored document a result cites, by its id or its uri (with or without
+        the ``#L12`` line a result's link may carry); None when there is none."""
+        found = self.store.documents([ref]).get(ref)
+        if found is None:
+            ids = self.store.ids_with_uri(ref) or self.store.ids_with_uri(ref.split("#", 1)[0])
+            found = self.store.documents(ids[:1]).get(ids[0]) if ids else None
+        return found
 
     # -- status -----------------------------------------------------------------
 

@@ -48,10 +48,6 @@ class DatabaseDamaged(StoreError):
             super().__init__(f"the database {self.path} is damaged ({problem}); run `{command}`")
 
 
-class NotFound(PocketmindError):
-    """A document asked for by id or uri is not in the store."""
-
-
 class ModelError(PocketmindError):
     """An embedding model or LLM cannot be loaded or run."""
 

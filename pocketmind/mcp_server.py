@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, Iterator, Protocol
 
 import anyio
@@ -51,7 +51,7 @@ class Backend(Protocol):
 
     def ask(self, question: str, *, cancel: threading.Event | None = None, **filters: Any) -> Answer: ...
 
-    def document(self, ref: str) -> dict[str, Any]: ...
+    def document(self, ref: str) -> dict[str, Any] | None: ...
 
     def sources(self) -> list[dict[str, Any]]: ...
 
@@ -166,9 +166,10 @@ def build_server(backend: Backend) -> MCPServer:
         """Read one document whole (a note, a message, an event, a photo's description...) with its metadata:
         time as the source wrote it, author, conversation, people, place, tags."""
         with user_errors():
-            document = backend.document(ref)
-        text = document["text"]
-        return {**document, "text": text[:max_chars], "truncated": len(text) > max_chars}  # type: ignore[typeddict-item]
+            row = backend.document(ref)
+        if row is None:
+            raise ToolError(f"no document with id or uri {ref!r} (use an id or uri from search or ask)")
+        return document_reply(row, max_chars)
 
     @server.tool(annotations=READ_ONLY)
     def sources() -> SourcesReply:
@@ -221,6 +222,16 @@ def ask_reply(answer: Answer) -> AskReply:
             "evidence": [{"citation": q.citation, "id": answer.citations[q.citation - 1].id, "quote": q.quote}
                          for q in answer.evidence],
             "citations": [hit(r) for r in answer.citations]}
+
+
+def document_reply(row: dict[str, Any], max_chars: int) -> DocumentReply:
+    """The stored row's public fields; times as the source wrote them (the end as wall-clock ISO)."""
+    text, ended = row["text"], row.get("ended_at")
+    return {"id": row["id"], "kind": row["kind"], "source": row["source"], "title": row["title"], "text": text[:max_chars],
+            "truncated": len(text) > max_chars, "uri": row["uri"], "time": row["occurred_local"],
+            "ended": datetime.fromtimestamp(ended, timezone.utc).replace(tzinfo=None).isoformat() if ended is not None else None,
+            "author": row["author"], "conversation": row["conversation"], "people": row["people"], "place": row["place"],
+            "tags": row["tags"], "metadata": row["metadata"], "attachments": row["attachments"]}
 
 
 def _iso(seconds: float | None) -> str | None:

@@ -323,9 +323,9 @@ class Store:
                 out[doc["id"]] = doc
         return out
 
-    def documents_with_uri(self, uri: str, limit: int = 2) -> list[dict[str, Any]]:
-        """Documents whose deep link is ``uri`` (one, normally; a caller asks for two to tell)."""
-        return self._dicts("SELECT * FROM documents WHERE uri = ? LIMIT ?", (uri, limit))
+    def ids_with_uri(self, uri: str) -> list[str]:
+        """The documents whose uri is ``uri`` (a link a result showed)."""
+        return [row[0] for row in self.conn.execute("SELECT id FROM documents WHERE uri = ? ORDER BY id", (uri,))]
 
     def conversation_messages(self, conversation: str, source: str, around: int, before: int = 10, after: int = 10) -> list[dict[str, Any]]:
         """Messages of one conversation around a time, in order (for showing context)."""

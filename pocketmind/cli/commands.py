@@ -27,6 +27,10 @@ DEMO_QUESTIONS = ("When is Anna moving to Berlin?", "What did I buy for Mum at F
 def run(args, out: Console, err: Console) -> int:
     if args.command == "demo":
         return demo(args, out, err)
+    if args.command == "mcp":  # stdin carries the protocol: no passphrase prompt
+        from .mcp import cmd_mcp
+
+        return cmd_mcp(args, err)
     if args.command == "doctor":  # it must work when no engine can open the file
         from .doctor import cmd_doctor
 
@@ -35,10 +39,6 @@ def run(args, out: Console, err: Console) -> int:
         from pocketmind.tui.app import run_tui
 
         return run_tui(home=args.home, ask_key=passphrase_prompt())
-    if args.command == "mcp":  # stdin carries the protocol: no passphrase prompt
-        from .mcp import cmd_mcp
-
-        return cmd_mcp(args, err)
     with Engine(home=args.home, ask_key=passphrase_prompt()) as engine:
         for line in engine.warnings:
             err.print(f"[yellow]warning:[/yellow] {plain(line)}", highlight=False)

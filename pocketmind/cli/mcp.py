@@ -1,10 +1,10 @@
-"""`pocketmind mcp`: serve the engine to a local AI app over stdio (see :mod:`pocketmind.mcp_server`)."""
+"""`pocketmind mcp`: serve the index to a local AI app over stdio (see :mod:`pocketmind.mcp_server`)."""
 
 from __future__ import annotations
 
 import importlib.util
 
-from pocketmind.engine import Engine
+import pocketmind
 from pocketmind.errors import ConfigError
 
 from .output import plain
@@ -16,8 +16,19 @@ def cmd_mcp(args, err) -> int:
     from pocketmind.mcp_server import serve
 
     # An encrypted store opens with the key from POCKETMIND_KEY or the keyring: stdin is the protocol, not a terminal.
-    with Engine(home=args.home) as engine:
-        for line in engine.warnings:
+    with open_backend(args.home) as backend:
+        for line in backend.warnings:
             err.print(f"[yellow]warning:[/yellow] {plain(line)}", highlight=False)
-        serve(engine)
+        serve(backend)
     return 0
+
+
+def open_backend(home):
+    """The running daemon's warm engine when this build's daemon serves one (``pocketmind.connect``),
+    else the engine in-process (models loaded on first use)."""
+    connect = getattr(pocketmind, "connect", None)
+    if connect is not None:
+        return connect(home, fallback=True)
+    from pocketmind.engine import Engine
+
+    return Engine(home=home)
