@@ -1,4 +1,4 @@
-"""``python -m pocketmind``: the command line, as the ``pocketmind`` script runs it."""
+"""``python -m pocketmind``: the command line (the same as the ``pocketmind`` script)."""
 
 import sys
 
