@@ -18,6 +18,7 @@ client of the daemon with the same methods.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -34,6 +35,8 @@ from typing_extensions import TypedDict  # pydantic reads nested TypedDicts from
 from pocketmind.documents import KINDS
 from pocketmind.errors import PocketmindError
 from pocketmind.results import Answer, Result
+
+log = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
     "pocketmind holds one person's own notes, chat messages, photos, calendar events and contacts, "
@@ -156,6 +159,7 @@ def build_server(backend: Backend) -> MCPServer:
                                                         abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
             cancel.set()
+            log.info("ask cancelled by the client: its answer stops at the next token")
             raise
         return ask_reply(answer)
 

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -33,14 +34,14 @@ def home(tmp_path_factory) -> Path:
     return home
 
 
-def call(home: Path, work):
+def call(home: Path, work, *options: str, errlog: Path = Path(os.devnull)):
     """Start `pocketmind mcp` on ``home``, run ``work(session)`` against it, return what it returns."""
 
     async def run():
-        server = StdioServerParameters(command=sys.executable, args=["-m", "pocketmind", "--home", str(home), "mcp"],
+        server = StdioServerParameters(command=sys.executable, args=["-m", "pocketmind", "--home", str(home), *options, "mcp"],
                                        env={"POCKETMIND_HOME": str(home)})
-        with open(os.devnull, "w") as quiet:  # the server's stderr (llama.cpp's load log)
-            async with stdio_client(server, errlog=quiet) as (read, write), ClientSession(read, write) as session:
+        with open(errlog, "w") as stderr:  # the server's logs (and llama.cpp's load log)
+            async with stdio_client(server, errlog=stderr) as (read, write), ClientSession(read, write) as session:
                 await session.initialize()
                 return await work(session)
 
@@ -129,19 +130,18 @@ def test_ask_answers_with_a_cited_real_document_and_no_network_socket(home):
     assert sockets == set()  # stdio only: nothing listens or connects
 
 
-def server_pid() -> int:
-    """The `pocketmind mcp` child of this test process."""
-    children = {int(pid) for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()}
-    return next(pid for pid in children if b"mcp" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"))
+def test_a_cancelled_ask_is_stopped_and_the_server_goes_on(home, tmp_path):
+    log = tmp_path / "server.log"
 
+    async def work(session):
+        with anyio.move_on_after(1):  # the client gives up: the SDK sends notifications/cancelled
+            await session.call_tool("ask", {"question": "Where is Pimlico Gardens?"})
+        return await session.call_tool("sources", {})
 
-def network_sockets(pid: int) -> set[str]:
-    """The process's open sockets that are TCP or UDP (IPv4 or IPv6) ones."""
-    inodes = {os.readlink(fd)[len("socket:["):-1] for fd in Path(f"/proc/{pid}/fd").iterdir()
-              if os.readlink(fd).startswith("socket:[")}
-    network = {line.split()[9] for table in ("tcp", "tcp6", "udp", "udp6")
-               for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]}
-    return inodes & network
+    listed = call(home, work, "--debug", errlog=log)
+    assert [(s["name"], s["kind"], s["documents"]) for s in listed.structured_content["sources"]] == [
+        ("vault", "notes", 6), ("wa", "messages", 59)]
+    assert "ask cancelled by the client" in log.read_text()
 
 
 def test_engine_document_by_id_and_uri(home):
