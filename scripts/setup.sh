@@ -17,7 +17,7 @@ if ! python -c "import llama_cpp" 2>/dev/null; then
   CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
     python -m pip install --quiet --no-cache-dir "llama-cpp-python==0.3.36"
 fi
-python -m pip install --quiet -e ".[onnx,test]"
+python -m pip install --quiet -e ".[onnx,test,mcp]"
 # The default embedder: the bundled MiniLM exported to int8 ONNX once, into the per-user
 # cache every pocketmind home shares (torch is used here only; run time never imports it).
 python -m pocketmind.embeddings.onnx

@@ -35,6 +35,10 @@ DEMO_QUESTIONS = ("When is Anna moving to Berlin?", "What did I buy for Mum at F
 def run(args, out: Console, err: Console) -> int:
     if args.command == "demo":
         return demo(args, out, err)
+    if args.command == "mcp":  # stdin carries the protocol: no passphrase prompt
+        from .mcp import cmd_mcp
+
+        return cmd_mcp(args, err)
     if args.command == "doctor":  # it must work when no engine can open the file
         from .doctor import cmd_doctor
 

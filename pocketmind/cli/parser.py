@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("demo", help="index the bundled sample data into a demo home and answer a question")
     command("tui", help="open the terminal UI")
+    command("mcp", help="serve search, ask and cited documents to a local AI app over stdio (Model Context Protocol); read-only")
 
     p = command("daemon", help="keep the index up to date in the background: run, start, stop, status, install")
     p.add_argument("action", choices=("run", "start", "stop", "status", "install"))
