@@ -32,8 +32,10 @@ _TYPES = {
     "who": re.compile(r"^\s*who\b(?!\s+(?:did|do|does|have|had|will|should|can|could)\s+(?:i|we|you)\b)|^\s*谁(?!.*我)|谁说|谁提到|谁发|是谁拍|谁拍|谁写", re.I),
     "where": re.compile(r"^\s*where\b|\b(?:which|what|in which) (?:city|country|town|place)\b|在哪|哪里|什么地方|哪个城市|哪个国家", re.I),
 }
-_PHONE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
-               "work": re.compile(r"\b(?:work|office)\b|工作|办公", re.I), "fax": re.compile(r"\bfax\b|传真", re.I)}
+# Which of a card's numbers or addresses: "Phone (cell)", "Address (home)"... (the vCard TYPE).
+_LINE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
+              "work": re.compile(r"\b(?:work|office|business)\b|工作|办公|单位|公司", re.I), "fax": re.compile(r"\bfax\b|传真", re.I)}
+_KINDS_OF = {"phone": ("cell", "home", "work", "fax"), "address": ("home", "work")}
 _NOT_NAMES = {"what", "what's", "whats", "when", "where", "who", "which", "how", "is", "does", "do", "did", "the", "my", "i",
               "mr", "mrs", "ms", "dr"}
 _CARD_LINE = {"phone": "Phone", "email": "Email", "address": "Address", "birthday": "Birthday", "nickname": "Nickname",
@@ -80,13 +82,15 @@ def _from_card(question: str, kind: str, named: Sequence[set[str]], results: Seq
     label = _CARD_LINE[kind]
     lines = [line for line in (card.text or "").splitlines() if line.startswith(label)]
     zh = language_of(question) == "zh"
-    wanted = [k for k, pattern in _PHONE_KIND.items() if pattern.search(question)] if kind == "phone" else []
-    if kind == "phone" and wanted:  # "fax number": a card with only a cell phone has none
+    wanted = [k for k in _KINDS_OF.get(kind, ()) if _LINE_KIND[k].search(question)]
+    if wanted:  # "fax number", "home address": a card with only a cell phone or a work address has none
         lines = [line for line in lines if any(k in line.split(":", 1)[0].lower() for k in wanted)]
     if not lines:
         what = _LABELS_ZH[kind] if zh else {"phone": "phone number", "email": "e-mail address", "work": "work details"}.get(kind, kind)
         if wanted and not zh:
-            what = f"{wanted[0]} number"
+            what = f"{wanted[0]} {'address' if kind == 'address' else 'number'}"
+        elif wanted:
+            what = {"home": "家庭", "work": "工作", "cell": "手机", "fax": "传真"}[wanted[0]] + ("地址" if kind == "address" else "号码")
         text = f"你的数据里没有：{card.title}的联系人卡片上没有{what}。" if zh else f"Not in your data: {card.title}'s contact card has no {what}."
         return TypedAnswer(text, n, card.text.splitlines()[0] if card.text else card.title, found=False, extra=extra)
     line = lines[0]

@@ -1,0 +1,59 @@
+"""Everyday questions about one's own data, answered from real exports: the kind of
+address asked for, who took a photo, Chinese answers in Chinese, and abstention."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+
+from conftest import REAL
+from pocketmind import Engine
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+
+FILES = {
+    "contacts": ["contacts/vcf/ezvcard_iphone_v30_photo.vcf", "contacts/vcf/ezvcard_rfc6350_example_v40.vcf",
+                 "contacts/vcf/ezvcard_outlook2007.vcf"],
+    "photos": ["photos/jpeg/exifsamples_canon_g9_imagedescription.jpg", "photos/jpeg/exiftool_gps_caption.jpg"],
+    "calendar": ["calendar/json/holidaycn_2025.json"],
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, warm_models):
+    root = tmp_path_factory.mktemp("personal-data")
+    for kind, files in FILES.items():
+        (root / kind).mkdir()
+        for name in files:
+            shutil.copy(REAL / name, root / kind / (REAL / name).name)
+    home = tmp_path_factory.mktemp("personal-home")
+    with Engine(home=home, now=lambda: NOW) as engine:
+        for kind in FILES:
+            engine.add_source(kind, root / kind, name=kind)
+        engine.index()
+        yield engine
+
+
+def test_home_and_work_addresses_are_told_apart(engine):
+    home = engine.ask("What is John Doe's home address?")
+    assert home.text.startswith("Silicon Alley 5") and home.source == "data"
+    assert home.evidence[0].quote.startswith("Address (home):")
+    work = engine.ask("What is Mike Angstadt's work address?")
+    assert "222 Broadway" in work.text and work.source == "data"
+
+
+def test_a_card_with_only_a_work_address_has_no_home_address(engine):
+    answer = engine.ask("What is Simon Perreault's home address?")
+    assert not answer.found and answer.text == "Not in your data: Simon Perreault's contact card has no home address."
+    chinese = engine.ask("Simon Perreault的家庭住址是什么？")
+    assert not chinese.found and chinese.text.startswith("你的数据里没有") and "Laurier" not in chinese.text
+
+
+def test_who_took_a_photo_is_its_photographer(engine):
+    answer = engine.ask("Who took the 'Communications' photo?")
+    assert answer.text.startswith("Ian Britton") and answer.source == "data"
+    assert answer.citations[answer.evidence[0].citation - 1].kind == "photo"
+    chinese = engine.ask("《Heaven above Berlin》这张照片是谁拍的？")
+    assert chinese.text.startswith("Pilar Flores") and chinese.source == "data"
