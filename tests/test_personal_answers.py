@@ -18,6 +18,7 @@ FILES = {
                  "contacts/vcf/ezvcard_outlook2007.vcf"],
     "photos": ["photos/jpeg/exifsamples_canon_g9_imagedescription.jpg", "photos/jpeg/exiftool_gps_caption.jpg"],
     "calendar": ["calendar/json/holidaycn_2025.json"],
+    "messages": ["messages/sms/smsbackupreader_sample_small.xml", "messages/sms/memacs_smsbackuprestore_sms.xml"],
 }
 
 
@@ -57,3 +58,11 @@ def test_who_took_a_photo_is_its_photographer(engine):
     assert answer.citations[answer.evidence[0].citation - 1].kind == "photo"
     chinese = engine.ask("《Heaven above Berlin》这张照片是谁拍的？")
     assert chinese.text.startswith("Pilar Flores") and chinese.source == "data"
+
+
+def test_a_phone_number_known_only_from_text_messages(engine):
+    answer = engine.ask("What is Contact A's phone number?")  # no card; the SMS backup keeps the sender's number
+    assert answer.text.startswith("+15550000001") and answer.source == "data"
+    assert "+15550000001" in answer.evidence[0].quote
+    sender = engine.ask("Which number asked me whether I saw the new SMS memacs module?")
+    assert sender.text.startswith("+436812314123") and sender.source == "data"
