@@ -66,3 +66,22 @@ def test_a_phone_number_known_only_from_text_messages(engine):
     assert "+15550000001" in answer.evidence[0].quote
     sender = engine.ask("Which number asked me whether I saw the new SMS memacs module?")
     assert sender.text.startswith("+436812314123") and sender.source == "data"
+
+
+def test_a_make_up_working_day_of_one_holiday_not_the_whole_year(engine):
+    answer = engine.ask("2025年国庆节假期结束后哪天要补班？")
+    assert "2025年10月11日" in answer.text and "春节" not in answer.text and answer.source == "data"
+    labour = engine.ask("2025年劳动节的补班日是哪天？")
+    assert "2025年4月27日" in labour.text and "5月" not in labour.text
+
+
+def test_a_festival_named_in_english_finds_its_chinese_holiday(engine):
+    answer = engine.ask("When is the Dragon Boat Festival holiday in China in 2025?")
+    assert answer.text.startswith("端午节") and "31 May 2025 to 2 June 2025" in answer.text
+    assert "春节" not in answer.text
+
+
+def test_how_many_days_a_holiday_lasts(engine):
+    assert engine.ask("2025年国庆节一共放几天假？").text.startswith("8天：2025年10月1日至10月8日")
+    assert engine.ask("How many days off does the 2025 Spring Festival holiday in China have?").text.startswith(
+        "8 days: 28 January 2025 to 4 February 2025")
