@@ -85,3 +85,31 @@ def test_how_many_days_a_holiday_lasts(engine):
     assert engine.ask("2025年国庆节一共放几天假？").text.startswith("8天：2025年10月1日至10月8日")
     assert engine.ask("How many days off does the 2025 Spring Festival holiday in China have?").text.startswith(
         "8 days: 28 January 2025 to 4 February 2025")
+
+
+@pytest.fixture(scope="module")
+def siyuan(tmp_path_factory, warm_models):
+    root = tmp_path_factory.mktemp("siyuan-data")
+    for name in ("siyuan_zh_日记.sy", "siyuan_zh_书签和标签.sy", "siyuan_zh_导入和导出.sy"):
+        shutil.copy(REAL / "notes" / "siyuan" / name, root / name)
+    home = tmp_path_factory.mktemp("siyuan-home")
+    with Engine(home=home, now=lambda: NOW) as engine:
+        engine.add_source("notes", root, name="notes")
+        engine.index()
+        yield engine
+
+
+def test_a_chinese_question_is_answered_in_the_notes_own_words(siyuan):
+    answer = siyuan.ask("思源笔记打开日记的快捷键是什么？")
+    assert "Alt+5" in answer.text and answer.source == "extractive"
+    assert answer.text.split(" [")[0] in answer.evidence[0].quote
+    bookmarks = siyuan.ask("思源笔记里打开书签页签的快捷键是什么？")
+    assert "Alt+3" in bookmarks.text and "Alt+5" not in bookmarks.text
+
+
+def test_an_echoed_question_is_no_answer():
+    from pocketmind.answer.pipeline import says_nothing
+
+    assert says_nothing("2020年复活节是哪天？", "2020年的复活节是哪天？")
+    assert not says_nothing("2020年4月12日", "2020年的复活节是哪天？")
+    assert says_nothing("When was Carnival in 2020", "When was Carnival in 2020?")
