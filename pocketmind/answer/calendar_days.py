@@ -24,7 +24,7 @@ from .grounded import event_listing, spoken_range
 from .words import content_words, words_of
 
 WORKING_DAY = re.compile(r"补班|上班|\bworking days?\b|\bwork ?days?\b|\bmake-?up\b", re.I)
-DAY_OFF = re.compile(r"放.{0,3}假|休息|假期|\bdays? off\b|\bholidays?\b|\bvacation\b", re.I)
+DAY_OFF = re.compile(r"放.{0,3}假|休息|假期|\bdays? off\b", re.I)  # not "holidays": their make-up working days belong to them
 HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|nights|hours|minutes)\b|几天|多少天|多久|多长时间", re.I)
 # China's statutory holidays by their English names; its holiday calendars name them in Chinese only.
 FESTIVALS = {
