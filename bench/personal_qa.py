@@ -178,7 +178,7 @@ _DATE_PATTERNS = [  # each reads a match as a list of (year or None, month, day)
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?", re.I)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NAME = re.compile(r"[A-Z][\w'’.-]*[a-zA-Z0-9](?:\s+[A-Z][\w'’.-]*[a-zA-Z0-9])*")
+_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Z][\w'’.-]*[a-zA-Z0-9](?:\s+[A-Z][\w'’.-]*[a-zA-Z0-9])*")  # a capital inside a word (macOS) starts no name
 # Capitalised words that start sentences or name days and months: not proper names to check.
 _NOT_NAMES = set("""
 a an the and but or so yes no not it its it's he she they them their we you your i i'm i've me my mine our this that these

@@ -92,7 +92,7 @@ class Card:
     role: str | None = None
     phones: list[tuple[str, list[str]]] = field(default_factory=list)  # (number as written, types)
     emails: list[str] = field(default_factory=list)
-    addresses: list[str] = field(default_factory=list)
+    addresses: list[tuple[str, list[str]]] = field(default_factory=list)  # (address, types: home, work...)
     birthday: str | None = None
     notes: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
@@ -158,7 +158,9 @@ def _card_text(card: Card, name: str) -> str:
         label = f" ({', '.join(types)})" if types else ""
         lines.append(f"Phone{label}: {number}")
     lines.extend(f"Email: {email}" for email in card.emails)
-    lines.extend(f"Address: {address}" for address in card.addresses)
+    for address, types in card.addresses:  # "Address (home)": the card's home and work addresses apart
+        label = f" ({', '.join(types)})" if types else ""
+        lines.append(f"Address{label}: {address}")
     if card.birthday:
         lines.append(f"Birthday: {card.birthday}")
     lines.extend(f"Chat: {handle}" for handle in card.handles)
@@ -339,7 +341,7 @@ def card_from_vobject(component: Any) -> Card:
         elif name == "ADR":
             address = _vobject_address(value)
             if address:
-                card.addresses.append(address)
+                card.addresses.append((address, _types(prop)))
         elif name == "BDAY" and not card.birthday and _clean(value):
             card.birthday = iso_birthday(_clean(value))
         elif name == "NOTE" and _clean(value):
@@ -354,7 +356,7 @@ def card_from_vobject(component: Any) -> Card:
 
 
 def _types(prop: Any) -> list[str]:
-    """TEL types from TYPE=... and from vCard 2.1 bare parameters (TEL;CELL;PREF)."""
+    """TEL and ADR types from TYPE=... and from vCard 2.1 bare parameters (TEL;CELL;PREF)."""
     found: list[str] = []
     for key, values in prop.params.items():
         if key.upper() == "TYPE":
@@ -545,7 +547,8 @@ def card_from_properties(properties: Iterable[tuple[str, dict, list]]) -> Card:
         elif name == "ADR":
             address = ", ".join(" ".join(_flatten(p)) for p in (first if isinstance(first, list) else values) if _flatten(p))
             if address:
-                card.addresses.append(address)
+                types = _flatten(params.get("type", []))
+                card.addresses.append((address, [t.lower() for t in types if t.lower() != "pref"]))
         elif name == "BDAY" and text and not card.birthday:
             card.birthday = iso_birthday(text)
         elif name == "NOTE" and text:

@@ -25,7 +25,7 @@ from pocketmind.indexers import safe_xml as ET
 
 @dataclass
 class Candidate:
-    field: str  # description | title | keywords | time | gps | people | make | model | location
+    field: str  # description | title | creator | keywords | time | gps | people | make | model | location
     value: Any
     source: str  # e.g. "EXIF ImageDescription"
 
@@ -64,6 +64,15 @@ def is_junk_caption(text: str, make: str | None = None, model: str | None = None
 
 
 # ---------------------------------------------------------------- text helpers
+
+# Template text left in a creator field ("CREDIT", "Author"): the field's own name, no person.
+PLACEHOLDER_CREATORS = {"credit", "credits", "artist", "author", "creator", "by-line", "byline", "photographer",
+                        "name", "unknown", "anonymous", "copyright", "your name"}
+
+
+def is_placeholder_creator(text: str) -> bool:
+    return " ".join(text.split()).casefold() in PLACEHOLDER_CREATORS | {""}
+
 
 def clean_text(value: Any) -> str:
     """A metadata string without NULs and surrounding blanks; bytes are decoded."""
@@ -197,6 +206,8 @@ def read_exif(image: Image.Image) -> list[Candidate]:
                                "EXIF ImageDescription"))
     if "UserComment" in sub:
         found.append(Candidate("description", decode_user_comment(sub["UserComment"]), "EXIF UserComment"))
+    if clean_text(ifd0.get("Artist", "")):
+        found.append(Candidate("creator", fix_mojibake(clean_text(ifd0["Artist"])), "EXIF Artist"))
     for tag, field in (("XPTitle", "title"), ("XPComment", "description"), ("XPSubject", "description")):
         if tag in ifd0:
             found.append(Candidate(field, decode_xp(ifd0[tag]), f"EXIF {tag}"))
@@ -250,6 +261,7 @@ def read_iptc(image: Image.Image) -> list[Candidate]:
     if info and not iptc_in_sync(image):
         found.append(Candidate("iptc_out_of_sync", True, "IPTC digest"))
     found += [Candidate("title", v, "IPTC ObjectName") for v in text((2, 5))[:1]]
+    found += [Candidate("creator", v, "IPTC By-line") for v in text((2, 80))[:1]]
     if text((2, 25)):
         found.append(Candidate("keywords", [k for k in text((2, 25)) if k], "IPTC Keywords"))
     date, clock = text((2, 55)), text((2, 60))
@@ -345,6 +357,10 @@ def read_xmp(raw: bytes | str, label: str = "XMP") -> list[Candidate]:
     for prop, field in (("dc:description", "description"), ("dc:title", "title")):
         for value in _properties(root, prop)[:1]:
             found.append(Candidate(field, _alt_text(value), f"{label} {prop}"))
+    creators = [c for value in _properties(root, "dc:creator")[:1]
+                for c in ([clean_text(value)] if isinstance(value, str) else _bag(value))]  # an rdf:Seq of names
+    if creators:
+        found.append(Candidate("creator", ", ".join(creators), f"{label} dc:creator"))
     keywords = [k for value in _properties(root, "dc:subject") for k in _bag(value)]
     if keywords:
         found.append(Candidate("keywords", keywords, f"{label} dc:subject"))

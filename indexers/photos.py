@@ -1,6 +1,6 @@
 """Photos: one document per image (JPEG, HEIC/HEIF, PNG, WebP, TIFF).
 
-Captions, titles, keywords, capture time, GPS and people are read from every
+Captions, titles, photographer, keywords, capture time, GPS and people are read from every
 block that may hold them (see :mod:`indexers.photo_meta`), then one value per
 field is chosen by the precedence below. It follows the Metadata Working Group
 guidance, simplified (no IPTC digest check): XMP before EXIF before IPTC-IIM,
@@ -30,6 +30,7 @@ from .gazetteer import reverse_geocode
 from .photo_meta import (
     Candidate,
     is_junk_caption,
+    is_placeholder_creator,
     read_exif,
     read_iptc,
     read_png_text,
@@ -57,6 +58,8 @@ DESCRIPTION_ORDER_IPTC_STALE = [s for s in DESCRIPTION_ORDER if s != "IPTC Capti
 DESCRIPTION_ORDER_IPTC_STALE.insert(DESCRIPTION_ORDER_IPTC_STALE.index("XMP dc:description") + 1, "IPTC Caption-Abstract")
 TITLE_ORDER = ["Takeout title", "XMP sidecar dc:title", "XMP dc:title", "IPTC ObjectName",
                "EXIF XPTitle", "PNG Title"]
+# The photographer, by the same MWG rule as descriptions (EXIF Artist, IPTC By-line, XMP dc:creator).
+CREATOR_ORDER = ["XMP sidecar dc:creator", "EXIF Artist", "IPTC By-line", "XMP dc:creator"]
 TIME_ORDER = [
     "Takeout photoTakenTime", "XMP sidecar exif:DateTimeOriginal", "EXIF DateTimeOriginal",
     "XMP exif:DateTimeOriginal", "XMP sidecar photoshop:DateCreated", "XMP photoshop:DateCreated",
@@ -253,6 +256,7 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
 
     description = _pick(candidates, "description", _description_order(candidates), caption_ok)
     title = _pick(candidates, "title", TITLE_ORDER, caption_ok)
+    creator = _pick(candidates, "creator", CREATOR_ORDER, lambda name: not is_placeholder_creator(name))
     keywords = _merge_list(candidates, "keywords")
     people = _merge_list(candidates, "people")
     when, time_source = _capture_time(candidates)
@@ -266,6 +270,7 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
         "has_caption": bool(description or title),
         "caption_source": description.source if description else None,
         "title_source": title.source if title else None,
+        "creator_source": creator.source if creator else None,
         "time_source": time_source, "warnings": warnings,
     }
     if gps:
@@ -277,18 +282,20 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
         metadata["iptc_location"] = location.value
 
     text_lines = _text_lines(path, title, description, keywords, place.label if place else None,
-                             location.value if location else None, when, people, make, model)
+                             location.value if location else None, when, people, make, model,
+                             creator.value if creator else None)
     return Document(
         native_id=relative_id(path, root), kind="photo", text="\n".join(text_lines),
         title=title.value if title else path.name, uri=path.resolve().as_uri(),
-        occurred_at=when, people=people, place=place.label if place else None,
-        tags=keywords, metadata=metadata,
+        occurred_at=when, author=creator.value if creator else None, people=people,
+        place=place.label if place else None, tags=keywords, metadata=metadata,
     )
 
 
 def _text_lines(path: Path, title: Candidate | None, description: Candidate | None,
                 keywords: list[str], place: str | None, location: str | None,
-                when: datetime | None, people: list[str], make: str | None, model: str | None) -> list[str]:
+                when: datetime | None, people: list[str], make: str | None, model: str | None,
+                creator: str | None = None) -> list[str]:
     lines = [title.value if title else f"Photo {path.name}"]
     if description and description.value != lines[0]:
         lines.append(description.value)
@@ -304,6 +311,8 @@ def _text_lines(path: Path, title: Candidate | None, description: Candidate | No
         lines.append(f"Taken on {date_in_words(when)}{clock}")
     if people:
         lines.append("People: " + ", ".join(people))
+    if creator:
+        lines.append(f"Photographer: {creator}")
     camera = " ".join(dict.fromkeys(v for v in (make, model) if v))
     if camera:
         lines.append(f"Camera: {camera}")

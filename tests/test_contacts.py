@@ -103,7 +103,7 @@ def test_evolution_v30(real):
     assert doc.metadata["org"] == "IBM, Accounting, Dungeon"
     assert doc.metadata["birthday"] == "1980-03-22"
     assert doc.tags == ["VIP"]
-    assert "Address: ASB-123, 15 Crescent moon drive, Albaney, New York, 12345, United States of America" in doc.text
+    assert "Address (home): ASB-123, 15 Crescent moon drive, Albaney, New York, 12345, United States of America" in doc.text
 
 
 def test_fullcontact_v40(real):
@@ -133,7 +133,7 @@ def test_iphone_with_large_photo(real):
     assert doc.metadata["phones"][-1] == "9052221234"  # item2.TEL, a grouped property
     assert doc.metadata["birthday"] == "2012-06-06"
     assert doc.metadata["urls"] == ["http://www.ibm.com"]
-    assert "Address: Street4, Building 6, Floor 8, New York, 12345, USA" in doc.text
+    assert "Address (work): Street4, Building 6, Floor 8, New York, 12345, USA" in doc.text
     assert len(doc.text) < 1000  # the 46 KB photo is skipped
 
 
@@ -219,6 +219,16 @@ def test_unterminated_vcard_raises(tmp_path):
 # ------------------------------------------------------------------ jCard and xCard
 
 
+@pytest.mark.parametrize("name, line", [
+    ("ezvcard_iphone_v30_photo.vcf", "Address (home): Silicon Alley 5, New York, New York, 12345, United States of America"),
+    ("ezvcard_outlook2007.vcf", "Address (work): TheOffice, 222 Broadway, New York, NY, 99999, USA"),  # vCard 2.1 ADR;WORK;PREF
+    ("ezvcard_rfc6350_example_v40.vcf", "Address (work): Suite D2-630, 2875 Laurier, Quebec, QC, G1V 2M2, Canada"),
+])
+def test_address_says_home_or_work(real, name, line):
+    (doc,) = vcards(real, name)
+    assert line in doc.text.splitlines()
+
+
 def test_jcard(real):
     root = real / "contacts"
     path = root / "jcard" / "ezvcard_jcard_rfc7095.json"
@@ -229,7 +239,7 @@ def test_jcard(real):
     assert doc.metadata["emails"] == ["simon.perreault@viagenie.ca"]
     assert doc.metadata["birthday"] == "--02-03"
     assert "Full name: Simon Perreault ing. jr M.Sc." in doc.text
-    assert "Address: Suite D2-630, 2875 Laurier, Quebec, QC, G1V 2M2, Canada" in doc.text
+    assert "Address (work): Suite D2-630, 2875 Laurier, Quebec, QC, G1V 2M2, Canada" in doc.text
 
 
 def test_xcard(real):
@@ -240,7 +250,7 @@ def test_xcard(real):
     assert doc.title == "Simon Perreault"
     assert doc.metadata["phones"] == ["+14186569254", "+14182626501"]
     assert doc.metadata["org"] == "Viagenie"
-    assert "Address: 2875 boul. Laurier, suite D2-630, Quebec, QC, G1V 2M2, Canada" in doc.text
+    assert "Address (work): 2875 boul. Laurier, suite D2-630, Quebec, QC, G1V 2M2, Canada" in doc.text
     assert doc.native_id.startswith("xcard/ezvcard_xcard_rfc6351.xml#")
 
 

@@ -352,3 +352,20 @@ def test_iptc_digest_says_whether_the_iptc_is_in_sync_with_the_xmp(real):
     # an out-of-sync IPTC caption ranks after the XMP one (MWG), a synced one before it
     order = DESCRIPTION_ORDER_IPTC_STALE
     assert order.index("XMP dc:description") < order.index("IPTC Caption-Abstract")
+
+
+@pytest.mark.parametrize("rel, creator, source", [
+    ("jpeg/exifsamples_canon_g9_imagedescription.jpg", "Pilar Flores", "XMP dc:creator"),
+    ("jpeg/exiftool_gps_caption.jpg", "Ian Britton", "EXIF Artist"),  # IPTC By-line says the same
+    ("jpeg/exifsamples_long_imagedescription_xmp.jpg", "SSG KYLE DAVIS", "EXIF Artist"),  # MWG: EXIF first
+])
+def test_photographer_from_xmp_exif_or_iptc(real, rel, creator, source):
+    doc = photo(real, rel)
+    assert doc.author == creator and doc.metadata["creator_source"] == source
+    assert f"Photographer: {creator}" in doc.text.splitlines()
+    assert creator not in doc.people  # people are who is in the picture
+
+
+def test_template_placeholder_is_no_photographer(real):
+    doc = photo(real, "jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg")  # Artist, By-line and dc:creator all say "CREDIT"
+    assert doc.author is None and "Photographer" not in doc.text

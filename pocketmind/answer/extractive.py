@@ -26,6 +26,16 @@ _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _WINDOW_LINE = re.compile(r"^[»\s]\s(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) )?([^:]{1,60}): (.*)$")
 MAX_UNIT_CHARS = 300
 VECTOR_WEIGHT = 0.5
+# A question asking for a value of a known shape is answered by a sentence holding one, when a
+# sentence saying some of its words does: "打开日记的快捷键是什么" wants the line with "Alt+5",
+# not the one repeating "打开日记" and "快捷键".
+_SHAPES = (
+    (re.compile(r"快捷键|\b(?:shortcut|hotkey|keyboard)s?\b", re.I),
+     re.compile(r"\b(?:Ctrl|Alt|Shift|Cmd|Command|Option|Meta|Win)\s*\+\s*\S|[⌘⌃⌥⇧]\s*\w", re.I)),
+    (re.compile(r"\bhow (?:many|much|long|old)\b|多少|几[个天次岁年月页]", re.I), re.compile(r"\d|[一二两三四五六七八九十百千万]")),
+    (re.compile(r"\b(?:link|url|website|site|web ?page)\b|链接|网址|网站", re.I),
+     re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|app|io|dev)\b", re.I)),
+)
 
 
 @dataclass
@@ -77,8 +87,12 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
     if encode is not None:
         vectors = encode([question] + [text for _, text, _, _ in candidates])
         similarity = [float(v) for v in vectors[1:] @ vectors[0]]
+    shapes = [value for asks, value in _SHAPES if asks.search(question)]
+    shaped = [any(value.search(c[1]) for value in shapes) and bool(words & uw) for c, uw in zip(candidates, unit_words)]
     best: Span | None = None
-    for (n, text, line, author), lex, sim, uw in zip(candidates, lexical, similarity, unit_words):
+    for (n, text, line, author), lex, sim, uw, has_shape in zip(candidates, lexical, similarity, unit_words, shaped):
+        if any(shaped) and not has_shape:
+            continue
         score = lex + VECTOR_WEIGHT * sim - 0.05 * (n - 1)
         if person and author and author.casefold() != person.casefold() and person.casefold() not in text.casefold():
             score -= 1.0  # the question is about someone else

@@ -30,17 +30,20 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
 from pocketmind.results import Answer, Quote, Result
 from pocketmind.text import language_of
 
 from .abstain import said_by_someone_else
+from .calendar_days import calendar_answer
 from .context import estimate_tokens, pack_context, relevant, with_conversation_context
 from .evidence import quotes_for
 from .extractive import best_span
-from .grounded import date_answer, event_listing, undated_note_answer
+from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
+from .language import source_language_span, wrong_language
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
@@ -50,6 +53,7 @@ from .words import about_subject, content_words
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
 ABSTAIN_DEPTH = 20
 CLOSEST = 3  # passages shown with "Not in your data"
+ECHO_RATIO = 0.85  # an answer this close to the question (difflib ratio, letters only) repeats it
 
 
 @dataclass
@@ -101,13 +105,10 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, typed.text, citations, typed.found, evidence=[Quote(typed.citation, typed.quote)],
                            source="data" if typed.found else "none"))
 
-    if "event" in reading.kinds:  # a listing reads the whole search, not just what fits a prompt
-        pool = relevant(results)
-        topic = content_words(reading.text)  # "国庆节" of "去年国庆节放假是哪几天": only those events
-        about = [r for r in pool if r.kind != "event" or about_subject(topic, r)]
-        chosen = about if about and about[0].kind == "event" else pool
-        if listing := event_listing(chosen, reading.since, reading.until, question):
-            return from_data(listing, chosen)
+    # Which days, which working day, how long: read from the whole search, not just what fits a prompt.
+    if days := calendar_answer(question, reading.text, relevant(results), reading.since, reading.until,
+                               "event" in reading.kinds, titled=lambda title: _titled(store, "event", title)):
+        return from_data(*days)
     subject = content_words(question)
     dated = None
     undated = best_doc.get("metadata", {}).get("time_source") == "file modified"
@@ -125,12 +126,15 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return from_data(summary, contexts)
 
     readable = for_the_model(contexts)  # the same excerpts, numbered alike, without lines that address the model
+    if quoted := source_language_span(question, readable, named, encode):
+        return done(Answer(question, f"{quoted.text} [{quoted.citation}]", contexts, True,
+                           evidence=[Quote(quoted.citation, quoted.quote)], source="extractive"))
     generated = answerer.answer(question, readable, on_token=None, cancel=cancel)
     generated.citations = contexts[: len(generated.citations)]  # cited as they are (the answerer may keep fewer)
     if cancel is not None and cancel.is_set():
         return generated
     bad = unsupported(generated.text, question, contexts)
-    if bad or says_nothing(generated.text, question):
+    if bad or says_nothing(generated.text, question) or wrong_language(generated.text, question, readable):
         span = best_span(question, readable, person=named[0] if named else None, encode=encode)
         if span is None or (subject and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
@@ -155,9 +159,23 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
 
 
 def says_nothing(answer: str, question: str) -> bool:
-    """An empty answer, a bare citation, a placeholder, or the question echoed back."""
+    """An empty answer, a bare citation, a placeholder, or the question echoed back
+    ("2020年复活节是哪天" for "2020年的复活节是哪天？")."""
     bare = re.sub(r"\[\d+\]|[\s\W_]+", "", answer).casefold()
-    return not bare or answer.startswith("(the model gave no answer") or bare in ("attachment",) or bare == re.sub(r"[\s\W_]+", "", question).casefold()
+    asked = re.sub(r"[\s\W_]+", "", question).casefold()
+    echoed = len(bare) >= 4 and SequenceMatcher(None, bare, asked).ratio() >= ECHO_RATIO
+    return not bare or answer.startswith("(the model gave no answer") or bare in ("attachment",) or echoed
+
+
+def _titled(store, kind: str, title: str) -> list[Result]:
+    """Every document of ``kind`` with ``title``, as results (the other days of a holiday)."""
+    return [_as_result(doc) for doc in store.documents_of_kind(kind) if doc["title"] == title]
+
+
+def _as_result(doc: dict) -> Result:
+    return Result(id=doc["id"], kind=doc["kind"], source=doc["source"], title=doc["title"], snippet=doc["text"][:220],
+                  time=doc.get("occurred_local"), uri=doc.get("uri"), score=0.0, text=doc["text"],
+                  metadata=doc.get("metadata") or {}, occurred_at=doc.get("occurred_at"), ended_at=doc.get("ended_at"))
 
 
 def _cards(store) -> list[Result]:

@@ -19,7 +19,7 @@ from typing import Sequence
 from pocketmind.results import Result
 from pocketmind.text import language_of
 
-from .words import about_subject, content_words
+from .words import about_subject, content_words, words_of
 
 _TYPES = {
     "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|fax|number to call|call (?:him|her|them))\b|电话|手机|号码|传真", re.I),
@@ -29,11 +29,13 @@ _TYPES = {
     "nickname": re.compile(r"\bnick ?name\b|昵称|外号|小名", re.I),
     "work": re.compile(r"\b(?:job|job title|work(?:s)? (?:for|at|as)|employer|company|organi[sz]ation|occupation|position)\b|工作|公司|职位|职务", re.I),
     # "Who said / took / wrote ...": the subject of the verb (not "who did I meet", whose answer is an object).
-    "who": re.compile(r"^\s*who\b(?!\s+(?:did|do|does|have|had|will|should|can|could)\s+(?:i|we|you)\b)|^\s*谁(?!.*我)|谁说|谁提到|谁发|是谁拍|谁拍|谁写", re.I),
+    "who": re.compile(r"^\s*(?:who|which (?:number|contact|person|friend))\b(?!\s+(?:did|do|does|have|had|will|should|can|could)\s+(?:i|we|you)\b)|^\s*谁(?!.*我)|谁说|谁提到|谁发|是谁拍|谁拍|谁写", re.I),
     "where": re.compile(r"^\s*where\b|\b(?:which|what|in which) (?:city|country|town|place)\b|在哪|哪里|什么地方|哪个城市|哪个国家", re.I),
 }
-_PHONE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
-               "work": re.compile(r"\b(?:work|office)\b|工作|办公", re.I), "fax": re.compile(r"\bfax\b|传真", re.I)}
+# Which of a card's numbers or addresses: "Phone (cell)", "Address (home)"... (the vCard TYPE).
+_LINE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
+              "work": re.compile(r"\b(?:work|office|business)\b|工作|办公|单位|公司", re.I), "fax": re.compile(r"\bfax\b|传真", re.I)}
+_KINDS_OF = {"phone": ("cell", "home", "work", "fax"), "address": ("home", "work")}
 _NOT_NAMES = {"what", "what's", "whats", "when", "where", "who", "which", "how", "is", "does", "do", "did", "the", "my", "i",
               "mr", "mrs", "ms", "dr"}
 _CARD_LINE = {"phone": "Phone", "email": "Email", "address": "Address", "birthday": "Birthday", "nickname": "Nickname",
@@ -61,7 +63,11 @@ def typed_answer(question: str, kind: str | None, named: Sequence[str], results:
     """``named``: the people the question names (their contact names); ``cards``: every
     contact card (the one asked about is cited after ``results`` when not among them)."""
     if kind in _CARD_LINE:
-        return _from_card(question, kind, name_tokens(question, named), results, cards)
+        wanted = name_tokens(question, named)
+        card = _from_card(question, kind, wanted, results, cards)
+        if kind == "phone" and (card is None or not card.found):
+            return _sender_number(wanted, results) or card
+        return card
     if kind == "where":
         return _place(question, results, subject)
     if kind == "who":
@@ -80,13 +86,15 @@ def _from_card(question: str, kind: str, named: Sequence[set[str]], results: Seq
     label = _CARD_LINE[kind]
     lines = [line for line in (card.text or "").splitlines() if line.startswith(label)]
     zh = language_of(question) == "zh"
-    wanted = [k for k, pattern in _PHONE_KIND.items() if pattern.search(question)] if kind == "phone" else []
-    if kind == "phone" and wanted:  # "fax number": a card with only a cell phone has none
+    wanted = [k for k in _KINDS_OF.get(kind, ()) if _LINE_KIND[k].search(question)]
+    if wanted:  # "fax number", "home address": a card with only a cell phone or a work address has none
         lines = [line for line in lines if any(k in line.split(":", 1)[0].lower() for k in wanted)]
     if not lines:
         what = _LABELS_ZH[kind] if zh else {"phone": "phone number", "email": "e-mail address", "work": "work details"}.get(kind, kind)
         if wanted and not zh:
-            what = f"{wanted[0]} number"
+            what = f"{wanted[0]} {'address' if kind == 'address' else 'number'}"
+        elif wanted:
+            what = {"home": "家庭", "work": "工作", "cell": "手机", "fax": "传真"}[wanted[0]] + ("地址" if kind == "address" else "号码")
         text = f"你的数据里没有：{card.title}的联系人卡片上没有{what}。" if zh else f"Not in your data: {card.title}'s contact card has no {what}."
         return TypedAnswer(text, n, card.text.splitlines()[0] if card.text else card.title, found=False, extra=extra)
     line = lines[0]
@@ -97,6 +105,19 @@ def _from_card(question: str, kind: str, named: Sequence[set[str]], results: Seq
     if kind == "birthday":
         value = _spoken_birthday(value, zh)
     return TypedAnswer(f"{value}{suffix} [{n}]", n, line, extra=extra)
+
+
+_PHONE_SHAPE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+
+
+def _sender_number(wanted: Sequence[set[str]], results: Sequence[Result]) -> TypedAnswer | None:
+    """The number a person's text messages came from (an SMS backup keeps it with each
+    message), for someone with no card, or a card without a phone."""
+    for n, result in enumerate(results, 1):
+        number = str(result.metadata.get("address") or "")
+        if result.kind == "message" and result.author and card_matches(result.author, wanted) and _PHONE_SHAPE.fullmatch(number):
+            return TypedAnswer(f"{number} [{n}]", n, f"{result.author} ({number}): {_own_text(result)}")
+    return None
 
 
 def _spoken_birthday(value: str, zh: bool) -> str:
@@ -151,13 +172,31 @@ def _place(question: str, results: Sequence[Result], subject: set[str] | None = 
 def _author(question: str, results: Sequence[Result]) -> TypedAnswer | None:
     """Who wrote the message (or took the photo, wrote the note) that the question is about."""
     words = content_words(question)
+    to_me = bool(_TO_ME.search(question))
+    best, most = None, 0
     for n, result in enumerate(results[:3], 1):
         if not result.author or result.kind not in ("message", "photo", "note"):
             continue
-        if about_subject(words, result, own_text=result.kind == "message"):
-            quote = f"{result.author}: {_own_text(result)}" if result.kind == "message" else _line_with(result, result.author)
-            return TypedAnswer(f"{result.author} [{n}]", n, quote)
-    return None
+        if to_me and result.metadata.get("from_me"):
+            continue  # "which number asked me ...": not the user's own message
+        said = _said(words, result) if words else 1
+        if said > most:  # the passage that says most of the question's words, not the first saying one
+            best, most = (n, result), said
+    if best is None:
+        return None
+    n, result = best
+    quote = f"{result.author}: {_own_text(result)}" if result.kind == "message" else _line_with(result, result.author)
+    return TypedAnswer(f"{result.author} [{n}]", n, quote)
+
+
+_TO_ME = re.compile(r"\b(?:me|my|i)\b|我", re.I)
+
+
+def _said(words: set[str], result: Result) -> int:
+    """How many of the question's subject words a passage says (a message: in its own text)."""
+    if result.kind == "message":
+        return len(words & words_of([_own_text(result)]))
+    return len(words & words_of([result.title, result.text or result.snippet]))
 
 
 def _own_text(result: Result) -> str:
