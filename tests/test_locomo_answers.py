@@ -1,6 +1,7 @@
 """Answers to LoCoMo-style questions over a real conversation (the first sessions of
 LoCoMo dev 26, written as the WhatsApp export a user would have): relative dates told
-the way they were said, short answers, and a model that does not know abstaining."""
+the way they were said, short answers, abstaining on what someone else did, and a model
+that does not know abstaining."""
 
 from __future__ import annotations
 
@@ -54,6 +55,18 @@ def test_last_saturday_is_told_as_the_saturday_before_the_day_it_was_said(engine
 def test_yesterday_keeps_its_date(engine):
     # Caroline on 8 May 2023: "I went to a LGBTQ support group yesterday"
     assert engine.ask("When did Caroline go to the LGBTQ support group?").text == "7 May 2023 [2]"
+
+
+def test_a_question_about_what_the_other_person_did_abstains(engine):
+    # Caroline chose the agency ("I chose them 'cause they help LGBTQ+ folks"); Melanie only asked
+    # her "What made you pick it?", which matches the question best.
+    assert engine.ask("Why did Melanie choose the adoption agency?").text.startswith("Not mentioned by Melanie")
+    assert engine.ask("What did Caroline realize after her charity race?").text.startswith("Not mentioned by Caroline")
+
+
+def test_a_reply_that_praises_what_they_did_does_not_make_it_someone_elses(engine):
+    # Caroline's "That charity race sounds great, Mel! ... proud of you" outranks Melanie's own message.
+    assert not engine.ask("What did Melanie realize after the charity race?").text.startswith("Not mentioned")
 
 
 @pytest.mark.parametrize("said, shown", [

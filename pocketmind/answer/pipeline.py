@@ -44,7 +44,7 @@ from .extractive import best_span
 from .grounded import date_answer, event_listing, undated_note_answer
 from .injection import for_the_model
 from .phrase import declines, short_answer
-from .said_when import message_saying_when, own_line
+from .said_when import message_saying_when
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
@@ -124,9 +124,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if reading.temporal and not undated and about_subject(subject, best):
         says_no_time = best.time and not resolve_mentions(best_doc["text"], datetime.fromisoformat(best.time))
         saying = message_saying_when(contexts, subject) if says_no_time else None
-        if saying is not None and saying is not best:  # the best hit says no time; a close one does
-            cited = contexts.index(saying) + 1
-            dated = date_answer(question, reading.temporal, saying, own_line(saying))
+        if saying is not None:  # the best hit says no time; a line close to it does
+            cited = contexts.index(saying[0]) + 1
+            dated = date_answer(question, reading.temporal, *saying)
         else:
             dated = date_answer(question, reading.temporal, best, best_doc["text"])
     if dated:  # dates come from the data, not from the model

@@ -12,7 +12,9 @@ The message that says when is not always the best match: "The support group
 has made me feel accepted" outranks "I went to a support group yesterday"
 for "when did she go to the support group?". When the best hit says no time,
 the first of the next few hits that says the question's subject and a time
-is the one to date from.
+is the one to date from; else a line of the best hit's conversation window
+that says them ("I ran a charity race last Saturday" just before "The event
+was really thought-provoking").
 """
 
 from __future__ import annotations
@@ -64,18 +66,29 @@ def said_when(mention: TimeMention, said_on: date) -> str:
     return mention.label
 
 
-def message_saying_when(results: Sequence[Result], subject: set[str], depth: int = WHEN_DEPTH) -> Result | None:
-    """For "when did she go to the support group?": the first of the best few message hits
-    whose own line says both a subject word and a time ("I went to a support group
-    yesterday"), when the best hit says no time ("The support group has made me feel
-    accepted"). ``results``: hits given their conversation window (the own line marked "»")."""
+def message_saying_when(results: Sequence[Result], subject: set[str], depth: int = WHEN_DEPTH) -> tuple[Result, str] | None:
+    """For "when did she go to the support group?" when the best hit says no time: the
+    first of the best few message hits whose own line says a subject word and a time
+    ("I went to a support group yesterday"), else the closest line of the best hit's
+    own conversation window that does (a hit folded into it). Returns the hit and that
+    line's text. ``results``: hits given their conversation window (own line marked "»")."""
     for result in results[:depth]:
-        if result.kind != "message" or not result.time:
-            continue
-        own = own_line(result)
-        if subject & words_of([own]) and resolve_mentions(own, datetime.fromisoformat(result.time)):
-            return result
+        if result.kind == "message" and result.time and _says_when(own_line(result), subject, result):
+            return result, own_line(result)
+    best = results[0] if results else None
+    if best is None or best.kind != "message" or not best.time:
+        return None
+    lines = (best.text or "").splitlines()
+    hit = next((i for i, line in enumerate(lines) if line.startswith("»")), 0)
+    for i in sorted(range(len(lines)), key=lambda i: abs(i - hit)):
+        same_day = _SAME_DAY_LINE.match(lines[i])
+        if i != hit and same_day and _says_when(same_day["text"], subject, best):
+            return best, same_day["text"]
     return None
+
+
+def _says_when(text: str, subject: set[str], result: Result) -> bool:
+    return bool(subject & words_of([text])) and bool(resolve_mentions(text, datetime.fromisoformat(result.time)))
 
 
 def own_line(result: Result) -> str:
