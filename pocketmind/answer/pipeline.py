@@ -84,7 +84,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         shown = list(results[: options.shown])  # "where was I on 22 October 2008?": the date is the whole question
     if not shown:
         return done(Answer(question, not_found(question), list(results[:CLOSEST]), False, source="none"))
-    absent = None if options.person_filter else said_by_someone_else(results, reading.people, people)
+    absent = None if options.person_filter else said_by_someone_else(results, reading.people, people, content_words(question))
     best = shown[0]
     best_doc = store.documents([best.id])[best.id]  # the whole document, not its best chunk
     shown = with_conversation_context(shown, store, people.display_name)
