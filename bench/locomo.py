@@ -1,6 +1,6 @@
 """LoCoMo answer quality and evidence recall of pocketmind, through the public API.
 
-    python bench/locomo.py [--files F.json ...] [--retrieval-only] [--limit N] [--json PATH]
+    python bench/locomo.py [--files F.json ...] [--retrieval-only] [--limit N] [--json PATH] [--homes DIR]
 
 Each conversation is written as a real WhatsApp export (bench/locomo_data.py)
 and indexed in a fresh temporary home by ``Engine.add_source`` +
@@ -168,13 +168,22 @@ class Row:
 
 
 def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: list,
-                     prepared_cache: Path | None = None) -> tuple[list[Row], dict]:
+                     prepared_cache: Path | None = None, homes: Path | None = None) -> tuple[list[Row], dict]:
     from pocketmind import Engine
     from pocketmind.settings import Settings
 
     conv = locomo_data.load(path)
     with tempfile.TemporaryDirectory(prefix="locomo-") as tmp:
-        export, turns = write_export(conv, Path(tmp) / "chats")
+        if homes:  # indexed once, asked again by later runs (only answering changed)
+            tmp = homes / path.stem
+            written = tmp / "chats" / f"WhatsApp Chat with {conv['speaker_b']}.txt"
+            if written.exists():
+                turns = {t.dia_id: t for t in locomo_data.turns(conv)}
+                export = map_export(written, list(turns.values()))
+            else:
+                export, turns = write_export(conv, Path(tmp) / "chats")
+        else:
+            export, turns = write_export(conv, Path(tmp) / "chats")
         now = locomo_data.last_session_time(conv)  # naive local, like the export's timestamps
         settings = Settings()
         if prepared_cache:  # a faster embedding backend, prepared once for the whole run
@@ -182,7 +191,8 @@ def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: 
             (Path(tmp) / "home" / "cache" / "embedders").symlink_to(prepared_cache / "embedders")
             settings.models.embedding_backend = "onnx-int8"
         with Engine(home=Path(tmp) / "home", now=lambda: now, settings=settings) as engine:
-            engine.add_source("messages", export.path.parent, name="chat")
+            if not engine.store.sources():
+                engine.add_source("messages", export.path.parent, name="chat")
             started = time.perf_counter()
             summaries = engine.index()
             info = {
@@ -346,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="questions per conversation (spread evenly)")
     parser.add_argument("--json", type=Path, default=None, help="write summary and per-question rows here")
     parser.add_argument("--rescore", type=Path, default=None, help="score the rows of an earlier --json run again (no engine)")
+    parser.add_argument("--homes", type=Path, default=None,
+                        help="keep each conversation's export and index in DIR/<name> and reuse them on later runs")
     parser.add_argument("--embedding-backend", choices=("torch", "onnx-int8"), default="torch", help="how MiniLM runs (models.embedding_backend)")
     args = parser.parse_args(argv)
     if args.rescore:
@@ -364,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     infos = []
     keep: list = []
     for path in args.files:
-        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, prepared)
+        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, prepared, args.homes)
         rows += got
         infos.append(info)
         print(f"{path.stem}: {len(got)} questions, indexed {info['documents']} documents in {info['index_s']} s", file=sys.stderr)

@@ -15,6 +15,8 @@ from pocketmind.results import Result
 from pocketmind.text import writes_han_dates
 from pocketmind.timeexpr import resolve_mentions
 
+from .said_when import said_when
+
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -34,6 +36,8 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
     if best.kind == "note" and best.ended_at is not None:  # a note dated by its properties or name: its range
         return _note_range(moment, best.ended_at, cjk)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
+    if mentions and not cjk:
+        return said_when(mentions[0], moment.date())
     if mentions:
         m = mentions[0]
         if m.granularity == "day" and m.start == m.end:

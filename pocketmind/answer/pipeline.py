@@ -30,11 +30,13 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
 from pocketmind.results import Answer, Quote, Result
 from pocketmind.text import language_of
+from pocketmind.timeexpr import resolve_mentions
 
 from .abstain import said_by_someone_else
 from .calendar_days import calendar_answer
@@ -44,6 +46,8 @@ from .extractive import best_span
 from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
 from .language import source_language_span, wrong_language
+from .phrase import declines, short_answer
+from .said_when import message_saying_when
 from .prompt import not_found
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
@@ -84,7 +88,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         shown = list(results[: options.shown])  # "where was I on 22 October 2008?": the date is the whole question
     if not shown:
         return done(Answer(question, not_found(question), list(results[:CLOSEST]), False, source="none"))
-    absent = None if options.person_filter else said_by_someone_else(results, reading.people, people)
+    absent = None if options.person_filter else said_by_someone_else(results, reading.people, people, content_words(question))
     best = shown[0]
     best_doc = store.documents([best.id])[best.id]  # the whole document, not its best chunk
     shown = with_conversation_context(shown, store, people.display_name)
@@ -117,10 +121,17 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         if text.startswith(("Not in your data", "你的数据里没有")):
             return done(Answer(question, text, contexts, False, evidence=[Quote(1, best.title)], source="none"))
         return from_data(f"{text} [1]", contexts)
+    cited = 1
     if reading.temporal and not undated and about_subject(subject, best):
-        dated = date_answer(question, reading.temporal, best, best_doc["text"])
+        says_no_time = best.time and not resolve_mentions(best_doc["text"], datetime.fromisoformat(best.time))
+        saying = message_saying_when(contexts, subject) if says_no_time else None
+        if saying is not None:  # the best hit says no time; a line close to it does
+            cited = contexts.index(saying[0]) + 1
+            dated = date_answer(question, reading.temporal, *saying)
+        else:
+            dated = date_answer(question, reading.temporal, best, best_doc["text"])
     if dated:  # dates come from the data, not from the model
-        return from_data(f"{dated} [1]", contexts)
+        return from_data(f"{dated} [{cited}]", contexts)
     dated_things = sum(r.kind in ("message", "event", "photo") for r in contexts)
     if is_summary_question(question) and dated_things >= 2 and (summary := dated_list(question, contexts)):
         return from_data(summary, contexts)
@@ -133,6 +144,10 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     generated.citations = contexts[: len(generated.citations)]  # cited as they are (the answerer may keep fewer)
     if cancel is not None and cancel.is_set():
         return generated
+    generated.text = short_answer(generated.text)
+    if declines(generated.text):  # "I'm not sure": the model found no answer
+        return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
+                           generated.seconds, source="none"))
     bad = unsupported(generated.text, question, contexts)
     if bad or says_nothing(generated.text, question) or wrong_language(generated.text, question, readable):
         span = best_span(question, readable, person=named[0] if named else None, encode=encode)
@@ -150,7 +165,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             else:
                 note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
                         else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
-            return done(Answer(question, f"{span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
+            return done(Answer(question, f"{short_answer(span.text) or span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
                                generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
     if generated.text.startswith(("Not mentioned", "没有提到")):
         generated.found, generated.source = False, "none"

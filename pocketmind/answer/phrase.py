@@ -1,0 +1,53 @@
+"""The short answer: the phrase that answers, not the sentence around it.
+
+The small model often copies its excerpt's message whole ("Seattle, I'm
+excited for my game there next month! It's one of my favorite cities"), and
+an extracted span is a whole chat line. The answer card shows the evidence
+line anyway, so the answer itself keeps only what answers: the first
+sentence, without a greeting before it or a speaker's comment after a comma
+("Seattle, I'm excited..." -> "Seattle"). Only words already in the answer
+are kept, in their order, so the verifier's verdict still holds.
+
+A model that says it does not know ("I'm not sure.") has not found the
+answer: that is an abstention, not an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+# "Hey Nate!", "Wow!", "Oh yes!": a line of chat that addresses someone, not an answer.
+_GREETING = re.compile(r"^(?:hey|hi|hello|wow|oh|aw+|haha|thanks|thank you|yay|omg|ooh|hmm)\b[^.!?]{0,20}[!.]$", re.I)
+# "<answer>, I'm / we / it was ...": the speaker's comment on the answer that came first.
+_COMMENT = re.compile(r",\s+(?:i|i'm|i've|i'd|we|we're|we've|it's|it was|that's|that was|this is|you|you're)\b",
+                      re.I)
+MAX_PHRASE_WORDS = 8  # an answer before a comment is a phrase, not a clause of its own
+_DECLINES = re.compile(r"^\W*(?:i['’]?m not sure|i am not sure|not sure|i don['’]?t know|i do not know|no idea|unknown(?=[\s.!]*(?:\[\d+\])?\s*$)|"
+                       r"(?:it is|it's) not (?:mentioned|specified|stated|clear)|not specified|not stated)\b", re.I)
+
+
+def declines(answer: str) -> bool:
+    """Whether a generated answer says it does not know."""
+    return bool(_DECLINES.match(answer))
+
+
+def short_answer(answer: str) -> str:
+    """``answer`` cut to its answering phrase; its citation markers stay at the end."""
+    markers = _MARKERS.search(answer)
+    tail = markers.group().strip() if markers else ""
+    body = answer[: markers.start()] if markers else answer
+    sentences = [s.strip() for s in _SENTENCE_END.split(body.strip()) if s.strip()]
+    while len(sentences) > 1 and _GREETING.match(sentences[0]):
+        sentences.pop(0)
+    if not sentences or _GREETING.match(sentences[0]):
+        return tail  # nothing but a greeting: no answer
+    phrase = sentences[0]
+    comment = _COMMENT.search(phrase)
+    if comment and len(phrase[: comment.start()].split()) <= MAX_PHRASE_WORDS:
+        phrase = phrase[: comment.start()]
+    phrase = phrase.rstrip(" .!,;:")
+    if not phrase:
+        return answer
+    return f"{phrase} {tail}" if tail else phrase

@@ -1,0 +1,101 @@
+"""A relative time phrase told the way it was said, anchored to the day it was said.
+
+"I gave a talk last week", sent on 9 June 2023, answers "when did she give
+the talk?" with "the week before 9 June 2023": exactly what the message
+says, no more. Resolving it to a calendar week ("the week of 29 May 2023")
+claims a precision the message does not have (people say "last week" of the
+week before last too) and reads worse. Phrases that name one day
+("yesterday", "today") keep their date; months, years and seasons keep their
+label ("June 2023", "2022").
+
+The message that says when is not always the best match: "The support group
+has made me feel accepted" outranks "I went to a support group yesterday"
+for "when did she go to the support group?". When the best hit says no time,
+the first of the next few hits that says the question's subject and a time
+is the one to date from; else a line of the best hit's conversation window
+that says them ("I ran a charity race last Saturday" just before "The event
+was really thought-provoking").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Sequence
+
+from pocketmind.results import Result
+from pocketmind.timeexpr import TimeMention, resolve_mentions
+
+from .words import words_of
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# "two weeks ago", "a few days ago" -> "two weeks before <day>"
+_AGO = re.compile(r"^(?P<amount>.+?)\s+(?P<unit>days?|weeks?|weekends?|months?|years?)\s+ago$", re.I)
+# "last week", "this past weekend", "the week before" -> "the week before <day>"; "next week" -> "the week after <day>"
+_NEIGHBOUR = re.compile(r"^(?:(?P<mod>last|this\s+past|the\s+previous|next|the\s+following|the\s+coming)\s+(?P<unit>week|weekend)"
+                        r"|the\s+(?P<unit2>week)\s+before)$", re.I)
+# "last Saturday", "on Saturday", "Saturday", "this past Saturday" -> "the Saturday before <day>"
+_PAST_WEEKDAY = re.compile(r"^(?:(?:last|this\s+past|past|on)\s+)?(?P<weekday>" + "|".join(_WEEKDAYS) + r")$", re.I)
+WHEN_DEPTH = 3  # how many of the best hits may say when, before the best hit's own date is taken
+# A window line without a time of its own: "  Caroline: I went to a support group yesterday".
+_SAME_DAY_LINE = re.compile(r"^[» ] (?!\d{4}-\d{2}-\d{2} )[^:]{1,60}: (?P<text>.*)$")
+
+
+def spoken_day(d: date) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def said_when(mention: TimeMention, said_on: date) -> str:
+    """``mention`` (found in a text written on ``said_on``) as an answer to "when"."""
+    phrase = " ".join(mention.phrase.split())
+    anchor = spoken_day(said_on)
+    if found := _AGO.match(phrase):
+        return f"{found['amount'].lower()} {found['unit'].lower()} before {anchor}"
+    if found := _NEIGHBOUR.match(phrase):
+        unit = (found["unit"] or found["unit2"]).lower()
+        after = (found["mod"] or "").lower() in ("next", "the following", "the coming")
+        return f"the {unit} {'after' if after else 'before'} {anchor}"
+    if (found := _PAST_WEEKDAY.match(phrase)) and mention.start < said_on:
+        return f"the {found['weekday'].capitalize()} before {anchor}"
+    if mention.granularity == "day" and mention.start == mention.end:
+        return spoken_day(mention.start)
+    if mention.granularity == "week":
+        return f"the week of {spoken_day(mention.start)}"
+    return mention.label
+
+
+def message_saying_when(results: Sequence[Result], subject: set[str], depth: int = WHEN_DEPTH) -> tuple[Result, str] | None:
+    """For "when did she go to the support group?" when the best hit says no time: the
+    first of the best few message hits whose own line says a subject word and a time
+    ("I went to a support group yesterday"), else the closest line of the best hit's
+    own conversation window that does (a hit folded into it). Returns the hit and that
+    line's text. ``results``: hits given their conversation window (own line marked "»")."""
+    for result in results[:depth]:
+        if result.kind == "message" and result.time and _says_when(own_line(result), subject, result):
+            return result, own_line(result)
+    best = results[0] if results else None
+    if best is None or best.kind != "message" or not best.time:
+        return None
+    lines = (best.text or "").splitlines()
+    hit = next((i for i, line in enumerate(lines) if line.startswith("»")), 0)
+    for i in sorted(range(len(lines)), key=lambda i: abs(i - hit)):
+        same_day = _SAME_DAY_LINE.match(lines[i])
+        if i != hit and same_day and _says_when(same_day["text"], subject, best):
+            return best, same_day["text"]
+    return None
+
+
+def _says_when(text: str, subject: set[str], result: Result) -> bool:
+    return bool(subject & words_of([text])) and bool(resolve_mentions(text, datetime.fromisoformat(result.time)))
+
+
+def own_line(result: Result) -> str:
+    """A message hit's own text, out of its conversation window."""
+    text = result.text or result.snippet
+    marked = next((line for line in text.splitlines() if line.startswith("»")), None)
+    if marked is None:
+        return text
+    found = _SAME_DAY_LINE.match(marked)  # the hit's own line never carries a time: the excerpt's header does
+    return found["text"] if found else marked[2:]

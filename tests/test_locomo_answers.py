@@ -1,0 +1,89 @@
+"""Answers to LoCoMo-style questions over a real conversation (the first sessions of
+LoCoMo dev 26, written as the WhatsApp export a user would have): relative dates told
+the way they were said, short answers, abstaining on what someone else did, and a model
+that does not know abstaining."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from conftest import CORPUS
+from pocketmind import Engine
+from pocketmind.answer.phrase import declines, short_answer
+
+SESSIONS = 3
+
+
+def write_export(conversation: dict, folder) -> None:
+    """Sessions 1..SESSIONS as an Android WhatsApp export, one minute per turn."""
+    lines = []
+    for n in range(1, SESSIONS + 1):
+        start = datetime.strptime(conversation[f"session_{n}_date_time"], "%I:%M %p on %d %B, %Y")
+        for i, turn in enumerate(conversation[f"session_{n}"]):
+            lines.append(f"{start + timedelta(minutes=i):%d/%m/%Y, %H:%M} - {turn['speaker']}: {turn['text']}")
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Melanie.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    conversation = json.loads((CORPUS / "locomo" / "dev" / "26.json").read_text(encoding="utf-8"))
+    root = tmp_path_factory.mktemp("locomo-26")
+    write_export(conversation, root / "chats")
+    now = datetime(2023, 6, 10, 12, 0)
+    with Engine(home=root / "home", now=lambda: now) as engine:
+        engine.add_source("messages", root / "chats", name="chat")
+        engine.index()
+        yield engine
+
+
+def test_last_week_is_told_as_the_week_before_the_day_it_was_said(engine):
+    # Caroline on 9 June 2023: "I wanted to tell you about my school event last week."
+    answer = engine.ask("When did Caroline give a speech at a school?")
+    assert answer.text == "the week before 9 June 2023 [1]" and answer.source == "data"
+
+
+def test_last_saturday_is_told_as_the_saturday_before_the_day_it_was_said(engine):
+    # Melanie on Thursday 25 May 2023: "I ran a charity race for mental health last Saturday"
+    answer = engine.ask("When did Melanie run a charity race?")
+    assert answer.text == "the Saturday before 25 May 2023 [1]"
+
+
+def test_yesterday_keeps_its_date(engine):
+    # Caroline on 8 May 2023: "I went to a LGBTQ support group yesterday"
+    assert engine.ask("When did Caroline go to the LGBTQ support group?").text == "7 May 2023 [2]"
+
+
+def test_a_question_about_what_the_other_person_did_abstains(engine):
+    # Caroline chose the agency ("I chose them 'cause they help LGBTQ+ folks"); Melanie only asked
+    # her "What made you pick it?", which matches the question best.
+    assert engine.ask("Why did Melanie choose the adoption agency?").text.startswith("Not mentioned by Melanie")
+    assert engine.ask("What did Caroline realize after her charity race?").text.startswith("Not mentioned by Caroline")
+
+
+def test_a_reply_that_praises_what_they_did_does_not_make_it_someone_elses(engine):
+    # Caroline's "That charity race sounds great, Mel! ... proud of you" outranks Melanie's own message.
+    assert not engine.ask("What did Melanie realize after the charity race?").text.startswith("Not mentioned")
+
+
+@pytest.mark.parametrize("said, shown", [
+    # answers the bundled model gave on LoCoMo dev, and what the card shows
+    ("Seattle, I'm excited for my game there next month! It's one of my favorite cities to explore - super vibrant!",
+     "Seattle"),
+    ("I want to improve my shooting percentage. Been practicing hard and gonna make it happen.",
+     "I want to improve my shooting percentage"),
+    ("A painting of a castle [1]", "A painting of a castle [1]"),
+    ("Pottery, camping, painting [2]", "Pottery, camping, painting [2]"),
+    ("Hey Nate! [1]", "[1]"),
+    ("Wow! A trophy. [3]", "A trophy [3]"),
+])
+def test_the_short_answer_is_the_phrase_that_answers(said, shown):
+    assert short_answer(said) == shown
+
+
+def test_a_model_that_does_not_know_has_not_answered():
+    assert declines("I'm not sure.") and declines("I don't know [1]")
+    assert not declines("Unknown Pleasures, the Joy Division album [1]") and not declines("She is sure it was Paris")
