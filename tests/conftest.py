@@ -37,11 +37,13 @@ def warm_models():
     Engines share loaded models process-wide while anyone holds them, so
     holding one here keeps every test's engine from loading it again.
     """
-    from pocketmind.embeddings import MiniLMEmbedder
+    from pocketmind.embeddings import MiniLMEmbedder, MultilingualUSEEmbedder
     from pocketmind.embeddings.onnx import OnnxInt8MiniLMEmbedder, find_prepared, shared_cache_dir
 
     embedder = MiniLMEmbedder()
     model = embedder.model
     default = OnnxInt8MiniLMEmbedder(find_prepared(shared_cache_dir())).model  # the default backend's, held too
+    multilingual = MultilingualUSEEmbedder(threads=1)  # the engines' second vector list (threads as Engine uses)
+    multilingual.encode(["warm"])
     yield model
-    del default
+    del default, multilingual

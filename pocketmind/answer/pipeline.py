@@ -52,7 +52,7 @@ from .prompt import not_found
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
 from .verify import unsupported
-from .words import about_subject, content_words
+from .words import about_subject, content_words, says_most
 
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
 ABSTAIN_DEPTH = 20
@@ -115,13 +115,18 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return from_data(*days)
     subject = content_words(question)
     dated = None
+    first = 1
+    if reading.temporal and (chosen := says_most(subject, contexts[:3])):
+        # Another top hit says more of what is asked: date that one (the ranking can be a near-tie).
+        best, first = contexts[chosen], chosen + 1
+        best_doc = store.documents([best.id])[best.id]
     undated = best_doc.get("metadata", {}).get("time_source") == "file modified"
     if reading.temporal and undated and best.kind == "note" and about_subject(subject, best):
         text = undated_note_answer(question, best, best_doc["text"])  # never the mtime
         if text.startswith(("Not in your data", "你的数据里没有")):
-            return done(Answer(question, text, contexts, False, evidence=[Quote(1, best.title)], source="none"))
-        return from_data(f"{text} [1]", contexts)
-    cited = 1
+            return done(Answer(question, text, contexts, False, evidence=[Quote(first, best.title)], source="none"))
+        return from_data(f"{text} [{first}]", contexts)
+    cited = first
     if reading.temporal and not undated and about_subject(subject, best):
         says_no_time = best.time and not resolve_mentions(best_doc["text"], datetime.fromisoformat(best.time))
         saying = message_saying_when(contexts, subject) if says_no_time else None

