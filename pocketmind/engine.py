@@ -82,21 +82,25 @@ class Engine:
         self.close()
 
     def close(self) -> None:
-        self.release_models()
+        # No heap trim here: a full gc.collect() per closed engine cost a long-lived
+        # process (the test suite, a plugin host) most of its time, for memory it may reuse.
+        self.release_models(give_memory_back=False)
         self.store.close()
 
-    def release_models(self) -> None:
+    def release_models(self, give_memory_back: bool = True) -> None:
         """Unload the models and give their memory back to the OS (the idle daemon:
         160 -> 100 MB RSS with the onnx-int8 embedder and the bundled LLM, bench/memory.py)."""
         from .heap import give_back
 
         with self._model_lock:
-            for model in (self._embedder, self._stored_embedder, self._answerer, self._multilingual):
+            models = [m for m in (self._embedder, self._stored_embedder, self._answerer, self._multilingual) if m is not None]
+            for model in models:
                 unload = getattr(model, "unload", None)
                 if unload:
                     unload()
             self._embedder = self._stored_embedder = self._answerer = self._multilingual = None
-        give_back()
+        if models and give_memory_back:
+            give_back()
 
     @property
     def models_loaded(self) -> bool:
