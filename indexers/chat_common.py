@@ -156,7 +156,11 @@ def local_attachment(
     if relative:
         for folder in search_dirs:
             candidate = folder / relative
-            if candidate.is_file():
+            try:
+                exists = candidate.is_file()
+            except OSError:  # a name longer than the file system allows, a loop of links: not there
+                exists = False
+            if exists:
                 found = os.path.abspath(candidate)
                 break
     return Attachment(name=name, mime=mime or mime_from_name(name), path=found, caption=caption)

@@ -52,7 +52,7 @@ from .prompt import not_found
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
 from .verify import unsupported
-from .words import about_subject, content_words, says_most
+from .words import about_subject, content_words
 
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
 ABSTAIN_DEPTH = 20
@@ -116,10 +116,6 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     subject = content_words(question)
     dated = None
     first = 1
-    if reading.temporal and (chosen := says_most(subject, contexts[:3])):
-        # Another top hit says more of what is asked: date that one (the ranking can be a near-tie).
-        best, first = contexts[chosen], chosen + 1
-        best_doc = store.documents([best.id])[best.id]
     undated = best_doc.get("metadata", {}).get("time_source") == "file modified"
     if reading.temporal and undated and best.kind == "note" and about_subject(subject, best):
         text = undated_note_answer(question, best, best_doc["text"])  # never the mtime

@@ -9,7 +9,7 @@ words ("when", "photo", "number") and function words are not the subject.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from pocketmind.results import Result
 from pocketmind.search.fulltext import STOPWORDS
@@ -69,18 +69,3 @@ def about_subject(words: set[str], result: Result, own_text: bool = False) -> bo
                   " ".join(result.people), result.conversation or "", " ".join(map(str, result.metadata.get("tags", [])))]
     return bool(words & words_of(fields))
 
-
-def says_most(words: set[str], results: Sequence[Result]) -> int:
-    """Index of the result whose own line says most of ``words`` (the first on a tie).
-
-    "When did Anna sell the piano?": of two messages by Anna ranked alike, the one
-    saying "sold the piano" is the one to date, not her move to Berlin."""
-    if not words or not results:
-        return 0
-    counts = [len(words & words_of([_own_line(r)])) for r in results]
-    return counts.index(max(counts))
-
-
-def _own_line(result: Result) -> str:
-    text = result.text or result.snippet or ""
-    return next((line for line in text.splitlines() if line.startswith("»")), text)

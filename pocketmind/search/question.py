@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from pocketmind.text import HAN_WORD as _CJK_WORDS
-from pocketmind.timeexpr import apply_relation, is_temporal_question, parse_query_time
+from pocketmind.timeexpr import apply_relation, is_temporal_question, names_a_festival, parse_query_time
 
 from .fulltext import match_expression
 
@@ -57,6 +57,10 @@ QUESTION_MAX_LINES = 2
 QUESTION_MAX_CHARS = 500
 
 
+# Make-up working days (补班/调休) of a public holiday: asked by the holiday's name, dated outside it.
+_MAKE_UP_DAY = re.compile(r"\bmake-?up\b|\bworking\s+days?\b|补班|调休|上班", re.IGNORECASE)
+
+
 def reads_as_question(text: str) -> bool:
     """Whether ``text`` is a question (or a search), whose time phrase may become a date filter."""
     text = text.strip()
@@ -73,9 +77,13 @@ def plan(question: str, now: datetime, known_people: Iterable[str] = (),
             found = find_anchor(when.anchor_text)
             if found:
                 since, until = apply_relation(when.relation, found[0].date(), found[1].date(), now.replace(tzinfo=None))
+        festival = names_a_festival(when.phrase)
+        if festival and _MAKE_UP_DAY.search(question):
+            since = until = None  # a holiday's make-up working days lie outside the holiday itself
         if since is not None or until is not None:
             result.since, result.until, result.time_phrase = since, until, when.phrase
-            result.text = when.remaining_text or question
+            # A festival's name is also what the question is about: keep it in the words searched.
+            result.text = question if festival else (when.remaining_text or question)
     result.people = people_in(question, known_people)
     result.places = places_in(question)
     result.kinds = [kind for kind, pattern in _KIND_WORDS.items() if pattern.search(question)]

@@ -48,6 +48,7 @@ once at import.
 """
 
 from . import english, chinese, festivals  # noqa: F401  (registers the rules: English, Chinese, festivals)
+from .festivals import names_a_festival
 from .mentions import annotate, annotation_text, resolve_mentions
 from .query import apply_relation, is_temporal_question, parse_query_time, parse_query_time_now
 from .ranges import QueryTime, TimeMention
@@ -61,4 +62,5 @@ __all__ = [
     "parse_query_time_now",
     "apply_relation",
     "is_temporal_question",
+    "names_a_festival",
 ]

@@ -136,7 +136,9 @@ _ENGLISH_YEAR_OFFSET = {"last": -1, "this": 0, "next": 1}
 @_pattern(rf"\b(?:(?P<mod>last|this|next)\s+|the\s+)?(?P<name>{_ENGLISH_NAMES})\b(?:,?\s+(?:of\s+)?(?P<year>(?:19|20)\d{{2}})\b)?",
           ("festival", "new year", "qingming", "tomb", "qixi"), re.IGNORECASE)
 def _english_festival(m: re.Match, text: str, ref: date) -> _Range | None:
-    year = int(m.group("year")) if m.group("year") else ref.year + _ENGLISH_YEAR_OFFSET.get((m.group("mod") or "this").lower(), 0)
+    year = int(m.group("year")) if m.group("year") else _only_year(text)
+    if year is None:
+        year = ref.year + _ENGLISH_YEAR_OFFSET.get((m.group("mod") or "this").lower(), 0)
     return _festival(_ENGLISH[m.group("name").lower()], year)
 
 
@@ -158,3 +160,17 @@ def _cn_lunar_date(m: re.Match, text: str, ref: date) -> _Range | None:
         return None
     found = _lunar_to_solar(ref.year, month, day)
     return _with_clock(_day(found), m) if found else None
+
+
+def _only_year(text: str) -> int | None:
+    """The one year a sentence names elsewhere ("the Dragon Boat Festival holiday in China in 2025")."""
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", text))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+_NAMED = re.compile(rf"{_NAMES}|\b(?:{_ENGLISH_NAMES})\b", re.IGNORECASE)
+
+
+def names_a_festival(phrase: str) -> bool:
+    """Whether a time phrase is a festival's name (then it is also what a question is about)."""
+    return _NAMED.search(phrase) is not None

@@ -22,6 +22,7 @@ class HashingEmbedder:
 
     name = "hashing"
     dimension = 64
+    multilingual = True  # so the engine adds no second (USE) vector list: that model needs more than 1 GB too
 
     def encode(self, texts):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
