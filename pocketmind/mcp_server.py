@@ -152,6 +152,7 @@ def build_server(backend: Backend) -> MCPServer:
         answer it; the citations are then the closest passages. Slower than search (seconds)."""
         chosen = filters(kind, since, until, person)
         cancel = threading.Event()
+        log.debug("ask started")
         try:
             with user_errors():
                 # A client that cancels the call (or goes away) stops the answer being made.
