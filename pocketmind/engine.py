@@ -318,7 +318,7 @@ class Engine:
         changing how the first ``k`` rank. ``person`` keeps what a person wrote
         (messages) or where they appear (photos, events, contacts); ``chat_with``
         keeps whole conversations they are in, everyone's messages."""
-        from .search.question import reads_as_question
+        from .search.question import latest_turn, reads_as_question
         from .search.retrieval import Boost, Weights, hybrid_search
 
         query = query.strip()
@@ -342,7 +342,7 @@ class Engine:
         filters = Filters(tuple(kinds), tuple(sources), wall_seconds(since) if since else None,
                           wall_seconds(until) if until else None, tuple(people), tuple(partners))
         weights = Weights()
-        multilingual_vector = None
+        multilingual_vector = latest_turn_vector = None
         encoder = self.vectors_embedder  # queries are encoded by what made the store's vectors
         if not getattr(encoder, "multilingual", False):
             if not self._multilingual_filled:
@@ -352,13 +352,16 @@ class Engine:
                 # and the multilingual list, and don't pass noise on to replies.
                 weights.vector, weights.multilingual, weights.reply = 0.0, 1.0, 0.0
             if weights.multilingual or self.store.get_meta(HAS_CJK_CHUNKS):
-                multilingual_vector = self.multilingual_embedder.encode([query])[0]
+                turn = latest_turn(query)  # a conversation: its latest turn is searched beside the whole
+                multilingual_vector, *rest = self.multilingual_embedder.encode([query] + ([turn] if turn else []))
+                latest_turn_vector = rest[0] if rest else None
         vector = None
         if self.store.vector_dimension() is not None and weights.vector:
             vector = encoder.encode([query])[0]  # not worth ~0.3 s of MiniLM on a long Chinese query
         results = hybrid_search(self.store, vector, query, k or self.settings.search.results, filters,
                                 candidates=self.settings.search.candidates, weights=weights, boost=boost,
-                                mentioned=mentioned, depth=depth, multilingual_vector=multilingual_vector)
+                                mentioned=mentioned, depth=depth, multilingual_vector=multilingual_vector,
+                                latest_turn_vector=latest_turn_vector)
         for result in results:  # show people by their contact names, keep the handle
             if result.author:
                 name = self.people.display_name(result.author)

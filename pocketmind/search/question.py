@@ -67,6 +67,23 @@ def reads_as_question(text: str) -> bool:
     return text.count("\n") < QUESTION_MAX_LINES and len(text) <= QUESTION_MAX_CHARS
 
 
+# "<Bart>:", "Anna:", "小美：" at the start of a transcript line; "<EOD>" alone marks its end.
+_SPEAKER = re.compile(r'^(?:<[^<>\n]{1,40}>|[^\s:：<>"]{1,20})\s*[:：]\s*')
+_MARKER = re.compile(r"^<[^<>\n]{1,40}>$")
+
+
+def latest_turn(text: str) -> str | None:
+    """The last turn of a conversation sent as a query, without its speaker label
+    or quotes; None for a question. What the next reply is about is mostly in it."""
+    if reads_as_question(text):
+        return None
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not _MARKER.match(line.strip())]
+    if len(lines) < 2:
+        return None
+    turn = _SPEAKER.sub("", lines[-1]).strip().strip('"“”「」').strip()
+    return turn or None
+
+
 def plan(question: str, now: datetime, known_people: Iterable[str] = (),
          find_anchor: Callable[[str], tuple[datetime, datetime] | None] | None = None) -> QueryPlan:
     result = QueryPlan(text=question, temporal=is_temporal_question(question))
