@@ -22,20 +22,12 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import errors
-from .errors import PocketmindError
+from .errors import DaemonError, DaemonNotRunning, PocketmindError
 from .paths import Paths, resolve_paths
 from .protocol import PROTOCOL_VERSION, LineReader, ProtocolError, encode, socket_path
 from .results import Answer, Result
 
 CANCEL_POLL = 0.1  # seconds between looks at the caller's cancel event while an answer is being made
-
-
-class DaemonNotRunning(PocketmindError):
-    """No daemon serves this home (start one with `pocketmind daemon start`)."""
-
-
-class DaemonError(PocketmindError):
-    """The daemon failed, went away, or speaks another protocol version."""
 
 
 def connect(home: str | Path | None = None, *, timeout: float = 5.0) -> "Client":

@@ -48,6 +48,15 @@ class DatabaseDamaged(StoreError):
             super().__init__(f"the database {self.path} is damaged ({problem}); run `{command}`")
 
 
+class DaemonError(PocketmindError):
+    """The daemon could not be started or stopped, failed, went away, or speaks
+    another protocol version."""
+
+
+class DaemonNotRunning(PocketmindError):
+    """No daemon serves this home (start one with `pocketmind daemon start`)."""
+
+
 class ModelError(PocketmindError):
     """An embedding model or LLM cannot be loaded or run."""
 

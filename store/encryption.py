@@ -26,6 +26,8 @@ import sqlite_vec
 
 from pocketmind.errors import EncryptionError, WrongKeyError
 
+from .durable import fsync_path
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 PAYLOAD_FRACTIONS = b"\x40\x20\x20"  # header bytes 21-23 of every SQLite file
 CHACHA20_KDF_ROUNDS = 64_007  # sqlite3mc's default for its default cipher
@@ -85,9 +87,9 @@ def change_key(path: Path | str, old_key: str | None, new_key: str | None) -> No
         conn.execute("VACUUM INTO ?", (target,))
         os.chmod(copy, stat.S_IMODE(path.stat().st_mode))  # as private as the original
         _check_copy(copy, new_key, tables)
-        _fsync(copy)
+        fsync_path(copy)
         os.replace(copy, path)
-        _fsync(path.parent)
+        fsync_path(path.parent)
     except apsw.Error as exc:
         raise EncryptionError(f"cannot rewrite the database {path}: {exc}; it is unchanged") from None
     finally:
@@ -145,13 +147,6 @@ def _check_copy(copy: Path, key: str | None, expected: dict[str, int]) -> None:
     finally:
         conn.close()
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove(copy: Path) -> None:

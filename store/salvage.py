@@ -24,6 +24,7 @@ import numpy as np
 
 from .connection import open_connection
 from .damage import damage_of
+from .durable import fsync_path
 from .migrations import apply_migrations
 
 # Copied as they are, in this order (foreign keys: sources before documents before chunks).
@@ -204,7 +205,7 @@ def swap_in(fresh: Path, database: Path) -> Path:
         os.replace(wal, Path(f"{aside}-wal"))
     Path(f"{database}-shm").unlink(missing_ok=True)
     os.replace(fresh, database)
-    _sync_folder(database.parent)
+    fsync_path(database.parent)
     return aside
 
 
@@ -217,13 +218,6 @@ def start_fresh(database: Path) -> Path:
         extra = Path(f"{database}{suffix}")
         if extra.exists():
             os.replace(extra, Path(f"{aside}{suffix}"))
-    _sync_folder(database.parent)
+    fsync_path(database.parent)
     return aside
 
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

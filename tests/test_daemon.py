@@ -19,7 +19,8 @@ import pytest
 
 from pocketmind.cli import main as cli_main
 from pocketmind.daemon import Daemon
-from pocketmind.daemon.service import DaemonLock, DaemonRunning, install_service, read_state, running_daemon_pid
+from pocketmind.daemon.service import DaemonLock, DaemonRunning, install_service, read_state, running_daemon_pid, spawn
+from pocketmind.errors import DaemonError
 from pocketmind.daemon.watch import StabilityTracker
 from pocketmind.indexing.files import is_ignored
 from pocketmind.engine import Engine
@@ -311,6 +312,17 @@ def test_start_status_stop_in_the_background(isolated_home):
     assert json.loads(_pm(isolated_home, "daemon", "status", "--json").stdout)["running"] is False
     log = (isolated_home / "logs" / "daemon.log").read_text()
     assert "received SIGTERM: finishing the current batch" in log and "daemon stopped" in log
+
+
+def test_a_daemon_that_exits_at_once_is_one_clear_error_with_what_it_said(isolated_home):
+    # A daemon run that cannot start (here: an option `daemon run` refuses) stops before taking
+    # the lock; `start` says so in one line, quoting the log's last line, and no pid is left.
+    with pytest.raises(DaemonError) as caught:
+        spawn(str(isolated_home), isolated_home / "logs", isolated_home / "state", ["--quiet", "soon"])
+    message = str(caught.value)
+    assert message.startswith("the daemon exited at once (code 2): ")
+    assert "invalid float value: 'soon'" in message and message.endswith(f"see {isolated_home / 'logs' / 'daemon.log'}")
+    assert "\n" not in message and running_daemon_pid(isolated_home / "state") is None
 
 
 # -- crash safety ------------------------------------------------------------------------------

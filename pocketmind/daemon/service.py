@@ -26,7 +26,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
+from pocketmind.errors import DaemonError
 from pocketmind.permissions import make_private_dir, open_private_append, write_private
+from pocketmind.text import one_line
 
 LOCK_FILE = "daemon.lock"
 PID_FILE = "daemon.pid"
@@ -170,9 +172,19 @@ def spawn(home: str | None, log_dir: Path, state_dir: Path, extra: Sequence[str]
         if pid == proc.pid:
             return pid
         if proc.poll() is not None:
-            raise RuntimeError(f"the daemon exited at once (code {proc.returncode}); see {log_path}")
+            said = _last_line(log_path)
+            raise DaemonError(f"the daemon exited at once (code {proc.returncode}){': ' + said if said else ''}; see {log_path}")
         time.sleep(0.1)
-    raise RuntimeError(f"the daemon did not start within {wait_seconds:.0f} s; see {log_path}")
+    raise DaemonError(f"the daemon did not start within {wait_seconds:.0f} s; see {log_path}")
+
+
+def _last_line(log_path: Path) -> str:
+    """What a daemon that stopped at once said last (its error), on one line."""
+    try:
+        lines = log_path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return one_line(lines[-1]) if lines else ""
 
 
 def terminate(state_dir: Path, wait_seconds: float = 60.0) -> int | None:
@@ -188,7 +200,7 @@ def terminate(state_dir: Path, wait_seconds: float = 60.0) -> int | None:
         if running_daemon_pid(state_dir) is None:
             return pid
         time.sleep(0.1)
-    raise RuntimeError(f"the daemon (pid {pid}) is still finishing its batch after {wait_seconds:.0f} s")
+    raise DaemonError(f"the daemon (pid {pid}) is still finishing its batch after {wait_seconds:.0f} s")
 
 
 # -- service units -----------------------------------------------------------------
