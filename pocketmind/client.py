@@ -38,6 +38,14 @@ class DaemonError(PocketmindError):
     """The daemon failed, went away, or speaks another protocol version."""
 
 
+class DaemonGone(DaemonError):
+    """The daemon closed the connection (it stopped): a caller holding an engine can answer in-process."""
+
+
+class DaemonVersionMismatch(DaemonError):
+    """The running daemon speaks another protocol version."""
+
+
 def connect(home: str | Path | None = None, *, timeout: float = 5.0) -> "Client":
     """A client of the daemon serving ``home`` (default: ``POCKETMIND_HOME`` or the usual folders).
 
@@ -84,10 +92,10 @@ class Client:
         sock.sendall(encode({"op": "hello", "version": PROTOCOL_VERSION}))
         reply = self._next(timeout)
         if reply.get("event") == "error" and reply.get("type") == "ProtocolMismatch":
-            raise DaemonError(mismatch_message(PROTOCOL_VERSION, reply.get("version")))
+            raise DaemonVersionMismatch(mismatch_message(PROTOCOL_VERSION, reply.get("version")))
         hello = self._value(reply)
         if hello.get("version") != PROTOCOL_VERSION:
-            raise DaemonError(mismatch_message(PROTOCOL_VERSION, hello.get("version")))
+            raise DaemonVersionMismatch(mismatch_message(PROTOCOL_VERSION, hello.get("version")))
         sock.settimeout(None)  # answers may take long; the daemon's end of the socket says when it is gone
         self.pid: int = hello.get("pid", 0)
         self.warnings: list[str] = hello.get("warnings", [])  # what the daemon's engine warned about (loose permissions)
@@ -148,7 +156,7 @@ class Client:
                         continue
                     return self._value(reply)
             except OSError as exc:
-                raise DaemonError(f"lost the connection to the pocketmind daemon: {exc.strerror or exc}") from None
+                raise DaemonGone(f"lost the connection to the pocketmind daemon: {exc.strerror or exc}") from None
 
     def _next_or_cancel(self, cancel: threading.Event | None) -> dict[str, Any]:
         if cancel is None:
@@ -169,7 +177,7 @@ class Client:
         except ProtocolError as exc:
             raise DaemonError(f"the pocketmind daemon sent something unreadable: {exc}") from None
         if reply is None:
-            raise DaemonError("the pocketmind daemon closed the connection (stopped? see `pocketmind daemon status`)")
+            raise DaemonGone("the pocketmind daemon closed the connection (stopped? see `pocketmind daemon status`)")
         return reply
 
     @staticmethod
