@@ -17,6 +17,7 @@ from pocketmind.tui.app import DAEMON_STOPPED, make_app
 from pocketmind.tui.ask import Exchange, answer_card
 from pocketmind.tui.messages import AnswerStreamed
 from pocketmind.tui.search import SearchScreen
+from pocketmind.tui.sources import SourcesScreen
 from pocketmind.tui.widgets import ResultList, result_prompt
 from test_tui import QUESTION, ask, option_texts, static_text, wait_until
 
@@ -129,3 +130,20 @@ async def test_a_daemon_of_another_protocol_version_is_one_clear_line(home, monk
                 f"the running pocketmind daemon speaks protocol version {PROTOCOL_VERSION}, this pocketmind speaks version "
                 f"{PROTOCOL_VERSION + 1}: restart the daemon so both are the same version (`pocketmind daemon stop`, then "
                 "`pocketmind daemon start`); answering in-process meanwhile"]
+
+
+@pytest.mark.asyncio
+async def test_index_on_the_sources_screen_is_handed_to_the_running_daemon(home):
+    with Engine(home=home) as served, daemon_thread(served) as daemon, Engine(home=home) as own:
+        app = make_app(own)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f4")
+            screen = app.screen
+            assert isinstance(screen, SourcesScreen)
+            await pilot.press("i")  # one writer at a time: the daemon indexes, as for `pocketmind index`
+            await wait_until(pilot, lambda: {r["why"] for r in daemon.last_runs.values()} == {"requested scan"},
+                             what="the daemon to index on request")
+            assert sorted(daemon.last_runs) == ["chats", "notes"]
+            assert static_text(screen.query_one("#index-status", Label)) == (
+                f"indexing handed to the daemon (pid {os.getpid()}); r refreshes the counts")
+            assert not screen.indexing and not own.models_loaded and notices(app) == []
