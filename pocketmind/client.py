@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import errors
-from .errors import DaemonError, DaemonNotRunning, PocketmindError
+from .errors import DaemonError, DaemonGone, DaemonNotRunning, DaemonVersionMismatch, PocketmindError
 from .paths import Paths, resolve_paths
 from .protocol import PROTOCOL_VERSION, LineReader, ProtocolError, encode, socket_path
 from .results import Answer, Result
@@ -76,10 +76,10 @@ class Client:
         sock.sendall(encode({"op": "hello", "version": PROTOCOL_VERSION}))
         reply = self._next(timeout)
         if reply.get("event") == "error" and reply.get("type") == "ProtocolMismatch":
-            raise DaemonError(mismatch_message(PROTOCOL_VERSION, reply.get("version")))
+            raise DaemonVersionMismatch(mismatch_message(PROTOCOL_VERSION, reply.get("version")))
         hello = self._value(reply)
         if hello.get("version") != PROTOCOL_VERSION:
-            raise DaemonError(mismatch_message(PROTOCOL_VERSION, hello.get("version")))
+            raise DaemonVersionMismatch(mismatch_message(PROTOCOL_VERSION, hello.get("version")))
         sock.settimeout(None)  # answers may take long; the daemon's end of the socket says when it is gone
         self.pid: int = hello.get("pid", 0)
         self.warnings: list[str] = hello.get("warnings", [])  # what the daemon's engine warned about (loose permissions)
@@ -140,7 +140,7 @@ class Client:
                         continue
                     return self._value(reply)
             except OSError as exc:
-                raise DaemonError(f"lost the connection to the pocketmind daemon: {exc.strerror or exc}") from None
+                raise DaemonGone(f"lost the connection to the pocketmind daemon: {exc.strerror or exc}") from None
 
     def _next_or_cancel(self, cancel: threading.Event | None) -> dict[str, Any]:
         if cancel is None:
@@ -161,7 +161,7 @@ class Client:
         except ProtocolError as exc:
             raise DaemonError(f"the pocketmind daemon sent something unreadable: {exc}") from None
         if reply is None:
-            raise DaemonError("the pocketmind daemon closed the connection (stopped? see `pocketmind daemon status`)")
+            raise DaemonGone("the pocketmind daemon closed the connection (stopped? see `pocketmind daemon status`)")
         return reply
 
     @staticmethod

@@ -53,6 +53,14 @@ class DaemonError(PocketmindError):
     another protocol version."""
 
 
+class DaemonGone(DaemonError):
+    """The daemon closed the connection (it stopped): a caller holding an engine can answer in-process."""
+
+
+class DaemonVersionMismatch(DaemonError):
+    """The running daemon speaks another protocol version."""
+
+
 class DaemonNotRunning(PocketmindError):
     """No daemon serves this home (start one with `pocketmind daemon start`)."""
 

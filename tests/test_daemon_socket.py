@@ -10,20 +10,18 @@ import re
 import socket
 import stat
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 import pocketmind
+from daemons import MODEL_QUESTION, WaitingPlugin, daemon_thread, wait_for
 from helpers import SAMPLES
 from pocketmind import client as client_mod
 from pocketmind.cli import main as cli_main
 from pocketmind.client import DaemonError, DaemonNotRunning
-from pocketmind.daemon import Daemon
 from pocketmind.daemon.service import read_state, running_daemon_pid
 from pocketmind.engine import Engine
-from pocketmind.hookspecs import hookimpl
 from pocketmind.paths import resolve_paths
 from pocketmind.protocol import PROTOCOL_VERSION, LineReader, encode, socket_path
 from pocketmind.results import Answer
@@ -42,16 +40,6 @@ COMMANDS = [
     ("status",),
     ("status", "--json"),
 ]
-
-
-def wait_for(condition, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def run_cli(home: Path, *args: str) -> tuple[int, str, str]:
@@ -222,47 +210,6 @@ def test_without_a_daemon_connect_says_so_and_can_fall_back(isolated_home):
 # -- a daemon in a thread: what the server does with its engine ---------------------------------
 
 
-class WaitingAnswerer:
-    """Stands in for a slow model: answers only once cancelled (or after 30 s)."""
-
-    name = "waits"
-
-    def __init__(self):
-        self.started = threading.Event()
-        self.cancelled = threading.Event()
-
-    def answer(self, question, contexts, on_token=None, cancel=None):
-        self.started.set()
-        if cancel is not None and cancel.wait(30):
-            self.cancelled.set()
-        return Answer(question, "", list(contexts), False, source="model")
-
-
-class WaitingPlugin:
-    def __init__(self):
-        self.answerer = WaitingAnswerer()
-
-    @hookimpl
-    def register_answerers(self, register):
-        register("waits", lambda settings, paths: self.answerer)
-
-
-@contextlib.contextmanager
-def daemon_thread(engine: Engine, idle_unload_seconds: float = 0):
-    stop = threading.Event()
-    daemon = Daemon(engine, quiet_seconds=0.3, rescan_seconds=3600, idle_unload_seconds=idle_unload_seconds, stop_event=stop)
-    thread = threading.Thread(target=daemon.run, name="daemon")
-    thread.start()
-    try:
-        wait_for(lambda: daemon.activity == "watching", 120, "the initial scan")
-        yield daemon
-    finally:
-        stop.set()
-        thread.join(30)
-    assert not thread.is_alive()
-    assert not socket_path(engine.paths).exists()  # removed on the way out
-
-
 @pytest.fixture
 def threaded(isolated_home, warm_models):
     plugin = WaitingPlugin()
@@ -274,9 +221,6 @@ def threaded(isolated_home, warm_models):
             yield engine, daemon, plugin.answerer
     finally:
         engine.close()
-
-
-MODEL_QUESTION = "What did I buy for Mum at Fushimi Inari?"  # answered by the model, not from the data
 
 
 def test_a_client_that_goes_away_cancels_its_answer(threaded):

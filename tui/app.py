@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import Worker, WorkerState
 
-from pocketmind.client import DaemonNotRunning, connect_to
+from pocketmind.client import DaemonGone, DaemonNotRunning, DaemonVersionMismatch, connect_to
 from pocketmind.daemon.service import running_daemon_pid
 from pocketmind.engine import Engine
 from pocketmind.errors import PocketmindError
@@ -28,6 +29,11 @@ from .settings_screen import SettingsScreen
 from .sources import SourcesScreen
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+IN_PROCESS = "in-process"  # who answered, as the status lines say it (else "by the daemon (pid N)")
+DAEMON_STOPPED = ("The pocketmind daemon stopped: answering in-process from now on "
+                  "(the first answer loads the models, a few seconds).")
 
 
 class PocketmindCommands(Provider):
@@ -80,6 +86,9 @@ class PocketmindApp(App):
         super().__init__()
         self.engine = engine
         self._owns_engine = owns_engine
+        self._served_by_daemon = False  # the last read was the daemon's: its absence now is news
+        self._mismatch_told = False
+        self._served_lock = threading.Lock()  # search and ask workers may read at the same time
 
     def on_mount(self) -> None:
         for line in self.engine.warnings:  # a store other users can open: say so where the user looks
@@ -117,16 +126,35 @@ class PocketmindApp(App):
             self.notify(one_line(f"{type(error).__name__}: {error} (details in {self.log_file})"), title="unexpected error",
                         severity="error", timeout=8, markup=False)
 
-    @contextmanager
-    def reader(self) -> Iterator[Any]:
-        """What answers searches and questions: the running daemon (its models are warm), else this app's engine."""
+    def read(self, call: Callable[[Any, str], T]) -> T:
+        """``call(reader, served_by)`` on the running daemon (its models are warm), else on this app's engine.
+
+        Called from worker threads. A daemon that stops, even in the middle of an answer, is told once
+        and the call runs again in-process; so is a daemon of another protocol version."""
         try:
             client = connect_to(self.engine.paths)
-        except DaemonNotRunning:
-            yield self.engine
-            return
+        except (DaemonNotRunning, DaemonGone):
+            return self._in_process(call, DAEMON_STOPPED)
+        except DaemonVersionMismatch as exc:
+            return self._in_process(call, f"{exc}; answering in-process meanwhile", mismatch=True)
         with client:
-            yield client
+            with self._served_lock:
+                self._served_by_daemon = True
+            try:
+                return call(client, f"by the daemon (pid {client.pid})")
+            except DaemonGone:
+                log.info("the daemon went away during a request; answering in-process")
+        return self._in_process(call, DAEMON_STOPPED)
+
+    def _in_process(self, call: Callable[[Any, str], T], notice: str, *, mismatch: bool = False) -> T:
+        with self._served_lock:  # say it once: when the daemon goes away, or the first time it is of another version
+            tell = not self._mismatch_told if mismatch else self._served_by_daemon
+            self._served_by_daemon = False
+            self._mismatch_told = self._mismatch_told or mismatch
+        if tell:
+            self.call_from_thread(self.notify, one_line(notice), title="pocketmind daemon", severity="warning",
+                                  timeout=10, markup=False)
+        return call(self.engine, IN_PROCESS)
 
     @property
     def log_file(self) -> Path:

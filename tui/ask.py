@@ -21,7 +21,7 @@ from pocketmind.results import Quote, Result
 from pocketmind.text import one_line, printable
 
 from .detail import DetailScreen
-from .messages import AnswerFinished, AnswerStreamed
+from .messages import AnswerFinished, AnswerStarted, AnswerStreamed
 from .widgets import EngineScreen, ResultList, short_time
 
 
@@ -36,6 +36,7 @@ class Exchange:
     note: str | None = None
     found: bool = True
     state: str = "answering"  # answering | done | cancelled | failed
+    served_by: str = ""  # "by the daemon (pid N)" or "in-process"
 
 
 class AskScreen(EngineScreen):
@@ -91,9 +92,19 @@ class AskScreen(EngineScreen):
 
     @work(thread=True, exit_on_error=False, group="ask")
     def run_answer(self, question: str, cancel: threading.Event) -> None:
-        with self.app.reader() as reader:
-            answer = reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
+        def ask(reader, served_by: str):
+            self.post_message(AnswerStarted(served_by))
+            return reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
+
+        answer = self.app.read(ask)
         self.post_message(AnswerFinished(answer, cancel.is_set()))
+
+    def on_answer_started(self, message: AnswerStarted) -> None:
+        if self.running is None:
+            return
+        self.running.text, self.running.served_by = "", message.served_by  # a retry in-process starts afresh
+        if self.shown is self.running:
+            self._show(self.running)
 
     def on_answer_streamed(self, message: AnswerStreamed) -> None:
         if self.running is None:
@@ -154,7 +165,7 @@ class AskScreen(EngineScreen):
             "done": f"answered · {len(exchange.citations)} citations",
             "cancelled": "cancelled · the answer was stopped",
             "failed": "failed · see the notification",
-        }[exchange.state]
+        }[exchange.state] + (f" · {exchange.served_by}" if exchange.served_by else "")
         self.query_one("#answer-status", Label).update(Text(one_line(f"Q: {exchange.question}  —  {status}")))
         self.query_one("#citations", ResultList).show(exchange.citations)
 

@@ -9,6 +9,14 @@ from textual.message import Message
 from pocketmind.results import Answer, Result
 
 
+class AnswerStarted(Message):
+    """The daemon or this app's engine took the question (again, in-process, if the daemon stopped mid-answer)."""
+
+    def __init__(self, served_by: str) -> None:
+        super().__init__()
+        self.served_by = served_by
+
+
 class AnswerStreamed(Message):
     """A piece of the answer arrived from the LLM."""
 
@@ -25,10 +33,11 @@ class AnswerFinished(Message):
 
 
 class SearchFinished(Message):
-    def __init__(self, query: str, results: list[Result]) -> None:
+    def __init__(self, query: str, results: list[Result], served_by: str) -> None:
         super().__init__()
         self.query = query
         self.results = results
+        self.served_by = served_by
 
 
 class SourcesLoaded(Message):

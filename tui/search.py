@@ -105,12 +105,12 @@ class SearchScreen(EngineScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="search")
     def run_search(self, query: str, filters: dict[str, Any]) -> None:
-        with self.app.reader() as reader:
-            self.post_message(SearchFinished(query, reader.search(query, **filters)))
+        self.post_message(self.app.read(lambda reader, served_by: SearchFinished(query, reader.search(query, **filters), served_by)))
 
     def on_search_finished(self, message: SearchFinished) -> None:
         count = len(message.results)
         note = f"{count} result{'s' if count != 1 else ''} for “{message.query}”" if count else f"no results for “{message.query}”"
+        note += f" · {message.served_by}"
         self.query_one("#search-status", Label).update(Text(one_line(note) + ("  ·  Enter opens one" if count else "")))
         results = self.query_one("#results", ResultList)
         results.show(message.results)

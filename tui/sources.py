@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from pocketmind.daemon.service import hand_off_index, running_daemon_pid
 from pocketmind.text import one_line
 from textual import work
 from textual.app import ComposeResult
@@ -119,6 +120,12 @@ class SourcesScreen(EngineScreen):
     def _start_index(self, source: str | None) -> None:
         if self.indexing:
             self.notify("Indexing is already running.", severity="warning")
+            return
+        state_dir = self.app.engine.paths.state_dir
+        daemon_pid = running_daemon_pid(state_dir)
+        if daemon_pid is not None:  # one writer at a time: the daemon indexes, as for `pocketmind index`
+            hand_off_index(state_dir, source)
+            self.query_one("#index-status", Label).update(f"indexing handed to the daemon (pid {daemon_pid}); r refreshes the counts")
             return
         self.indexing = True
         bar = self.query_one("#index-progress", ProgressBar)
