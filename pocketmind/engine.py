@@ -392,9 +392,10 @@ class Engine:
         return plan(question, self.now(), self.people.names(), find_anchor=lambda text: calendar_anchor(self.store, text))
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-            **filters: Any) -> Answer:
+            on_passages: Callable[[list, list[Result]], None] | None = None, **filters: Any) -> Answer:
         """Answer ``question`` with citations: one reading of the question, one search,
-        then the answer pipeline (:mod:`pocketmind.answer`), streamed to ``on_token``."""
+        then the answer pipeline (:mod:`pocketmind.answer`), streamed to ``on_token``;
+        ``on_passages`` gets (quotes, passages) before a model starts reading them."""
         from .answer import ABSTAIN_DEPTH, AskOptions, answer_question
 
         reading = self.read_question(question)
@@ -403,7 +404,7 @@ class Engine:
         options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person") or filters.get("chat_with")))
         return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
                                options=options, encode=lambda texts: self.vectors_embedder.encode(texts),
-                               on_token=on_token, cancel=cancel)
+                               on_token=on_token, cancel=cancel, on_passages=on_passages)
 
     def document(self, ref: str) -> dict[str, Any] | None:
         """The whole stored document a result cites, by its id or its uri (with or without

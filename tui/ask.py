@@ -21,7 +21,7 @@ from pocketmind.results import Quote, Result
 from pocketmind.text import one_line, printable
 
 from .detail import DetailScreen
-from .messages import AnswerFinished, AnswerStreamed
+from .messages import AnswerFinished, AnswerStreamed, PassagesRead
 from .widgets import EngineScreen, ResultList, short_time
 
 
@@ -92,8 +92,17 @@ class AskScreen(EngineScreen):
     @work(thread=True, exit_on_error=False, group="ask")
     def run_answer(self, question: str, cancel: threading.Event) -> None:
         with self.app.reader() as reader:
-            answer = reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
+            answer = reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel,
+                                on_passages=lambda quotes, passages: self.post_message(PassagesRead(quotes, passages)))
         self.post_message(AnswerFinished(answer, cancel.is_set()))
+
+    def on_passages_read(self, message: PassagesRead) -> None:
+        """While the model answers: the lines it reads under "…", the passages as citations."""
+        if self.running is None:
+            return
+        self.running.evidence, self.running.citations = message.quotes, message.passages
+        if self.shown is self.running:
+            self._show(self.running)
 
     def on_answer_streamed(self, message: AnswerStreamed) -> None:
         if self.running is None:
