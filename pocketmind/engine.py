@@ -287,6 +287,7 @@ class Engine:
                     summaries.append(SourceRun(self, src, progress, should_stop, on_embedded).run())
         finally:
             self._registry = None
+            self._release_multilingual_unless_needed()
         return summaries
 
     def apply_changes(self, source: str, paths: list[Path], should_stop: Callable[[], bool] | None = None) -> IndexSummary:
@@ -296,6 +297,21 @@ class Engine:
                 return SourceRun(self, self.store.source(source), should_stop=should_stop).apply(paths)
         finally:
             self._registry = None
+            self._release_multilingual_unless_needed()
+
+    def _release_multilingual_unless_needed(self) -> None:
+        """After indexing filled the multilingual list: a store with no CJK chunks searches
+        it only for a CJK question, so the model (~120 MB, bench/memory.py) is let go;
+        such a question loads it again (~1.7 s)."""
+        with self._model_lock:
+            model = self._multilingual
+            if model is None or self.store.get_meta(HAS_CJK_CHUNKS):
+                return
+            model.unload()
+            self._multilingual = None
+        from .heap import give_back
+
+        give_back()
 
     def notify_changed(self, source: str, written: list, files: list, deleted: Sequence[str] = ()) -> None:
         """Tell ``documents_changed`` plugins what a committed batch wrote and removed."""
