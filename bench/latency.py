@@ -11,7 +11,10 @@ Every figure is a whole CLI process, as a user runs it
   daemon (``pocketmind daemon start``) when this build's daemon serves the
   engine (``pocketmind.connect`` exists); p50 and p95 over ``--runs``
   different LoCoMo questions;
-- ``ask`` first token: time to the first byte of the answer on stdout;
+- ``ask`` first output: time to the first byte on stderr, where the CLI lists
+  the passages a model reads before it answers (none when the data answers);
+  first answer token: time to the first byte of the answer on stdout (a model
+  answer is printed once verified, so its first token comes with its last);
 - peak RSS of each CLI process (``ru_maxrss`` from ``wait4``);
 - ``import pocketmind`` (``-X importtime``) and the bare interpreter's start;
 - the daemon's RSS idle with its models released (``models.idle_unload_seconds``
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import select
 import shutil
 import statistics
 import subprocess
@@ -46,30 +50,47 @@ IDLE_UNLOAD_SECONDS = 5  # for the idle measurement only: release the models soo
 @dataclass
 class Run:
     wall: float  # seconds, process start to exit
-    first_byte: float | None  # seconds to the first byte on stdout
+    first_byte: float | None  # seconds to the first byte on stdout (the answer)
+    first_event: float | None  # seconds to the first byte on stdout or stderr (for ask: the passages read)
     rss_mb: float  # peak resident set of the process
     cpu: float  # user + system seconds (what load on a shared machine does not inflate)
     code: int
     out: bytes
+    err: bytes = b""
+
+    @property
+    def model_answered(self) -> bool:
+        """The CLI listed the passages a model read (a question the data alone did not answer)."""
+        return self.err.startswith(b"Reading ")
 
 
 def cli(home: Path, *args: str, timeout: float = 900) -> Run:
     """Run ``python -m pocketmind`` once, timing it and reading its peak RSS from wait4."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "pocketmind", "--home", str(home), *args],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    first, chunks, fd = None, [], proc.stdout.fileno()
-    while data := os.read(fd, 65536):
-        if first is None:
-            first = time.perf_counter() - started
-        chunks.append(data)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first, event, chunks, errors = None, None, [], []
+    streams = {proc.stdout.fileno(): "out", proc.stderr.fileno(): "err"}
+    while streams:
+        for fd in select.select(list(streams), [], [], 1.0)[0]:
+            data = os.read(fd, 65536)
+            if not data:
+                del streams[fd]
+                continue
+            event = event if event is not None else time.perf_counter() - started
+            if streams[fd] == "out":
+                first = first if first is not None else time.perf_counter() - started
+                chunks.append(data)
+            else:
+                errors.append(data)
         if time.perf_counter() - started > timeout:
             proc.kill()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stdout.close()
-    return Run(wall, first, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode, b"".join(chunks))
+    proc.stderr.close()
+    return Run(wall, first, event, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode, b"".join(chunks), b"".join(errors))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -201,8 +222,10 @@ def describe(runs: list[Run], *, first: bool = False) -> str:
     walls = [r.wall for r in runs]
     text = f"p50 {statistics.median(walls):.2f} s, p95 {percentile(walls, 0.95):.2f} s"
     if first:
+        events = [r.first_event for r in runs if r.first_event is not None]
         firsts = [r.first_byte for r in runs if r.first_byte is not None]
-        text += f"; first token p50 {statistics.median(firsts):.2f} s, p95 {percentile(firsts, 0.95):.2f} s"
+        text += (f"; first output p50 {statistics.median(events):.2f} s, p95 {percentile(events, 0.95):.2f} s"
+                 f"; first answer token p50 {statistics.median(firsts):.2f} s, p95 {percentile(firsts, 0.95):.2f} s")
     return (text + f"; CPU p50 {statistics.median(r.cpu for r in runs):.2f} s"
             f"; peak RSS p50 {statistics.median(r.rss_mb for r in runs):.0f} MB")
 
@@ -259,11 +282,16 @@ def main() -> None:
             f"{imported:.2f} s; {engine_imported:.2f} s; {bare:.2f} s")
         row("CLI `search`, cold in-process (wall)", describe(in_search), "p50 <= 1.5 s; RSS <= 250 MB")
         row("CLI `ask`, cold in-process (wall)", describe(in_ask, first=True))
+        if model := [r for r in in_ask if r.model_answered]:
+            row(f"... the {len(model)} of them the model answered (the passages read come first)", describe(model, first=True))
         if serving:
             row("first CLI `search`, then `ask`, through a freshly started daemon (it loads the models)",
-                f"{first_search.wall:.2f} s; {first_ask.wall:.2f} s (first token {first_ask.first_byte:.2f} s)")
+                f"{first_search.wall:.2f} s; {first_ask.wall:.2f} s (first output {first_ask.first_event:.2f} s, first answer token {first_ask.first_byte:.2f} s)")
             row("CLI `search` through the daemon (wall)", describe(via_search), "p50 <= 150 ms")
             row("CLI `ask` through the daemon (wall)", describe(via_ask, first=True), "first token <= 1 s")
+            model = [r for r in via_ask if r.model_answered]
+            if model:
+                row(f"... the {len(model)} of them the model answered (the passages read come first)", describe(model, first=True))
             row("daemon RSS warm, after the queries (now; peak)", f"{warm_rss[0]:.0f} MB; {warm_rss[1]:.0f} MB", "<= 400 MB at 100k chunks")
         else:
             row("CLI through the daemon", "not measured: this build's daemon does not serve (no pocketmind.connect)", "")

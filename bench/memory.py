@@ -14,6 +14,14 @@ Each figure comes from a fresh process:
 - ``released``: the same process after ``Engine.release_models()`` (the idle
   daemon: models unloaded, heap trimmed). Targets (issue 14): CLI search <= 250 MB, released <= 150 MB,
   warm at 100k chunks <= 400 MB.
+
+Then where the warm figure goes (``--breakdown``, on the big store): each part
+loaded alone in a fresh process after opening the engine (the MiniLM embedder
+with one query, the multilingual USE model, the LLM with one short answer,
+the bit index with SQLite's page cache through one search by a vector, no
+model), each as RSS added to the opened engine, with the anonymous and
+file-backed resident parts from ``/proc/self/smaps_rollup`` (file-backed
+pages, the mmapped GGUF, are reclaimable, but count in RSS).
 """
 
 from __future__ import annotations
@@ -61,6 +69,44 @@ print(json.dumps(out))
 """
 
 
+# Runs in a fresh interpreter: open the engine, load one part, RSS (and its smaps_rollup split) before and after.
+PART = r"""
+import json, sys
+import numpy as np
+from pocketmind import Engine
+from pocketmind.results import Result
+from pocketmind.store import Filters
+
+def memory():
+    fields = dict(line.split(":", 1) for line in open("/proc/self/smaps_rollup").read().splitlines()[1:])
+    mb = lambda name: int(fields[name].split()[0]) / 1024
+    return {"rss": mb("Rss"), "anon": mb("Anonymous"), "file": mb("Rss") - mb("Anonymous"), "pss": mb("Pss")}
+
+part, home = sys.argv[1], sys.argv[2]
+with Engine(home=home) as engine:
+    engine.store.counts()
+    before = memory()
+    extra = {}
+    if part == "embedder":
+        engine.vectors_embedder.encode([sys.argv[3]])
+    elif part == "multilingual":
+        engine.multilingual_embedder.encode([sys.argv[3]])
+    elif part == "llm":
+        text = "Caroline went to the LGBTQ support group on 7 May 2023."
+        cited = Result(id="n:1", kind="note", source="notes", title="diary", snippet=text, time=None, uri=None, score=1.0, text=text)
+        engine.answerer.answer(sys.argv[4], [cited])
+    elif part == "bit index":
+        dimension = engine.store.vector_dimension()
+        vector = np.random.default_rng(1).standard_normal(dimension).astype(np.float32)
+        engine.store.knn(vector / np.linalg.norm(vector), 10, Filters())
+        index = engine.store.__dict__.get("_bit_index_shared")
+        extra["arrays"] = index._index.nbytes / 2**20 if index is not None and index._index is not None else 0.0
+    after = memory()
+    print(json.dumps({"before": before, "after": after, **extra}))
+"""
+PARTS = ("embedder", "multilingual", "llm", "bit index")
+
+
 def peak_of(argv: list[str], env: dict) -> tuple[float, float, str]:
     """(peak RSS MB, wall s, stdout) of a child process. Read by GNU time: a child forked
     from this (large) process would count this one's pages in its own ru_maxrss."""
@@ -101,7 +147,7 @@ def build_big(home: Path, chunks: int) -> None:
     """A home holding bench/scale.py's store of ``chunks`` chunks (its real texts and cached MiniLM vectors)."""
     database = home / "data" / "pocketmind.db"
     if database.exists():
-        return
+        return fill_multilingual(home)
     import numpy as np
     import scale
 
@@ -112,6 +158,19 @@ def build_big(home: Path, chunks: int) -> None:
     database.parent.mkdir(parents=True, exist_ok=True)
     seconds, _, _ = scale.build(database, corpus, corpus.vectors(), np.random.default_rng(7))
     print(f"built {home.name}: {chunks:,} chunks (bench/scale.py's texts and vectors) in {seconds:.0f} s")
+    fill_multilingual(home)
+
+
+def fill_multilingual(home: Path) -> None:
+    """Give every chunk its multilingual vector, as indexing does (else each measured process's
+    first search would fill them: 100k chunks is minutes of USE, not a search)."""
+    from pocketmind import Engine
+
+    started = time.perf_counter()
+    with Engine(home=home) as engine:
+        filled = engine.fill_multilingual_vectors()
+    if filled:
+        print(f"filled {filled:,} multilingual vectors in {time.perf_counter() - started:.0f} s")
 
 
 def main() -> None:
@@ -119,6 +178,8 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000, help="size of the big store (0: skip it)")
     parser.add_argument("--keep", type=Path, help="build homes into / reuse this directory")
     parser.add_argument("--skip-torch", action="store_true", help="only the default backend")
+    parser.add_argument("--breakdown", action="store_true", help="also each part of the warm figure alone (big store)")
+    parser.add_argument("--only-breakdown", action="store_true", help="the breakdown alone")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="pm-memory-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -131,6 +192,10 @@ def main() -> None:
         build_big(homes["onnx-int8 @ big"], args.chunks)
     env = {**os.environ}
     env.pop("POCKETMIND_HOME", None)
+    if args.breakdown or args.only_breakdown:
+        breakdown(homes.get("onnx-int8 @ big", homes["onnx-int8"]), env)
+    if args.only_breakdown:
+        return
     rows = {}
     for label, home in homes.items():
         peak, wall, _ = peak_of([sys.executable, "-m", "pocketmind.cli", "--home", str(home), "search", QUERY], env)
@@ -145,6 +210,18 @@ def main() -> None:
         onnx, torch = rows["onnx-int8"], rows["torch"]
         print("onnx-int8 / torch: " + ", ".join(f"{key} {onnx[key] / torch[key]:.2f}" for key in ("CLI search", "warm", "released")))
     print("targets: " + ", ".join(f"{key} <= {value} MB" for key, value in TARGETS.items()) + " (warm: at 100k chunks)")
+
+
+def breakdown(home: Path, env: dict) -> None:
+    """Each part of the warm engine loaded alone, as RSS added to the opened engine (fresh process each)."""
+    print(f"\nwhere the warm RSS goes ({home.name}; MB added to an opened engine, each part alone in a fresh process)")
+    print(f"{'part':<14} {'opened':>7} {'+RSS':>6} {'+anon':>6} {'+file':>6}  note")
+    for part in PARTS:
+        child = json.loads(peak_of([sys.executable, "-c", PART, part, str(home), QUERY, QUESTION], env)[2].strip().splitlines()[-1])
+        before, after = child["before"], child["after"]
+        note = f"index arrays {child['arrays']:.1f} MB, the rest SQLite's page cache and the query" if "arrays" in child else ""
+        print(f"{part:<14} {before['rss']:>7.0f} {after['rss'] - before['rss']:>6.0f} {after['anon'] - before['anon']:>6.0f}"
+              f" {after['file'] - before['file']:>6.0f}  {note}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from . import errors
 from .errors import DaemonError, DaemonGone, DaemonNotRunning, DaemonVersionMismatch, PocketmindError
 from .paths import Paths, resolve_paths
 from .protocol import PROTOCOL_VERSION, LineReader, ProtocolError, encode, socket_path
-from .results import Answer, Result
+from .results import Answer, Quote, Result
 
 CANCEL_POLL = 0.1  # seconds between looks at the caller's cancel event while an answer is being made
 
@@ -106,11 +106,14 @@ class Client:
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
             kinds: Sequence[str] = (), sources: Sequence[str] = (), since: datetime | None = None, until: datetime | None = None,
-            person: str | Sequence[str] | None = None, chat_with: str | Sequence[str] | None = None) -> Answer:
-        """Like :meth:`pocketmind.Engine.ask`: ``on_token`` gets the answer's text as it comes (once verified);
-        setting ``cancel`` stops the daemon's work on it."""
+            person: str | Sequence[str] | None = None, chat_with: str | Sequence[str] | None = None,
+            on_passages: Callable[[list[Quote], list[Result]], None] | None = None) -> Answer:
+        """Like :meth:`pocketmind.Engine.ask`: ``on_token`` gets the answer's text as it comes (once verified),
+        ``on_passages`` the passages a model reads before it answers; setting ``cancel`` stops the daemon's work on it."""
         args = {"question": question, **_filters(kinds, sources, since, until, person, chat_with)}
-        return Answer.from_json(self._call("ask", args, on_token=on_token, cancel=cancel))
+        if on_passages is not None:
+            args["passages"] = True
+        return Answer.from_json(self._call("ask", args, on_token=on_token, cancel=cancel, on_passages=on_passages))
 
     def status(self) -> dict[str, Any]:
         return self._call("status")
@@ -128,7 +131,7 @@ class Client:
     # -- the wire ---------------------------------------------------------------------
 
     def _call(self, op: str, args: dict[str, Any] | None = None, *, on_token: Callable[[str], None] | None = None,
-              cancel: threading.Event | None = None) -> Any:
+              cancel: threading.Event | None = None, on_passages: Callable[[list[Quote], list[Result]], None] | None = None) -> Any:
         with self._lock:
             try:
                 self._sock.sendall(encode({"op": op, "args": args or {}}))
@@ -137,6 +140,10 @@ class Client:
                     if reply.get("event") == "token":
                         if on_token is not None:
                             on_token(reply["text"])
+                        continue
+                    if reply.get("event") == "passages":
+                        if on_passages is not None:
+                            on_passages([Quote.from_json(q) for q in reply["quotes"]], [Result.from_json(r) for r in reply["passages"]])
                         continue
                     return self._value(reply)
             except OSError as exc:

@@ -287,6 +287,7 @@ class Engine:
                     summaries.append(SourceRun(self, src, progress, should_stop, on_embedded).run())
         finally:
             self._registry = None
+            self._release_multilingual_unless_needed()
         return summaries
 
     def apply_changes(self, source: str, paths: list[Path], should_stop: Callable[[], bool] | None = None) -> IndexSummary:
@@ -296,6 +297,21 @@ class Engine:
                 return SourceRun(self, self.store.source(source), should_stop=should_stop).apply(paths)
         finally:
             self._registry = None
+            self._release_multilingual_unless_needed()
+
+    def _release_multilingual_unless_needed(self) -> None:
+        """After indexing filled the multilingual list: a store with no CJK chunks searches
+        it only for a CJK question, so the model (~120 MB, bench/memory.py) is let go;
+        such a question loads it again (~1.7 s)."""
+        with self._model_lock:
+            model = self._multilingual
+            if model is None or self.store.get_meta(HAS_CJK_CHUNKS):
+                return
+            model.unload()
+            self._multilingual = None
+        from .heap import give_back
+
+        give_back()
 
     def notify_changed(self, source: str, written: list, files: list, deleted: Sequence[str] = ()) -> None:
         """Tell ``documents_changed`` plugins what a committed batch wrote and removed."""
@@ -395,9 +411,10 @@ class Engine:
         return plan(question, self.now(), self.people.names(), find_anchor=lambda text: calendar_anchor(self.store, text))
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-            **filters: Any) -> Answer:
+            on_passages: Callable[[list, list[Result]], None] | None = None, **filters: Any) -> Answer:
         """Answer ``question`` with citations: one reading of the question, one search,
-        then the answer pipeline (:mod:`pocketmind.answer`), streamed to ``on_token``."""
+        then the answer pipeline (:mod:`pocketmind.answer`), streamed to ``on_token``;
+        ``on_passages`` gets (quotes, passages) before a model starts reading them."""
         from .answer import ABSTAIN_DEPTH, AskOptions, answer_question
 
         reading = self.read_question(question)
@@ -406,7 +423,7 @@ class Engine:
         options = AskOptions(shown=shown, budget=self.settings.search.context_tokens, person_filter=bool(filters.get("person") or filters.get("chat_with")))
         return answer_question(question, reading, results, store=self.store, people=self.people, answerer=self.answerer,
                                options=options, encode=lambda texts: self.vectors_embedder.encode(texts),
-                               on_token=on_token, cancel=cancel)
+                               on_token=on_token, cancel=cancel, on_passages=on_passages)
 
     def document(self, ref: str) -> dict[str, Any] | None:
         """The whole stored document a result cites, by its id or its uri (with or without

@@ -15,7 +15,8 @@ then exactly one ``result`` or ``error``::
     -> {"op": "search", "args": {"query": "trip to Kyoto", "k": 5, "kinds": ["note"],
                                  "since": "2024-01-01T00:00:00", "person": "Anna"}}
     <- {"event": "result", "value": [<Result>, ...]}
-    -> {"op": "ask", "args": {"question": "When is Anna moving?", <the same filters>}}
+    -> {"op": "ask", "args": {"question": "When is Anna moving?", <the same filters>, "passages": true}}
+    <- {"event": "passages", "quotes": [<Quote>, ...], "passages": [<Result>, ...]}
     <- {"event": "token", "text": "Anna moves on 1 March [1]"}
     <- {"event": "result", "value": <Answer>}
     -> {"op": "status"}  |  {"op": "sources"}  |  {"op": "source_overlaps"}
@@ -24,7 +25,10 @@ then exactly one ``result`` or ``error``::
 
 Results and answers travel as ``Result.to_json(full=True)`` / ``Answer.to_json(full=True)``
 and are rebuilt with ``from_json``. Tokens are the answer text as the answer
-pipeline hands it over: only once verified, never before. While an ``ask``
+pipeline hands it over: only once verified, never before. An ``ask`` with
+``"passages": true`` first gets, before a model starts reading them, the passages
+and the line of each closest to the question (none when the data answers
+alone); a client that does not ask for them never sees the event. While an ``ask``
 runs the client may send ``{"op": "cancel"}``; closing the connection cancels
 it too. Times (``since``, ``until``) are ISO 8601 strings.
 

@@ -76,6 +76,10 @@ def test_a_generated_answer_also_runs_one_search(sample_engine, monkeypatch):
     searches = []
     real_search = retrieval.hybrid_search
     monkeypatch.setattr(retrieval, "hybrid_search", lambda *a, **kw: searches.append(a[2]) or real_search(*a, **kw))
+    sample_engine.release_models()
     answer = sample_engine.ask("What did I buy for Mum at Fushimi Inari?")
     assert answer.found and answer.citations
     assert searches == ["What did I buy for Mum at Fushimi Inari?"]
+    # Tokens were counted with the vocabulary alone before the model loaded; the loaded
+    # model counts them since, and a second copy of the vocabulary (~43 MB) is not kept.
+    assert sample_engine.answerer._llm is not None and sample_engine.answerer._vocab is None

@@ -96,6 +96,17 @@ def test_the_cli_prints_the_same_through_the_daemon_as_in_process(served, monkey
     assert not (tmp_path / "pocketmind").exists() or not any((tmp_path / "pocketmind").iterdir())
 
 
+def test_cli_ask_shows_the_passages_read_first_on_stderr_the_same_both_ways(served, monkeypatch, tmp_path):
+    home, _ = served
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    code, through_daemon, shown = run_cli(home, "ask", MODEL_QUESTION)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # no daemon there: in-process
+    assert run_cli(home, "ask", MODEL_QUESTION)[::2] == (0, shown)
+    assert code == 0 and shown.startswith("Reading 3 passages while the model answers:\n")
+    assert "  [1] “Day 2 Up at six to beat the crowds at Fushimi Inari.”  note · Kyoto trip" in shown
+    assert "Reading" not in through_daemon and "Sources" in through_daemon  # stdout: the answer card alone
+
+
 def test_socket_is_private_and_the_daemon_has_no_internet_socket(served):
     home, pid = served
     path = socket_path(resolve_paths(home))
@@ -244,6 +255,29 @@ def test_a_client_can_cancel_and_go_on(threaded):
         answer = client.ask(MODEL_QUESTION, cancel=cancel)
         assert answerer.cancelled.is_set() and answer.text == "" and daemon.server.cancelled == 1
         assert client.search("fox charm", k=1)[0].id == "notes:Kyoto trip.md"  # the connection goes on
+
+
+def test_the_passages_read_come_before_the_model_answers_in_process_and_through_the_daemon(threaded):
+    engine, daemon, answerer = threaded
+    seen = {}
+    for face in ("in-process", "daemon"):
+        answerer.started.clear()
+        cancel = threading.Event()
+
+        def passages(quotes, cited, face=face, cancel=cancel):
+            seen[face] = (answerer.started.is_set(), [(q.citation, q.quote) for q in quotes], [r.id for r in cited])
+            cancel.set()  # the waiting model returns at once
+
+        if face == "in-process":
+            engine.ask(MODEL_QUESTION, on_passages=passages, cancel=cancel)
+        else:
+            with pocketmind.connect(engine.paths.home) as client:
+                client.ask(MODEL_QUESTION, on_passages=passages, cancel=cancel)
+    assert seen["in-process"] == seen["daemon"]
+    model_started, quotes, cited = seen["daemon"]
+    assert not model_started and cited[0] == "notes:Kyoto trip.md"
+    assert quotes[0] == (1, "Day 2 Up at six to beat the crowds at Fushimi Inari.")  # the line naming most of what is asked
+    assert [n for n, _ in quotes] == list(range(1, len(cited) + 1))  # one line of each passage, in order
 
 
 def test_reads_never_wait_for_a_write_batch(threaded):

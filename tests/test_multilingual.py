@@ -88,3 +88,23 @@ def test_a_deleted_memo_leaves_no_multilingual_vector(tmp_path):
         (folder / "2024-03-02 memo.md").unlink()
         e.index()
         assert e.store.multilingual_count() == e.store.counts()["chunks"] == 1
+
+
+def test_an_english_store_lets_the_multilingual_model_go_after_indexing(tmp_path):
+    """Its English questions never encode with USE (~120 MB held for nothing in a warm daemon);
+    a store with Chinese memos keeps it, and a Chinese question loads it again."""
+    english, chinese = tmp_path / "english", tmp_path / "chinese"
+    for folder, days in ((english, ["2024-04-15", "2024-04-19"]), (chinese, ["2024-03-02", "2024-04-19"])):
+        folder.mkdir()
+        for day in days:
+            (folder / f"{day} memo.md").write_text(f"---\ndate: {day}\n---\n{MEMOS[day]}\n", encoding="utf-8")
+    with Engine(home=tmp_path / "home-en") as e:
+        e.add_source("notes", english, name="memos")
+        e.index()
+        assert e.store.multilingual_count() == 2 and e._multilingual is None
+        assert top_days(e, "Who fixed the kitchen sink?", 1) == ["2024-04-19"] and e._multilingual is None
+        assert top_days(e, "水管工修了什么？", 1) == ["2024-04-19"] and e._multilingual is not None
+    with Engine(home=tmp_path / "home-zh") as e:
+        e.add_source("notes", chinese, name="memos")
+        e.index()
+        assert e._multilingual is not None  # every question of this store searches the Chinese memos with it

@@ -166,6 +166,23 @@ async def test_escape_cancels_a_running_answer(engine):
 
 
 @pytest.mark.asyncio
+async def test_the_passages_read_show_while_the_model_answers(engine):
+    app = make_app(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        screen.query_one("#question", Input).value = "What did I buy for Mum at Fushimi Inari?"  # the model answers it
+        app.post_message(events.Key("enter", "\r"))
+        await wait_until(pilot, lambda: bool(screen.exchanges) and bool(screen.exchanges[0].citations), what="the passages", step=0.01)
+        exchange = screen.exchanges[0]
+        card = static_text(screen.query_one("#answer", Static)).splitlines()
+        assert exchange.state == "answering" and exchange.text == ""
+        assert card[:2] == ["…", "[1] “Day 2 Up at six to beat the crowds at Fushimi Inari.”  note · 2024-04-03 00:00"]
+        assert "Kyoto trip" in option_texts(screen.query_one("#citations", ResultList))[0]
+        app.post_message(events.Key("escape", None))
+        await wait_until(pilot, lambda: screen.running is None, what="the cancelled answer to end")
+
+
+@pytest.mark.asyncio
 async def test_history_keeps_questions_and_saves_markdown(engine):
     app = make_app(engine)
     async with app.run_test(size=(120, 40)) as pilot:

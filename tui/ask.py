@@ -21,7 +21,7 @@ from pocketmind.results import Quote, Result
 from pocketmind.text import one_line, printable
 
 from .detail import DetailScreen
-from .messages import AnswerFinished, AnswerStarted, AnswerStreamed
+from .messages import AnswerFinished, AnswerStarted, AnswerStreamed, PassagesRead
 from .widgets import EngineScreen, ResultList, short_time
 
 
@@ -94,7 +94,8 @@ class AskScreen(EngineScreen):
     def run_answer(self, question: str, cancel: threading.Event) -> None:
         def ask(reader, served_by: str):
             self.post_message(AnswerStarted(served_by))
-            return reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel)
+            return reader.ask(question, on_token=lambda token: self.post_message(AnswerStreamed(token)), cancel=cancel,
+                              on_passages=lambda quotes, passages: self.post_message(PassagesRead(quotes, passages)))
 
         answer = self.app.read(ask)
         self.post_message(AnswerFinished(answer, cancel.is_set()))
@@ -103,6 +104,12 @@ class AskScreen(EngineScreen):
         if self.running is None:
             return
         self.running.text, self.running.served_by = "", message.served_by  # a retry in-process starts afresh
+
+    def on_passages_read(self, message: PassagesRead) -> None:
+        """While the model answers: the lines it reads under "…", the passages as citations."""
+        if self.running is None:
+            return
+        self.running.evidence, self.running.citations = message.quotes, message.passages
         if self.shown is self.running:
             self._show(self.running)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.message import Message
 
-from pocketmind.results import Answer, Result
+from pocketmind.results import Answer, Quote, Result
 
 
 class AnswerStarted(Message):
@@ -23,6 +23,15 @@ class AnswerStreamed(Message):
     def __init__(self, token: str) -> None:
         super().__init__()
         self.token = token
+
+
+class PassagesRead(Message):
+    """The passages the model reads, with the line of each closest to the question (before it answers)."""
+
+    def __init__(self, quotes: list[Quote], passages: list[Result]) -> None:
+        super().__init__()
+        self.quotes = quotes
+        self.passages = passages
 
 
 class AnswerFinished(Message):

@@ -52,3 +52,15 @@ def quotes_for(answer: str, question: str, citations: Sequence[Result]) -> list[
         if all(q.quote != found[2] for q in quotes):
             quotes.append(Quote(found[1], found[2]))
     return quotes
+
+
+def lines_read(question: str, passages: Sequence[Result]) -> list[Quote]:
+    """The line of each passage that shares most with the question: what the person sees
+    while the model reads them (quoted data, no claim of an answer)."""
+    asked = content_words(question)
+    quotes = []
+    for n, passage in enumerate(passages, 1):
+        lines = list(dict.fromkeys(line for _, line, _ in units(passage)))
+        if lines:  # max keeps the first of equals: the passage's opening line when none shares a word
+            quotes.append(Quote(n, max(lines, key=lambda line: len(asked & words_of([line])))))
+    return quotes

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from pocketmind.errors import ModelError
+from pocketmind.heap import give_back
 from pocketmind.permissions import make_private_dir, write_private
 from pocketmind.results import Answer, Result
 
@@ -165,6 +166,9 @@ class LlamaAnswerer:
     def llm(self):
         if self._llm is None:
             self._llm = load_llama(self.path, n_ctx=self.n_ctx, threads=self.threads, cache_dir=self.cache_dir)
+            if self._vocab is not None:  # the model has the vocabulary too: a second copy held 43 MB (bench/memory.py)
+                self._vocab = None
+                give_back()
         return self._llm
 
     @property

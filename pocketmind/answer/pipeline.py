@@ -22,7 +22,10 @@ engine:
    the best extractive span of the same excerpts.
 
 Every answer carries the quoted line of each passage it cites. The answer
-is handed to ``on_token`` once checked, never before.
+is handed to ``on_token`` once checked, never before. A model answer takes
+seconds (a prompt of a few hundred tokens on a small CPU), so before the
+model starts ``on_passages`` gets the passages it reads, each with its line
+closest to the question: quoted data, shown at once, never a claim.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from pocketmind.timeexpr import resolve_mentions
 from .abstain import said_by_someone_else
 from .calendar_days import calendar_answer
 from .context import estimate_tokens, pack_context, relevant, with_conversation_context
-from .evidence import quotes_for
+from .evidence import lines_read, quotes_for
 from .extractive import best_span
 from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
@@ -69,11 +72,13 @@ class AskOptions:
 
 def answer_question(question: str, reading, results: Sequence[Result], *, store, people, answerer, options: AskOptions,
                     encode: Callable[[list[str]], object] | None = None, on_token: Callable[[str], None] | None = None,
-                    cancel: threading.Event | None = None) -> Answer:
+                    cancel: threading.Event | None = None,
+                    on_passages: Callable[[list[Quote], list[Result]], None] | None = None) -> Answer:
     """``reading``: the question's :class:`~pocketmind.search.question.QueryPlan`;
     ``results``: its search, ranked, at least ``options.shown`` deep; ``store``: the
     store's read methods (``documents``, ``documents_of_kind``, ``conversation_messages``);
-    ``encode``: the embedder's ``encode``, for the extractive answerer."""
+    ``encode``: the embedder's ``encode``, for the extractive answerer; ``on_passages``: called
+    with (quotes, passages) just before the model reads the passages (never for an answer from the data)."""
 
     def done(answer: Answer) -> Answer:
         if on_token:
@@ -141,6 +146,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if quoted := source_language_span(question, readable, named, encode):
         return done(Answer(question, f"{quoted.text} [{quoted.citation}]", contexts, True,
                            evidence=[Quote(quoted.citation, quoted.quote)], source="extractive"))
+    if on_passages:
+        on_passages(lines_read(question, readable), list(contexts))
     generated = answerer.answer(question, readable, on_token=None, cancel=cancel)
     generated.citations = contexts[: len(generated.citations)]  # cited as they are (the answerer may keep fewer)
     if cancel is not None and cancel.is_set():

@@ -20,7 +20,7 @@ from rich.console import Console
 from pocketmind.errors import ConfigError, PocketmindError
 
 from .doctor import print_checkup
-from .output import plain, plain_block, print_answer_card, print_index_summary, print_json, print_result
+from .output import plain, plain_block, print_answer_card, print_index_summary, print_json, print_passages_read, print_result
 
 if TYPE_CHECKING:
     from pocketmind.engine import Engine
@@ -153,7 +153,8 @@ def cmd_ask(engine: Engine, args, out: Console, err: Console) -> int:
         answer = engine.ask(args.query, **_filters(args))
         print_json(answer.to_json())
         return 0
-    answer = engine.ask(args.query, on_token=lambda t: out.print(plain_block(t), end="", highlight=False), **_filters(args))
+    answer = engine.ask(args.query, on_token=lambda t: out.print(plain_block(t), end="", highlight=False),
+                        on_passages=lambda quotes, passages: print_passages_read(err, quotes, passages), **_filters(args))
     out.print()
     print_answer_card(out, answer)
     return 0

@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from pocketmind.results import Answer, Result
+from pocketmind.results import Answer, Quote, Result
 from pocketmind.text import one_line, printable
 
 
@@ -100,6 +100,15 @@ def print_answer_card(out: Console, answer: Answer) -> None:
         out.print("\n[bold]Sources[/bold]" if answer.found else "\n[bold]Closest passages[/bold]")
         for n, r in enumerate(answer.citations, 1):
             print_result(out, n, r)
+
+
+def print_passages_read(err: Console, quotes: list[Quote], passages: list[Result]) -> None:
+    """While the model answers (seconds): the passages it reads, each by its line closest to
+    the question. On stderr, so the answer card alone goes where stdout is sent."""
+    err.print(f"[dim]Reading {len(passages)} passages while the model answers:[/dim]", highlight=False)
+    for quote in quotes:
+        err.print(f"  [cyan][{quote.citation}][/cyan] “{plain_block(quote.quote)}”  "
+                  f"[dim]{plain(describe_source(passages[quote.citation - 1]))}[/dim]", highlight=False)
 
 
 def describe_source(r: Result) -> str:

@@ -177,9 +177,19 @@ class SocketServer:
             except OSError:
                 cancel.set()
 
+        def send_passages(quotes, passages) -> None:
+            if cancel.is_set():
+                return
+            try:
+                conn.sendall(encode({"event": "passages", "quotes": [q.to_json() for q in quotes],
+                                     "passages": [r.to_json(full=True) for r in passages]}))
+            except OSError:
+                cancel.set()
+
         started = time.monotonic()
         try:
-            answer = self.engine.ask(args["question"], on_token=send_token, cancel=cancel, **_filters(args))
+            answer = self.engine.ask(args["question"], on_token=send_token, cancel=cancel,
+                                     on_passages=send_passages if args.get("passages") else None, **_filters(args))
         finally:
             os.write(wake_w, b"x")
             watcher.join()
