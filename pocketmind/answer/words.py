@@ -29,12 +29,15 @@ _CJK_FUNCTION = set("的了吗呢吧啊呀么是在有和与也都就还我你�
 
 
 def stem(word: str) -> str:
-    """A crude English stem: enough for "trips" ~ "trip", "moving" ~ "move"."""
+    """A crude English stem: enough for "trips" ~ "trip", "moving" ~ "move", and the same
+    stem for every form of a verb ("refuse", "refuses", "refused" -> "refus"; "discuss",
+    "discussed" -> "discuss"): a final "e" goes, a final "ss" stays."""
     word = word.casefold()
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not (suffix == "s" and word.endswith("ss")):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def content_words(question: str) -> set[str]:

@@ -1,0 +1,72 @@
+"""The extractive answerer on real exports: the sentence that answers, chosen by the
+question's subject (every form of its verbs, a note's title), a value of the shape
+asked for, and shown without cutting the answer off."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import REAL
+from pocketmind.answer.context import ATTACHMENT
+from pocketmind.answer.extractive import best_span, units
+from pocketmind.answer.phrase import short_answer
+from pocketmind.answer.words import content_words
+from pocketmind.results import Result
+
+VAULT = REAL / "notes" / "obsidian" / "kepano_vault"
+
+
+def note(path) -> Result:
+    return Result(id=f"notes:{path.name}", kind="note", source="notes", title=path.stem, snippet="", time=None,
+                  uri=None, score=0.0, text=path.read_text(encoding="utf-8"))
+
+
+def telegram_window(first: int, last: int) -> Result:
+    """Messages ``first``..``last`` of the real Telegram export, as the window the pipeline quotes."""
+    chat = json.loads((REAL / "messages" / "telegram" / "langchain_personal_chat_result.json").read_text(encoding="utf-8"))
+    rows = [m for m in chat["messages"] if m.get("type") == "message"][first : last + 1]
+    lines = [f"  {m['from']}: {m['text'] if isinstance(m['text'], str) else ''.join(map(str, m['text']))}" for m in rows]
+    return Result(id="messages:telegram:1", kind="message", source="messages", title=f"{rows[0]['from']} in chat",
+                  snippet="", time=None, uri=None, score=0.0, text="\n".join(lines), author=rows[0]["from"],
+                  conversation=chat.get("name"))
+
+
+def test_every_form_of_the_questions_verb_matches():
+    question = "What did Jimmeny Marvelton say he refuses to do?"
+    span = best_span(question, [telegram_window(0, 2)], person="Jimmeny Marvelton")
+    assert span.text == "i refuse to converse with you"
+    assert span.matched == 1  # "refuses" is "refuse": the span says the subject (else the pipeline abstains)
+
+
+def test_a_notes_title_says_what_its_lines_are_about():
+    question = "Which book did I discuss in my meeting with Steph?"
+    passages = [telegram_window(0, 2), note(VAULT / "Notes" / "2023-09-12 Meeting with Steph.md")]
+    span = best_span(question, passages)
+    assert "Out of Control" in span.text and span.citation == 2  # not Jimmeny's "we meet again"
+
+
+def test_a_question_asking_for_a_size_is_answered_by_a_sentence_with_a_number():
+    question = "What size tart pan with a removable bottom do I need?"
+    span = best_span(question, [note(VAULT / "References" / "Brown butter nectarine tart.md")])
+    assert "11 inch" in span.text  # not "I highly recommend a tart pan with a removable bottom."
+
+
+def test_an_opener_before_a_comma_is_not_the_answer():
+    question = "Which brand of wool socks does Steph Ango buy?"
+    span = best_span(question, [note(VAULT / "Clippings" / "Buy wisely.md")])
+    assert "Darn Tough" in short_answer(span.text, content_words(question))
+    # Without the subject (a model's answer) the phrase before the comment is still the answer.
+    assert short_answer("For example, I buy wool socks from a brand called Darn Tough.") == "For example"
+    assert short_answer("Seattle, I'm excited for my game there next month!") == "Seattle"
+
+
+def test_an_attachment_line_is_never_an_answer():
+    text = (REAL / "messages" / "whatsapp" / "langchain_ios_12h_seconds_image_omitted.txt").read_text(encoding="utf-8")
+    window = Result(id="messages:whatsapp:1", kind="message", source="messages", title="Dr. Feather in chat", snippet="",
+                    time=None, uri=None, score=0.0, author="Dr. Feather",
+                    text="\n".join(f"  {line.split('] ', 1)[1].split(': ', 1)[0]}: {ATTACHMENT}" if "omitted" in line
+                                   else "  " + line.split("] ", 1)[1] for line in text.splitlines() if "] " in line))
+    assert ATTACHMENT in window.text
+    assert all(ATTACHMENT not in said for said, _, _ in units(window))
+    span = best_span("What research is Dr. Feather working on?", [window], person="Dr. Feather")
+    assert span.text != ATTACHMENT
