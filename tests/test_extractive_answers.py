@@ -70,3 +70,14 @@ def test_an_attachment_line_is_never_an_answer():
     assert all(ATTACHMENT not in said for said, _, _ in units(window))
     span = best_span("What research is Dr. Feather working on?", [window], person="Dr. Feather")
     assert span.text != ATTACHMENT
+
+
+def test_a_phone_talked_about_is_not_a_phone_number_asked_for():
+    from pocketmind.answer.typed import question_type
+
+    # These went to the contact cards and came back "Not in your data" (the iMessage says why).
+    assert question_type("Why can't my friend play games well on their phone, according to my iMessages?") is None
+    assert question_type("Which phone model was mentioned in my iMessage chat?") is None
+    for asked in ("What is Simon Perreault's work phone number?", "What is John Doe's cell number?",
+                  "What is Simon Perreault's fax number?", "Simon Perreault的手机号码是多少？", "Jungle Jane的电话号码是多少？"):
+        assert question_type(asked) == "phone", asked

@@ -22,7 +22,10 @@ from pocketmind.text import language_of
 from .words import about_subject, content_words, words_of
 
 _TYPES = {
-    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|fax|number to call|call (?:him|her|them))\b|电话|手机|号码|传真", re.I),
+    # A number asked for, not a phone talked about ("games on their phone", "which phone model").
+    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|fax)\s*(?:number|no\b|#)|['’]s (?:(?:home|work|office|"
+                        r"cell|mobile) )?(?:phone|cell|cellphone|mobile|telephone)\b|\b(?:cell|telephone|fax|number to call|"
+                        r"call (?:him|her|them))\b|电话|手机号|号码|传真", re.I),
     "email": re.compile(r"\be-?mail\b|邮箱|电子邮件|邮件地址", re.I),
     "address": re.compile(r"\b(?:address|where does \w+(?: \w+)? live|lives? at)\b|地址|住址|住在哪", re.I),
     "birthday": re.compile(r"\b(?:birthday|born|date of birth|birth date)\b|生日|出生", re.I),
