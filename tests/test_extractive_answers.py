@@ -81,3 +81,15 @@ def test_a_phone_talked_about_is_not_a_phone_number_asked_for():
     for asked in ("What is Simon Perreault's work phone number?", "What is John Doe's cell number?",
                   "What is Simon Perreault's fax number?", "Simon Perreault的手机号码是多少？", "Jungle Jane的电话号码是多少？"):
         assert question_type(asked) == "phone", asked
+
+
+def test_a_chat_lines_number_in_its_file_supports_no_number():
+    from pocketmind.answer.verify import unsupported
+    from pocketmind.indexers.whatsapp import WhatsAppIndexer
+
+    path = REAL / "messages" / "whatsapp" / "whatsjson_english_ios_media.txt"
+    documents = [d for d in WhatsAppIndexer().parse(path, path.parent) if d.metadata.get("line") == 10]
+    assert documents and "10" not in documents[0].text  # the 10th line of the export says no 10
+    cited = [Result(id=d.native_id, kind="message", source="messages", title=d.title, snippet="", time=None, uri=None,
+                    score=0.0, text=d.text, metadata=d.metadata) for d in documents]
+    assert [claim.text for claim in unsupported("10 pages", "How many pages is Dmitry's resume?", cited)] == ["10"]

@@ -54,6 +54,11 @@ once twice very more less much little lot lots nothing something someone somebod
 """.split())
 
 
+# Metadata about the export file, not what the passage says: a chat line's number in its file
+# ("line": 10) supported the model's invented "10 pages"; a window's message ids hold dates.
+BOOKKEEPING = frozenset({"line", "window", "format", "date_order", "time_source"})
+
+
 @dataclass(frozen=True)
 class Claim:
     kind: str  # number, date, time, phone, email, url, name; instruction: a word only planted instructions say
@@ -75,10 +80,11 @@ def gather(citations: Sequence[Result]) -> Evidence:
     evidence = Evidence()
     texts = []
     for result in citations:
+        said = {key: value for key, value in result.metadata.items() if key not in BOOKKEEPING}
         fields = [result.text or result.snippet, result.title, result.author or "", result.conversation or "",
                   result.place or "", " ".join(result.people), result.heading,
-                  " ".join(str(v) for v in result.metadata.values() if isinstance(v, (str, int, float)))]
-        fields += [str(v) for value in result.metadata.values() if isinstance(value, list) for v in value]
+                  " ".join(str(v) for v in said.values() if isinstance(v, (str, int, float)))]
+        fields += [str(v) for value in said.values() if isinstance(value, list) for v in value]
         text = "\n".join(f for f in fields if f)
         texts.append(text)
         moment = display_time(result.time)
