@@ -5,8 +5,13 @@ asked for, and shown without cutting the answer off."""
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import datetime, timezone
+
+import pytest
 
 from conftest import REAL
+from pocketmind import Engine
 from pocketmind.answer.context import ATTACHMENT
 from pocketmind.answer.extractive import best_span, units
 from pocketmind.answer.phrase import short_answer
@@ -14,6 +19,7 @@ from pocketmind.answer.words import content_words
 from pocketmind.results import Result
 
 VAULT = REAL / "notes" / "obsidian" / "kepano_vault"
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def note(path) -> Result:
@@ -93,3 +99,22 @@ def test_a_chat_lines_number_in_its_file_supports_no_number():
     cited = [Result(id=d.native_id, kind="message", source="messages", title=d.title, snippet="", time=None, uri=None,
                     score=0.0, text=d.text, metadata=d.metadata) for d in documents]
     assert [claim.text for claim in unsupported("10 pages", "How many pages is Dmitry's resume?", cited)] == ["10"]
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory, warm_models):
+    root = tmp_path_factory.mktemp("photos-data")
+    for name in ("exiftool_iphone7_gps.jpg", "exifsamples_canon_g9_imagedescription.jpg", "exifsamples_gps_nikon_p6000_1.jpg"):
+        shutil.copy(REAL / "photos" / "jpeg" / name, root / name)
+    with Engine(home=tmp_path_factory.mktemp("photos-home"), now=lambda: NOW) as engine:
+        engine.add_source("photos", root, name="photos")
+        engine.index()
+        yield engine
+
+
+def test_nobody_named_in_a_photo_is_not_in_your_data(photos):
+    inside = photos.ask("Who is in the photo I took in Sheffield?")
+    assert not inside.found and inside.text.startswith("Not in your data")
+    taken = photos.ask("Who took the photo in Sheffield?")  # the iPhone photo records no creator
+    assert not taken.found and taken.text.startswith("Not in your data")
+    assert photos.ask("《Heaven above Berlin》这张照片是谁拍的？").text.startswith("Pilar Flores")

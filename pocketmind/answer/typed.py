@@ -19,6 +19,7 @@ from typing import Sequence
 from pocketmind.results import Result
 from pocketmind.text import language_of
 
+from .in_photo import asks_who_is_in_photo, people_in_photo, photographer
 from .words import about_subject, content_words, words_of
 
 _TYPES = {
@@ -74,7 +75,10 @@ def typed_answer(question: str, kind: str | None, named: Sequence[str], results:
     if kind == "where":
         return _place(question, results, subject)
     if kind == "who":
-        return _author(question, results)
+        words = content_words(question) if subject is None else subject
+        if asks_who_is_in_photo(question):
+            return people_in_photo(question, results, words)
+        return photographer(question, results, words) or _author(question, results)
     return None
 
 
