@@ -118,3 +118,11 @@ def test_nobody_named_in_a_photo_is_not_in_your_data(photos):
     taken = photos.ask("Who took the photo in Sheffield?")  # the iPhone photo records no creator
     assert not taken.found and taken.text.startswith("Not in your data")
     assert photos.ask("《Heaven above Berlin》这张照片是谁拍的？").text.startswith("Pilar Flores")
+
+
+def test_subject_words_drop_a_possessive_and_split_mixed_scripts():
+    from pocketmind.answer.words import words_of
+
+    assert content_words("What is Dmitry's email address?") == {"dmitry"}  # was "dmitry'", in no passage
+    assert {"steph", "开会", "讨论"} <= content_words("我和Steph开会时讨论了哪本书？")  # "steph开会时讨论了哪本书" was one word
+    assert "steph" in words_of(["- Discussed the book with Steph开会"])

@@ -16,6 +16,7 @@ from pocketmind.search.fulltext import STOPWORDS
 from pocketmind.text import CJK_RUN
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
 # Words that ask, or name the kind of thing asked for, rather than the subject.
 _ASKING = frozenset("""
 what when where who whom which why how did does do is are was were will would could should can may might
@@ -42,7 +43,7 @@ def stem(word: str) -> str:
 
 def content_words(question: str) -> set[str]:
     """Stems of the question's subject words; CJK runs as bigrams without function characters."""
-    words = {stem(w) for w in _WORD.findall(question) if w.casefold() not in _ASKING and not CJK_RUN.fullmatch(w)}
+    words = {stem(w) for w in _latin_words(question) if w.casefold() not in _ASKING}
     for run in CJK_RUN.findall(question):
         kept = "".join(c if c not in _CJK_FUNCTION else " " for c in run)
         for piece in kept.split():
@@ -50,10 +51,16 @@ def content_words(question: str) -> set[str]:
     return {w for w in words if w}
 
 
+def _latin_words(text: str) -> list[str]:
+    """The words outside CJK runs ("Steph" of "我和Steph开会"), without a possessive "'s"
+    ("Dmitry's" is "Dmitry", not "dmitry'")."""
+    return [_POSSESSIVE.sub("", w) for w in _WORD.findall(CJK_RUN.sub(" ", text))]
+
+
 def words_of(texts: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for text in texts:
-        out.update(stem(w) for w in _WORD.findall(text) if not CJK_RUN.fullmatch(w))
+        out.update(stem(w) for w in _latin_words(text))
         for run in CJK_RUN.findall(text):
             out.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
             out.update(run)
