@@ -126,3 +126,17 @@ def test_subject_words_drop_a_possessive_and_split_mixed_scripts():
     assert content_words("What is Dmitry's email address?") == {"dmitry"}  # was "dmitry'", in no passage
     assert {"steph", "开会", "讨论"} <= content_words("我和Steph开会时讨论了哪本书？")  # "steph开会时讨论了哪本书" was one word
     assert "steph" in words_of(["- Discussed the book with Steph开会"])
+
+
+def test_an_identifier_the_messages_do_not_say_is_caught():
+    from pocketmind.answer.verify import unsupported
+    from pocketmind.indexers.imessage import IMessageIndexer
+
+    path = REAL / "messages" / "imessage" / "langchain_imessage_chat.db"
+    cited = [Result(id=d.native_id, kind="message", source="messages", title=d.title, snippet="", time=None, uri=None,
+                    score=0.0, text=d.text, metadata=d.metadata) for d in IMessageIndexer().parse(path, path.parent)]
+    assert any("iphone" in r.text for r in cited)
+    question = "Which phone model was mentioned in my iMessage chat?"
+    # The model answered with a chat's made-up id; nothing in the chat says it.
+    assert [claim.text for claim in unsupported("IMessage_1", question, cited)] == ["IMessage_1"]
+    assert unsupported("iPhone [1]", question, cited) == []
