@@ -140,3 +140,15 @@ def test_an_identifier_the_messages_do_not_say_is_caught():
     # The model answered with a chat's made-up id; nothing in the chat says it.
     assert [claim.text for claim in unsupported("IMessage_1", question, cited)] == ["IMessage_1"]
     assert unsupported("iPhone [1]", question, cited) == []
+
+
+def test_an_undated_notes_year_property_is_its_year():
+    from pocketmind.answer.grounded import undated_note_answer
+    from pocketmind.indexers.notes.markdown import MarkdownNoteIndexer
+
+    path = VAULT / "Notes" / "Minimal Theme.md"
+    document = next(MarkdownNoteIndexer().parse(path, VAULT))
+    result = Result(id=document.native_id, kind="note", source="notes", title=document.title, snippet="",
+                    time="2026-11-30T10:00:00+00:00", uri=None, score=0.0, text=document.text)
+    assert undated_note_answer("Which year is my Minimal Theme project from?", result, document.text) == "2020"
+    assert undated_note_answer("我的Minimal Theme项目是哪一年的？", result, document.text) == "2020年"
