@@ -9,6 +9,7 @@ from pocketmind.results import Result
 # Below this cosine similarity a passage is noise for all-MiniLM-L6-v2 unless
 # full-text search also found it; measured on the bundled sample notes.
 MIN_SIMILARITY = 0.25
+ATTACHMENT = "(attachment)"  # a window's line for a message with no text
 
 
 def relevant(results: Sequence[Result], min_similarity: float = MIN_SIMILARITY) -> list[Result]:
@@ -92,7 +93,7 @@ def with_conversation_context(results: Sequence[Result], store, display_name: Ca
             for row in window:
                 mark = "»" if row["id"] == result.id else " "
                 who = display_name(row["author"]) or "someone"
-                text = " ".join((row["text"] or "").split()) or "(attachment)"
+                text = " ".join((row["text"] or "").split()) or ATTACHMENT
                 # The excerpt's header carries the hit's date and time; a line says its own
                 # only if it was written on another day. Per-line timestamps cost a fifth of
                 # the budget and the small model copied them into answers. No resolved-date

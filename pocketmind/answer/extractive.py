@@ -20,19 +20,26 @@ import numpy as np
 
 from pocketmind.results import Result
 
+from .context import ATTACHMENT
 from .words import content_words, words_of
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _WINDOW_LINE = re.compile(r"^[»\s]\s(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) )?([^:]{1,60}): (.*)$")
 MAX_UNIT_CHARS = 300
 VECTOR_WEIGHT = 0.5
+# A note's title says what its lines are about without them saying it: "Which book did I
+# discuss with Steph?" is answered by a line of the note "Meeting with Steph". The title's
+# words count, at this share of a word the line itself says. (A message's author is not
+# counted: it favoured every line of theirs, "Thank you!" included; 2 fact questions lost.)
+CONTEXT_WEIGHT = 0.5
 # A question asking for a value of a known shape is answered by a sentence holding one, when a
 # sentence saying some of its words does: "打开日记的快捷键是什么" wants the line with "Alt+5",
 # not the one repeating "打开日记" and "快捷键".
 _SHAPES = (
     (re.compile(r"快捷键|\b(?:shortcut|hotkey|keyboard)s?\b", re.I),
      re.compile(r"\b(?:Ctrl|Alt|Shift|Cmd|Command|Option|Meta|Win)\s*\+\s*\S|[⌘⌃⌥⇧]\s*\w", re.I)),
-    (re.compile(r"\bhow (?:many|much|long|old)\b|多少|几[个天次岁年月页]", re.I), re.compile(r"\d|[一二两三四五六七八九十百千万]")),
+    (re.compile(r"\bhow (?:many|much|long|old|big|large|tall|far|heavy|often)\b|\bwhat (?:size|temperature|price|length|weight)\b"
+                r"|多少|几[个天次岁年月页]|多大|多长|多重|多远", re.I), re.compile(r"\d|[一二两三四五六七八九十百千万]")),
     (re.compile(r"\b(?:link|url|website|site|web ?page)\b|链接|网址|网站", re.I),
      re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|app|io|dev)\b", re.I)),
 )
@@ -60,6 +67,8 @@ def units(result: Result) -> list[tuple[str, str, str | None]]:
             line = line.strip(" |")
             window = _WINDOW_LINE.match(line if line[:1] in "» " else "  " + line)
             author, body = (window.group(2), window.group(3)) if window else (result.author, line.lstrip("» "))
+            if body.strip() == ATTACHMENT:
+                continue  # says nothing: never the answer
             for sentence in _sentences(body):
                 out.append((sentence, f"{author}: {body.strip()}" if author else body.strip(), author))
         return out
@@ -80,9 +89,15 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
     if not candidates:
         return None
     unit_words = [words_of([text]) for _, text, _, _ in candidates]
+    titles = [words_of([passage.title or ""]) if passage.kind != "message" else set() for passage in passages[:depth]]
+    context = [titles[n - 1] - uw for (n, _, _, _), uw in zip(candidates, unit_words)]
     # Rarer subject words say more: weigh each by its inverse frequency among the candidates.
     weight = {w: math.log(1 + len(candidates) / (1 + sum(w in uw for uw in unit_words))) for w in words}
-    lexical = [sum(weight[w] for w in words & uw) / math.sqrt(1 + len(uw)) * 3 for uw in unit_words]
+    # The context's share does not grow as the line gets shorter: "Thank you!" is not more about
+    # its author than the author's next sentence.
+    lexical = [sum(weight[w] for w in words & uw) / math.sqrt(1 + len(uw)) * 3
+               + CONTEXT_WEIGHT * sum(weight[w] for w in words & ctx) / math.sqrt(1 + len(words)) * 3
+               for uw, ctx in zip(unit_words, context)]
     similarity = [0.0] * len(candidates)
     if encode is not None:
         vectors = encode([question] + [text for _, text, _, _ in candidates])
@@ -90,7 +105,7 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
     shapes = [value for asks, value in _SHAPES if asks.search(question)]
     shaped = [any(value.search(c[1]) for value in shapes) and bool(words & uw) for c, uw in zip(candidates, unit_words)]
     best: Span | None = None
-    for (n, text, line, author), lex, sim, uw, has_shape in zip(candidates, lexical, similarity, unit_words, shaped):
+    for (n, text, line, author), lex, sim, uw, ctx, has_shape in zip(candidates, lexical, similarity, unit_words, context, shaped):
         if any(shaped) and not has_shape:
             continue
         score = lex + VECTOR_WEIGHT * sim - 0.05 * (n - 1)
@@ -99,5 +114,5 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
         if words and uw >= words and len(uw - words) <= 1:
             score -= 0.5  # it only repeats the question
         if best is None or score > best.score:
-            best = Span(text, n, line, score, len(words & uw))
+            best = Span(text, n, line, score, len(words & (uw | ctx)))
     return best

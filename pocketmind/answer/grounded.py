@@ -9,6 +9,7 @@ event's start, else the message's date.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from pocketmind.results import Result
@@ -60,9 +61,15 @@ def undated_note_answer(question: str, best: Result, own_text: str) -> str:
     if stated:
         m = stated[0]
         return spoken_date(m.start, cjk) if m.granularity == "day" and m.start == m.end else m.label
+    if year := _YEAR_PROPERTY.search(own_text):  # "year: 2020" in the note's properties
+        return f"{year.group(1)}年" if cjk else year.group(1)
     if cjk:
         return "你的数据里没有：这条笔记没有日期（只有文件的修改时间）。"
     return "Not in your data: that note has no date (only its file's modification time)."
+
+
+# A note's "year" property, as the notes indexer writes its front-matter ("year: 2020").
+_YEAR_PROPERTY = re.compile(r"^year:\s*((?:1[89]|20)\d{2})\s*$", re.M)
 
 
 def _note_range(moment: datetime, ended_at: int, cjk: bool) -> str:

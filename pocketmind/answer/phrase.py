@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .words import words_of
+
 _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
 # "Hey Nate!", "Wow!", "Oh yes!": a line of chat that addresses someone, not an answer.
@@ -33,8 +35,12 @@ def declines(answer: str) -> bool:
     return bool(_DECLINES.match(answer))
 
 
-def short_answer(answer: str) -> str:
-    """``answer`` cut to its answering phrase; its citation markers stay at the end."""
+def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
+    """``answer`` cut to its answering phrase; its citation markers stay at the end.
+    ``subject`` (given for an extracted sentence, chosen for saying the question's subject
+    words): a phrase before a comma that says none of them while the rest does is an opener
+    ("For example, I buy wool socks from..."), not the answer, and is not cut to. A model's
+    "Seattle, I'm excited for my game..." is cut to "Seattle" (no subject given)."""
     markers = _MARKERS.search(answer)
     tail = markers.group().strip() if markers else ""
     body = answer[: markers.start()] if markers else answer
@@ -45,9 +51,14 @@ def short_answer(answer: str) -> str:
         return tail  # nothing but a greeting: no answer
     phrase = sentences[0]
     comment = _COMMENT.search(phrase)
-    if comment and len(phrase[: comment.start()].split()) <= MAX_PHRASE_WORDS:
+    if comment and len(phrase[: comment.start()].split()) <= MAX_PHRASE_WORDS and not _opener(phrase, comment.start(), subject):
         phrase = phrase[: comment.start()]
     phrase = phrase.rstrip(" .!,;:")
     if not phrase:
         return answer
     return f"{phrase} {tail}" if tail else phrase
+
+
+def _opener(phrase: str, cut: int, subject: set[str]) -> bool:
+    """Whether the words before ``cut`` say none of ``subject`` and the words after do."""
+    return bool(subject) and not subject & words_of([phrase[:cut]]) and bool(subject & words_of([phrase[cut:]]))

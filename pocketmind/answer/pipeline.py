@@ -173,7 +173,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             else:
                 note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
                         else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
-            return done(Answer(question, f"{short_answer(span.text) or span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
+            return done(Answer(question, f"{short_answer(span.text, subject) or span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
                                generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
     if generated.text.startswith(("Not mentioned", "没有提到")):
         generated.found, generated.source = False, "none"

@@ -19,10 +19,14 @@ from typing import Sequence
 from pocketmind.results import Result
 from pocketmind.text import language_of
 
+from .in_photo import asks_who_is_in_photo, people_in_photo, photographer
 from .words import about_subject, content_words, words_of
 
 _TYPES = {
-    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|fax|number to call|call (?:him|her|them))\b|电话|手机|号码|传真", re.I),
+    # A number asked for, not a phone talked about ("games on their phone", "which phone model").
+    "phone": re.compile(r"\b(?:phone|cell|cellphone|mobile|telephone|tel|fax)\s*(?:number|no\b|#)|['’]s (?:(?:home|work|office|"
+                        r"cell|mobile) )?(?:phone|cell|cellphone|mobile|telephone)\b|\b(?:cell|telephone|fax|number to call|"
+                        r"call (?:him|her|them))\b|电话|手机号|号码|传真", re.I),
     "email": re.compile(r"\be-?mail\b|邮箱|电子邮件|邮件地址", re.I),
     "address": re.compile(r"\b(?:address|where does \w+(?: \w+)? live|lives? at)\b|地址|住址|住在哪", re.I),
     "birthday": re.compile(r"\b(?:birthday|born|date of birth|birth date)\b|生日|出生", re.I),
@@ -71,7 +75,10 @@ def typed_answer(question: str, kind: str | None, named: Sequence[str], results:
     if kind == "where":
         return _place(question, results, subject)
     if kind == "who":
-        return _author(question, results)
+        words = content_words(question) if subject is None else subject
+        if asks_who_is_in_photo(question):
+            return people_in_photo(question, results, words)
+        return photographer(question, results, words) or _author(question, results)
     return None
 
 

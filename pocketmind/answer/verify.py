@@ -30,6 +30,8 @@ _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?:\s?([ap])\.?m\.?)?
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?![\w])")
 _MARKER = re.compile(r"\[\d+\]")
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z\u00e0-\u00ff]+(?:['’][a-z]+)?(?:[ -][A-Z][a-z\u00e0-\u00ff]+)*")
+# A word with a capital inside it, an underscore, or letters and digits mixed: a product, a file, an id.
+_IDENTIFIER = re.compile(r"(?<![\w'’])(?=[^\W_]*_|\w*[a-z][A-Z]|[A-Z]{2,}[a-z]|\w*[A-Za-z]\d|\d+[A-Za-z]{2,})\w+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -54,9 +56,14 @@ once twice very more less much little lot lots nothing something someone somebod
 """.split())
 
 
+# Metadata about the export file, not what the passage says: a chat line's number in its file
+# ("line": 10) supported the model's invented "10 pages"; a window's message ids hold dates.
+BOOKKEEPING = frozenset({"line", "window", "format", "date_order", "time_source"})
+
+
 @dataclass(frozen=True)
 class Claim:
-    kind: str  # number, date, time, phone, email, url, name; instruction: a word only planted instructions say
+    kind: str  # number, date, time, phone, email, url, name, identifier; instruction: a word only planted instructions say
     text: str
 
 
@@ -75,10 +82,11 @@ def gather(citations: Sequence[Result]) -> Evidence:
     evidence = Evidence()
     texts = []
     for result in citations:
+        said = {key: value for key, value in result.metadata.items() if key not in BOOKKEEPING}
         fields = [result.text or result.snippet, result.title, result.author or "", result.conversation or "",
                   result.place or "", " ".join(result.people), result.heading,
-                  " ".join(str(v) for v in result.metadata.values() if isinstance(v, (str, int, float)))]
-        fields += [str(v) for value in result.metadata.values() if isinstance(value, list) for v in value]
+                  " ".join(str(v) for v in said.values() if isinstance(v, (str, int, float)))]
+        fields += [str(v) for value in said.values() if isinstance(value, list) for v in value]
         text = "\n".join(f for f in fields if f)
         texts.append(text)
         moment = display_time(result.time)
@@ -143,7 +151,10 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
         if not words:
             continue
         if not any(s < m.end() and m.start() < e for s, e in taken):
+            taken.append(m.span())
             claims.append(Claim("name", " ".join(words)))
+    for m in _IDENTIFIER.finditer(text):  # "IMessage_1", "iPhone6": no name pattern sees them
+        take("identifier", m)
     return claims
 
 
@@ -173,6 +184,8 @@ def supports(evidence: Evidence, claim: Claim) -> bool:
     if claim.kind == "number":
         value = _as_int(claim.text)
         return value is None or value in evidence.numbers or claim.text.casefold() in evidence.words
+    if claim.kind == "identifier":
+        return re.search(rf"(?<!\w){re.escape(claim.text.casefold())}(?!\w)", evidence.words) is not None
     if claim.kind == "name":
         return all(re.search(rf"(?<!\w){re.escape(word.casefold())}", evidence.words) for word in claim.text.split())
     return True

@@ -16,6 +16,7 @@ from pocketmind.search.fulltext import STOPWORDS
 from pocketmind.text import CJK_RUN
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
 # Words that ask, or name the kind of thing asked for, rather than the subject.
 _ASKING = frozenset("""
 what when where who whom which why how did does do is are was were will would could should can may might
@@ -29,17 +30,20 @@ _CJK_FUNCTION = set("的了吗呢吧啊呀么是在有和与也都就还我你�
 
 
 def stem(word: str) -> str:
-    """A crude English stem: enough for "trips" ~ "trip", "moving" ~ "move"."""
+    """A crude English stem: enough for "trips" ~ "trip", "moving" ~ "move", and the same
+    stem for every form of a verb ("refuse", "refuses", "refused" -> "refus"; "discuss",
+    "discussed" -> "discuss"): a final "e" goes, a final "ss" stays."""
     word = word.casefold()
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not (suffix == "s" and word.endswith("ss")):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def content_words(question: str) -> set[str]:
     """Stems of the question's subject words; CJK runs as bigrams without function characters."""
-    words = {stem(w) for w in _WORD.findall(question) if w.casefold() not in _ASKING and not CJK_RUN.fullmatch(w)}
+    words = {stem(w) for w in _latin_words(question) if w.casefold() not in _ASKING}
     for run in CJK_RUN.findall(question):
         kept = "".join(c if c not in _CJK_FUNCTION else " " for c in run)
         for piece in kept.split():
@@ -47,10 +51,16 @@ def content_words(question: str) -> set[str]:
     return {w for w in words if w}
 
 
+def _latin_words(text: str) -> list[str]:
+    """The words outside CJK runs ("Steph" of "我和Steph开会"), without a possessive "'s"
+    ("Dmitry's" is "Dmitry", not "dmitry'")."""
+    return [_POSSESSIVE.sub("", w) for w in _WORD.findall(CJK_RUN.sub(" ", text))]
+
+
 def words_of(texts: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for text in texts:
-        out.update(stem(w) for w in _WORD.findall(text) if not CJK_RUN.fullmatch(w))
+        out.update(stem(w) for w in _latin_words(text))
         for run in CJK_RUN.findall(text):
             out.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
             out.update(run)
