@@ -75,7 +75,6 @@ def test_a_make_up_working_day_of_one_holiday_not_the_whole_year(engine):
     assert "2025年4月27日" in labour.text and "5月" not in labour.text
 
 
-@pytest.mark.xfail(reason='Known regression after merging festival names as date filters: "When is the Dragon Boat Festival holiday" is answered with the day off of 2 June, not the holiday range', strict=False)
 def test_a_festival_named_in_english_finds_its_chinese_holiday(engine):
     answer = engine.ask("When is the Dragon Boat Festival holiday in China in 2025?")
     assert answer.text.startswith("端午节") and "31 May 2025 to 2 June 2025" in answer.text

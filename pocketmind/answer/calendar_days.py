@@ -67,8 +67,7 @@ def calendar_answer(question: str, subject: str, results: Sequence[Result], sinc
     chosen = chosen + _adjacent(chosen, titled)
     if how_long:
         return _length(question, chosen), chosen
-    text = event_listing(chosen, since, until, question)
-    return (text, chosen) if text else None
+    return event_listing(chosen, since, until, question)
 
 
 def _saying_most(topic: set[str], events: list[Result]) -> list[Result]:
