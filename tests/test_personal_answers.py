@@ -113,3 +113,10 @@ def test_an_echoed_question_is_no_answer():
     assert says_nothing("2020年复活节是哪天？", "2020年的复活节是哪天？")
     assert not says_nothing("2020年4月12日", "2020年的复活节是哪天？")
     assert says_nothing("When was Carnival in 2020", "When was Carnival in 2020?")
+
+
+def test_the_make_up_working_day_before_or_after_a_holiday(engine):
+    before = engine.ask("2025年春节前哪天要调休上班？")
+    assert "2025年1月26日" in before.text and "2月8日" not in before.text and before.source == "data"
+    after = engine.ask("2025年春节后的补班日是哪天？")
+    assert "2025年2月8日" in after.text and "1月26日" not in after.text and after.source == "data"
