@@ -9,6 +9,7 @@ event's start, else the message's date.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from pocketmind.results import Result
@@ -16,6 +17,7 @@ from pocketmind.text import writes_han_dates
 from pocketmind.timeexpr import resolve_mentions
 
 from .said_when import said_when
+from .words import content_words, words_of
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -35,6 +37,8 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
     moment = datetime.fromisoformat(best.time)
     if best.kind == "note" and best.ended_at is not None:  # a note dated by its properties or name: its range
         return _note_range(moment, best.ended_at, cjk)
+    if best.kind == "note":
+        own_text = _note_line_asked(question, own_text)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
     if mentions and not cjk:
         return said_when(mentions[0], moment.date())
@@ -46,6 +50,23 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
             return f"{spoken_date(m.start, cjk)}那一周" if cjk else f"the week of {spoken_date(m.start)}"
         return m.label
     return spoken_date(moment.date(), cjk)
+
+
+# The lines an indexer writes at the top of a note about the file itself: when it was written is
+# the note's own date (its fallback), never a time the note talks about.
+_FILE_LINE = re.compile(r"^(?:created|updated|modified|author|source|tags):", re.I)
+
+
+def _note_line_asked(question: str, text: str) -> str:
+    """The note's own words, its line saying most of the question's words first ("[ ] Task
+    with due date (due 28 May 2022)" for "when is the task with due date due?")."""
+    lines = [line for line in text.splitlines() if line.strip() and not _FILE_LINE.match(line)]
+    asked = content_words(question)
+    said = [len(asked & words_of([line])) for line in lines]
+    best = max(range(len(lines)), key=lambda i: (said[i], -i), default=None)
+    if best is None:
+        return ""
+    return "\n".join([lines[best]] + lines[:best] + lines[best + 1:])
 
 
 def undated_note_answer(question: str, best: Result, own_text: str) -> str:
