@@ -1,5 +1,5 @@
-"""'Where' about photos, answered from the photo itself: its GPS place, else the location
-written in its IPTC fields."""
+"""'Where' and 'when' about photos, answered from the photo itself: its GPS place, else the
+location written in its IPTC fields; a photo by the person the question names is theirs."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ def engine(tmp_path_factory, warm_models):
     root = tmp_path_factory.mktemp("where-photos")
     for name in PHOTOS:
         shutil.copy(REAL / "photos" / "jpeg" / name, root / name)
+    chats = tmp_path_factory.mktemp("where-chats")
+    shutil.copy(REAL / "messages" / "imessage" / "langchain_imessage_chat.db", chats / "chat.db")
     with Engine(home=tmp_path_factory.mktemp("where-home"), now=lambda: NOW) as engine:
         engine.add_source("photos", root, name="photos")
+        engine.add_source("messages", chats, name="messages")
         engine.index()
         yield engine
 
@@ -31,3 +34,10 @@ def test_a_photo_without_gps_is_placed_by_its_written_location(engine):
     assert answer.text.startswith("Kingston, Ont, Canada") and answer.source == "data"
     assert "Kingston" in answer.evidence[0].quote
 
+
+
+def test_a_photo_by_the_person_named_is_theirs(engine):
+    # Its photographer (and title) is "test-中文-"; "I am going to send some test messages"
+    # (someone else, in the first person) must not make the engine say they never spoke of it.
+    answer = engine.ask("那张标题为 test-中文- 的照片是哪天拍的？")
+    assert answer.text.startswith("2019年8月12日") and answer.found
