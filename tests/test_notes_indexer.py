@@ -279,7 +279,8 @@ def test_enex_tables_tasks_and_reminders(evernote: Path):
 
     todo = only(EnexNoteIndexer().parse(evernote / "obsidianimporter_test-things-to-do.enex", evernote))
     assert todo.metadata["tasks"] == [
-        "[ ] Simple task", "[x] Done", "[ ] Task with due date", "[ ] Task with a flag", "[ ] Task with a reminder",
+        "[ ] Simple task", "[x] Done", "[ ] Task with due date (due 28 May 2022)", "[ ] Task with a flag",
+        "[ ] Task with a reminder (reminder 22 May 2022 07:00)",
     ]
     assert todo.kind == "note"
 

@@ -75,7 +75,6 @@ def test_a_make_up_working_day_of_one_holiday_not_the_whole_year(engine):
     assert "2025年4月27日" in labour.text and "5月" not in labour.text
 
 
-@pytest.mark.xfail(reason='Known regression after merging festival names as date filters: "When is the Dragon Boat Festival holiday" is answered with the day off of 2 June, not the holiday range', strict=False)
 def test_a_festival_named_in_english_finds_its_chinese_holiday(engine):
     answer = engine.ask("When is the Dragon Boat Festival holiday in China in 2025?")
     assert answer.text.startswith("端午节") and "31 May 2025 to 2 June 2025" in answer.text
@@ -114,3 +113,10 @@ def test_an_echoed_question_is_no_answer():
     assert says_nothing("2020年复活节是哪天？", "2020年的复活节是哪天？")
     assert not says_nothing("2020年4月12日", "2020年的复活节是哪天？")
     assert says_nothing("When was Carnival in 2020", "When was Carnival in 2020?")
+
+
+def test_the_make_up_working_day_before_or_after_a_holiday(engine):
+    before = engine.ask("2025年春节前哪天要调休上班？")
+    assert "2025年1月26日" in before.text and "2月8日" not in before.text and before.source == "data"
+    after = engine.ask("2025年春节后的补班日是哪天？")
+    assert "2025年2月8日" in after.text and "1月26日" not in after.text and after.source == "data"

@@ -68,7 +68,6 @@ def test_photos_near_a_city_use_coordinates(engine):
     assert top[0].place == "Sheffield, England, United Kingdom"
 
 
-@pytest.mark.xfail(reason='Known regression after merging the calendar-days answers with the multilingual ranking: the October listing drops the make-up working day', strict=False)
 def test_holidays_in_october_answered_with_dates_in_english_and_chinese(engine):
     engine.add_source("calendar", HOLIDAYS_CN, name="cn")
     engine.index()

@@ -23,7 +23,7 @@ from pocketmind.indexers import safe_xml as ET
 from pocketmind.indexers.base import relative_id
 from pocketmind.indexers.notes.common import NOTE_KIND, SOURCE_KIND, file_uri, is_hidden, unique
 from pocketmind.indexers.notes.enml import enml_to_text, name_media
-from pocketmind.indexers.notes.properties import property_lines
+from pocketmind.indexers.notes.properties import property_lines, spoken
 
 # note-attributes copied to metadata under the same (hyphenated) names
 ATTRIBUTE_KEYS = (
@@ -105,13 +105,19 @@ def resource_attachments(note: ET.Element) -> tuple[list[Attachment], dict[str, 
 
 
 def task_lines(note: ET.Element) -> list[str]:
-    """Evernote 10 tasks live beside the content, not in it."""
+    """Evernote 10 tasks live beside the content, not in it; a due date or reminder is
+    what "when is the task due?" asks for."""
     lines = []
     for task in note.findall("task"):
         title = child_text(task, "title")
         if title:
             done = child_text(task, "taskStatus").lower() == "completed"
-            lines.append(f"{'[x]' if done else '[ ]'} {title}")
+            due = parse_enex_time(child_text(task, "dueDate"))
+            reminder = task.find("reminder")
+            remind = parse_enex_time(child_text(reminder, "reminderDate")) if reminder is not None else None
+            when = (f" (due {spoken(due.date()) if child_text(task, 'dueDateUIOption') == 'date_only' else spoken(due)})" if due
+                    else f" (reminder {spoken(remind)})" if remind else "")
+            lines.append(f"{'[x]' if done else '[ ]'} {title}{when}")
     return lines
 
 

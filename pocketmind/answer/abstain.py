@@ -48,8 +48,9 @@ def said_by_someone_else(results: Sequence[Result], named: Sequence[str], people
         text = result.text or result.snippet
         if subject and not subject & words_of([text]):
             continue  # "That's us in Kyoto" says nothing of "moving to Berlin"
-        if not result.author:
-            about_them.append(result.base_score)  # a note or an event may speak of them
+        if not result.author or result.kind != "message":
+            # A note, an event or a photo may speak of them (a photo's author took it: no "I" to read)
+            about_them.append(result.base_score)
             continue
         theirs = people.display_name(result.author) == person
         speaker, addressee = _about(text)

@@ -25,6 +25,8 @@ from .words import content_words, words_of
 
 WORKING_DAY = re.compile(r"补班|上班|\bworking days?\b|\bwork ?days?\b|\bmake-?up\b", re.I)
 DAY_OFF = re.compile(r"放.{0,3}假|休息|假期|\bdays? off\b", re.I)  # not "holidays": their make-up working days belong to them
+BEFORE = re.compile(r"前(?!天|年)|之前|以前|\bbefore\b|\bahead of\b", re.I)
+AFTER = re.compile(r"(?<![之以然最])后(?!天|年)|之后|以后|\bafter\b|\bfollowing\b", re.I)
 HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|nights|hours|minutes)\b|几天|多少天|多久|多长时间", re.I)
 # China's statutory holidays by their English names; its holiday calendars name them in Chinese only.
 FESTIVALS = {
@@ -61,14 +63,28 @@ def calendar_answer(question: str, subject: str, results: Sequence[Result], sinc
     wants_work = bool(WORKING_DAY.search(question))
     if wants_work or DAY_OFF.search(question):
         chosen = [r for r in chosen if is_working_day(r) == wants_work] or chosen
+        if wants_work:  # the holiday's own days off: the ones its working days are before or after
+            days_off = _saying_most(topic, [r for r in events if not is_working_day(r)])
+            chosen = _on_the_side_asked(question, chosen, days_off + _adjacent(days_off, titled))
     how_long = bool(HOW_LONG.search(question))
     if not (how_long or listing or wants_work):
         return None
     chosen = chosen + _adjacent(chosen, titled)
     if how_long:
         return _length(question, chosen), chosen
-    text = event_listing(chosen, since, until, question)
-    return (text, chosen) if text else None
+    return event_listing(chosen, since, until, question)
+
+
+def _on_the_side_asked(question: str, working: list[Result], days_off: list[Result]) -> list[Result]:
+    """The working days before the holiday's days off ("春节前哪天要调休上班？") or after
+    them ("假期结束后哪天要补班？"), when the question says which; else all of them."""
+    before, after = BEFORE.search(question), AFTER.search(question)
+    if not days_off or bool(before) == bool(after):
+        return working
+    spans = [_days(e) for e in days_off]
+    first, last = min(a for a, _ in spans), max(b for _, b in spans)
+    side = [e for e in working if (_days(e)[1] < first if before else _days(e)[0] > last)]
+    return side or working
 
 
 def _saying_most(topic: set[str], events: list[Result]) -> list[Result]:

@@ -10,13 +10,14 @@ event's start, else the message's date.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from pocketmind.results import Result
 from pocketmind.text import writes_han_dates
 from pocketmind.timeexpr import resolve_mentions
 
 from .said_when import said_when
+from .words import content_words, words_of
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -36,6 +37,8 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
     moment = datetime.fromisoformat(best.time)
     if best.kind == "note" and best.ended_at is not None:  # a note dated by its properties or name: its range
         return _note_range(moment, best.ended_at, cjk)
+    if best.kind == "note":
+        own_text = _note_line_asked(question, own_text)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
     if mentions and not cjk:
         return said_when(mentions[0], moment.date())
@@ -47,6 +50,23 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
             return f"{spoken_date(m.start, cjk)}那一周" if cjk else f"the week of {spoken_date(m.start)}"
         return m.label
     return spoken_date(moment.date(), cjk)
+
+
+# The lines an indexer writes at the top of a note about the file itself: when it was written is
+# the note's own date (its fallback), never a time the note talks about.
+_FILE_LINE = re.compile(r"^(?:created|updated|modified|author|source|tags):", re.I)
+
+
+def _note_line_asked(question: str, text: str) -> str:
+    """The note's own words, its line saying most of the question's words first ("[ ] Task
+    with due date (due 28 May 2022)" for "when is the task with due date due?")."""
+    lines = [line for line in text.splitlines() if line.strip() and not _FILE_LINE.match(line)]
+    asked = content_words(question)
+    said = [len(asked & words_of([line])) for line in lines]
+    best = max(range(len(lines)), key=lambda i: (said[i], -i), default=None)
+    if best is None:
+        return ""
+    return "\n".join([lines[best]] + lines[:best] + lines[best + 1:])
 
 
 def undated_note_answer(question: str, best: Result, own_text: str) -> str:
@@ -91,40 +111,52 @@ def spoken_range(start: date, last: date, cjk: bool = False) -> str:
     return f"{spoken_date(start)} to {spoken_date(last)}"
 
 
-def event_listing(results: list[Result], since: datetime | None, until: datetime | None, question: str = "") -> str | None:
-    """For "what's on my calendar / which days is the holiday ... <time window>": the events, dated.
+def event_listing(results: list[Result], since: datetime | None, until: datetime | None,
+                  question: str = "") -> tuple[str, list[Result]] | None:
+    """For "what's on my calendar / which days is the holiday ... <time window>": the events, dated,
+    and the results renumbered so that the lines cite [1], [2]... in date order.
 
-    Only when the best results are events inside the window. Days of one event
-    that follow each other (a holiday stored day by day) become one range; each
-    line cites its first result by number, in date order.
+    Only when the best results are events. Days of one event that follow each
+    other (a holiday stored day by day) become one run; a run that touches the
+    window is listed whole: "the Dragon Boat Festival holiday" names the
+    festival's day (31 May 2025), its days off run to 2 June. Each line cites
+    its run's first day; the results not listed follow the listed ones.
     """
     if since is None and until is None:
         return None
-    events = [(n, r) for n, r in enumerate(results, 1) if r.kind == "event" and r.time and _inside(r.time, since, until)]
-    if not events or results[0].kind != "event":
+    if not results or results[0].kind != "event":
         return None
-    cjk = writes_han_dates(question)
-    runs: list[list] = []  # [title, first day, last day, citation, start time or None]
-    for n, r in sorted(events, key=lambda item: item[1].time):
+    runs: list[dict] = []
+    for r in sorted((r for r in results if r.kind == "event" and r.time), key=lambda r: r.time):
         start = datetime.fromisoformat(r.time)
         last = start.date()
         if r.ended_at is not None:
             # all-day ends are exclusive: an event ending at midnight ended the day before
             last = max(last, datetime.fromtimestamp(r.ended_at - 1, timezone.utc).date())
         clock = start if not r.metadata.get("all_day") and (start.hour or start.minute) else None
-        run = next((x for x in runs if x[0] == r.title and clock is None and x[4] is None
-                    and x[1] <= start.date() <= x[2] + timedelta(days=1)), None)
+        run = next((x for x in runs if x["title"] == r.title and clock is None and x["clock"] is None
+                    and x["first"] <= start.date() <= x["last"] + timedelta(days=1)), None)
         if run is not None:
-            run[2] = max(run[2], last)
+            run["last"] = max(run["last"], last)
+            run["events"].append(r)
         else:
-            runs.append([r.title, start.date(), last, n, clock])
+            runs.append({"title": r.title, "first": start.date(), "last": last, "clock": clock, "events": [r]})
+    listed = [run for run in runs if (_inside(run["events"][0].time, since, until) if run["clock"]
+                                      else _overlaps(run["first"], run["last"], since, until))]
+    if not listed:
+        return None
+    cjk = writes_han_dates(question)
+    cited: list[Result] = []
     lines = []
-    for title, first, last, n, clock in sorted(runs, key=lambda x: (x[1], x[3])):
-        when = spoken_range(first, last, cjk) + (f", {clock:%H:%M}" if clock else "")
-        lines.append(f"{title}: {when} [{n}]")
-    return "\n".join(lines)
+    for run in sorted(listed, key=lambda x: x["events"][0].time):
+        when = spoken_range(run["first"], run["last"], cjk) + (f", {run['clock']:%H:%M}" if run["clock"] else "")
+        lines.append(f"{run['title']}: {when} [{len(cited) + 1}]")
+        cited += run["events"]
+    listed_ids = {r.id for r in cited}
+    return "\n".join(lines), cited + [r for r in results if r.id not in listed_ids]
 
 
-def _inside(iso: str, since: datetime | None, until: datetime | None) -> bool:
-    moment = datetime.fromisoformat(iso).replace(tzinfo=None)
-    return (since is None or moment >= since.replace(tzinfo=None)) and (until is None or moment < until.replace(tzinfo=None))
+def _overlaps(first: date, last: date, since: datetime | None, until: datetime | None) -> bool:
+    """Whether the (all-day) days ``first``..``last`` meet the window [since, until)."""
+    starts, ends = datetime.combine(first, time()), datetime.combine(last + timedelta(days=1), time())
+    return (until is None or starts < until.replace(tzinfo=None)) and (since is None or ends > since.replace(tzinfo=None))

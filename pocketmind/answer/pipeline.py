@@ -52,6 +52,7 @@ from .language import source_language_span, wrong_language
 from .phrase import declines, short_answer
 from .said_when import message_saying_when
 from .prompt import not_found
+from .recurring import occurrence_asked
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
 from .verify import unsupported
@@ -131,9 +132,13 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if reading.temporal and not undated and about_subject(subject, best):
         says_no_time = best.time and not resolve_mentions(best_doc["text"], datetime.fromisoformat(best.time))
         saying = message_saying_when(contexts, subject) if says_no_time else None
+        occurrence = occurrence_asked(question, best, lambda title: _titled(store, "event", title), reading.since, reading.until)
         if saying is not None:  # the best hit says no time; a line close to it does
             cited = contexts.index(saying[0]) + 1
             dated = date_answer(question, reading.temporal, *saying)
+        elif occurrence is not best:  # "the first Blue Recycle bin collection": not whichever ranked first
+            cited, contexts = _cite(occurrence, contexts)
+            dated = date_answer(question, reading.temporal, occurrence, occurrence.text or "")
         else:
             dated = date_answer(question, reading.temporal, best, best_doc["text"])
     if dated:  # dates come from the data, not from the model
@@ -188,6 +193,14 @@ def says_nothing(answer: str, question: str) -> bool:
     asked = re.sub(r"[\s\W_]+", "", question).casefold()
     echoed = len(bare) >= 4 and SequenceMatcher(None, bare, asked).ratio() >= ECHO_RATIO
     return not bare or answer.startswith("(the model gave no answer") or bare in ("attachment",) or echoed
+
+
+def _cite(result: Result, contexts: list[Result]) -> tuple[int, list[Result]]:
+    """``result``'s citation number among ``contexts``, appended when it is not among them."""
+    ids = [c.id for c in contexts]
+    if result.id in ids:
+        return ids.index(result.id) + 1, contexts
+    return len(contexts) + 1, [*contexts, result]
 
 
 def _titled(store, kind: str, title: str) -> list[Result]:

@@ -165,15 +165,22 @@ def _is_card_of(card: Result, wanted: Sequence[set[str]]) -> bool:
 def _place(question: str, results: Sequence[Result], subject: set[str] | None = None) -> TypedAnswer | None:
     words = content_words(question) if subject is None else subject  # the date of "where was I on ..." is a filter
     for n, result in enumerate(results[:3], 1):
-        if result.kind in ("photo", "event") and result.place and about_subject(words, result):
-            return TypedAnswer(f"{result.place} [{n}]", n, _line_with(result, result.place))
+        place = _place_of(result)
+        if result.kind in ("photo", "event") and place and about_subject(words, result):
+            return TypedAnswer(f"{place} [{n}]", n, _line_with(result, place))
     best = results[0] if results else None
     # Only for a photo picked by its date alone: a city may stand in its IPTC/XMP text, not in its place.
-    if best is not None and best.kind == "photo" and not best.place and "photo" in question.casefold() and subject == set():
+    if best is not None and best.kind == "photo" and not _place_of(best) and "photo" in question.casefold() and subject == set():
         zh = language_of(question) == "zh"  # a model would guess; the photo has no location
         text = "你的数据里没有：这张照片没有位置信息。" if zh else "Not in your data: that photo has no location."
         return TypedAnswer(text, 1, best.title, found=False)
     return None
+
+
+def _place_of(result: Result) -> str | None:
+    """Where a photo or event was: its place (GPS, event location), else the location its
+    photographer wrote in its IPTC fields ("Kingston, Ont, Canada" on a photo without GPS)."""
+    return result.place or result.metadata.get("iptc_location") or None
 
 
 def _author(question: str, results: Sequence[Result]) -> TypedAnswer | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from pocketmind.text import HAN_WORD as _CJK_WORDS
@@ -59,6 +59,9 @@ QUESTION_MAX_CHARS = 500
 
 # Make-up working days (补班/调休) of a public holiday: asked by the holiday's name, dated outside it.
 _MAKE_UP_DAY = re.compile(r"\bmake-?up\b|\bworking\s+days?\b|补班|调休|上班", re.IGNORECASE)
+# ...within two weeks of it (2025: 26 January and 8 February around 28 January - 4 February; 2019's
+# National Day: 29 September and 12 October around 1-7 October): the year asked stays asked.
+MAKE_UP_REACH = timedelta(days=21)
 
 
 def reads_as_question(text: str) -> bool:
@@ -95,8 +98,8 @@ def plan(question: str, now: datetime, known_people: Iterable[str] = (),
             if found:
                 since, until = apply_relation(when.relation, found[0].date(), found[1].date(), now.replace(tzinfo=None))
         festival = names_a_festival(when.phrase)
-        if festival and _MAKE_UP_DAY.search(question):
-            since = until = None  # a holiday's make-up working days lie outside the holiday itself
+        if festival and _MAKE_UP_DAY.search(question) and since is not None and until is not None:
+            since, until = since - MAKE_UP_REACH, until + MAKE_UP_REACH  # they lie outside the holiday itself
         if since is not None or until is not None:
             result.since, result.until, result.time_phrase = since, until, when.phrase
             # A festival's name is also what the question is about: keep it in the words searched.

@@ -266,6 +266,16 @@ def _month_year(m: re.Match, text: str, ref: date) -> _Range:
     return _month(int(m.group("year")), _MONTH_BY_WORD[m.group("mon").lower()])
 
 
+@_pattern(rf"\b(?:from\s+)?(?P<first>{_MONTH_ALT})\b\.?\s*(?:-|–|to|through|until|till)\s*{_MON},?\s+{_YEAR}", _MONTH_WORDS)
+def _month_range_year(m: re.Match, text: str, ref: date) -> _Range:
+    """"Jan - March 2022", "November to February 2023" (from November 2022): the months between."""
+    first, last, year = _MONTH_BY_WORD[m.group("first").lower()], _MONTH_BY_WORD[m.group("mon").lower()], int(m.group("year"))
+    start, end = _month(year - (first > last), first), _month(year, last)
+    label = (f"{_MONTH_NAMES[first]} to {_MONTH_NAMES[last]} {year}" if first <= last
+             else f"{_MONTH_NAMES[first]} {year - 1} to {_MONTH_NAMES[last]} {year}")
+    return _Range(start.start, end.end, "month", label)
+
+
 @_pattern(rf"\b(?:(?:in|during)\s+|(?P<mod>last|this|next)\s+)?(?:(?:early|late|mid)[\s-]+)?{_MON}(?!\w)", _MONTH_WORDS)
 def _bare_month(m: re.Match, text: str, ref: date) -> _Range | None:
     word = m.group("mon")

@@ -1,0 +1,43 @@
+"""'Where' and 'when' about photos, answered from the photo itself: its GPS place, else the
+location written in its IPTC fields; a photo by the person the question names is theirs."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+
+from conftest import REAL
+from pocketmind import Engine
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+PHOTOS = ["exiftool_all_metadata_blocks.jpg", "pyexiv2_chinese_all_fields.jpg", "exiftool_iphone7_gps.jpg"]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, warm_models):
+    root = tmp_path_factory.mktemp("where-photos")
+    for name in PHOTOS:
+        shutil.copy(REAL / "photos" / "jpeg" / name, root / name)
+    chats = tmp_path_factory.mktemp("where-chats")
+    shutil.copy(REAL / "messages" / "imessage" / "langchain_imessage_chat.db", chats / "chat.db")
+    with Engine(home=tmp_path_factory.mktemp("where-home"), now=lambda: NOW) as engine:
+        engine.add_source("photos", root, name="photos")
+        engine.add_source("messages", chats, name="messages")
+        engine.index()
+        yield engine
+
+
+def test_a_photo_without_gps_is_placed_by_its_written_location(engine):
+    answer = engine.ask("Where was the photo with the witty caption taken?")  # IPTC: "Kingston, Ont, Canada"
+    assert answer.text.startswith("Kingston, Ont, Canada") and answer.source == "data"
+    assert "Kingston" in answer.evidence[0].quote
+
+
+
+def test_a_photo_by_the_person_named_is_theirs(engine):
+    # Its photographer (and title) is "test-中文-"; "I am going to send some test messages"
+    # (someone else, in the first person) must not make the engine say they never spoke of it.
+    answer = engine.ask("那张标题为 test-中文- 的照片是哪天拍的？")
+    assert answer.text.startswith("2019年8月12日") and answer.found
