@@ -82,6 +82,7 @@ def test_a_reply_that_praises_what_they_did_does_not_make_it_someone_elses(engin
     ("Wow! A trophy. [3]", "A trophy [3]"),
     ("She joined a church and it was really nice", "She joined a church"),
     ("Sounds great, Mel! [2]", "[2]"),
+    ("Bye Nate! [3]", "[3]"),
     ("Wow, that's cool, Caroline! She paints sunsets [1]", "She paints sunsets [1]"),
     ("Seattle, Washington [1]", "Seattle, Washington [1]"),
 ])

@@ -18,8 +18,8 @@ import re
 
 _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
-# "Hey Nate!", "Wow!", "Oh yes!", "Sounds great, Mel!": a line of chat that addresses someone, not an answer.
-_GREETING = re.compile(r"^(?:(?:hey|hi|hello|wow|oh|aw+|haha|thanks|thank you|yay|omg|ooh|hmm)\b[^.!?]{0,20}[!.]"
+# "Hey Nate!", "Wow!", "Bye Nate!", "Oh yes!", "Sounds great, Mel!": a line of chat that addresses someone, not an answer.
+_GREETING = re.compile(r"^(?:(?:hey|hi|hello|bye|wow|oh|aw+|haha|thanks|thank you|yay|omg|ooh|hmm)\b[^.!?]{0,20}[!.]"
                        r"|(?:[\w'’]+[\s,]+){0,3}[\w'’]+,\s+(?-i:[A-Z])[\w'’-]*!)$", re.I)
 # "<answer>, I'm / we / it was ...": the speaker's comment on the answer that came first.
 # "<answer> and it was really nice": the same comment joined by "and".
