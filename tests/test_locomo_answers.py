@@ -12,6 +12,7 @@ import pytest
 
 from conftest import CORPUS
 from pocketmind import Engine
+from pocketmind.answer.extractive import best_span
 from pocketmind.answer.phrase import declines, short_answer
 
 SESSIONS = 3
@@ -79,9 +80,21 @@ def test_a_reply_that_praises_what_they_did_does_not_make_it_someone_elses(engin
     ("Pottery, camping, painting [2]", "Pottery, camping, painting [2]"),
     ("Hey Nate! [1]", "[1]"),
     ("Wow! A trophy. [3]", "A trophy [3]"),
+    ("She joined a church and it was really nice", "She joined a church"),
+    ("Sounds great, Mel! [2]", "[2]"),
+    ("Bye Nate! [3]", "[3]"),
+    ("Wow, that's cool, Caroline! She paints sunsets [1]", "She paints sunsets [1]"),
+    ("Seattle, Washington [1]", "Seattle, Washington [1]"),
 ])
 def test_the_short_answer_is_the_phrase_that_answers(said, shown):
     assert short_answer(said) == shown
+
+
+def test_a_line_that_only_addresses_someone_is_never_the_extracted_answer(engine):
+    # "That's great, Caroline!" says both names and nothing about the adoption plan.
+    question = "How does Melanie feel about Caroline's plan to adopt?"
+    span = best_span(question, engine.search(question, k=5))
+    assert span is not None and span.text == "Loving the inclusivity and support."
 
 
 def test_a_model_that_does_not_know_has_not_answered():

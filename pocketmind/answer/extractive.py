@@ -21,6 +21,7 @@ import numpy as np
 from pocketmind.results import Result
 
 from .context import ATTACHMENT
+from .phrase import is_greeting
 from .words import content_words, words_of
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
@@ -85,7 +86,8 @@ def _sentences(text: str) -> list[str]:
 def best_span(question: str, passages: Sequence[Result], *, person: str | None = None,
               encode: Callable[[list[str]], np.ndarray] | None = None, depth: int = 3) -> Span | None:
     words = content_words(question)
-    candidates = [(n, *unit) for n, result in enumerate(passages[:depth], 1) for unit in units(result)]
+    # A greeting answers nothing, though it may say the name asked about ("Wow Nate!").
+    candidates = [(n, *unit) for n, result in enumerate(passages[:depth], 1) for unit in units(result) if not is_greeting(unit[0])]
     if not candidates:
         return None
     unit_words = [words_of([text]) for _, text, _, _ in candidates]

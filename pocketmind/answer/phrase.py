@@ -20,11 +20,13 @@ from .words import words_of
 
 _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
-# "Hey Nate!", "Wow!", "Oh yes!": a line of chat that addresses someone, not an answer.
-_GREETING = re.compile(r"^(?:hey|hi|hello|wow|oh|aw+|haha|thanks|thank you|yay|omg|ooh|hmm)\b[^.!?]{0,20}[!.]$", re.I)
+# "Hey Nate!", "Wow!", "Bye Nate!", "Oh yes!", "Sounds great, Mel!": a line of chat that addresses someone, not an answer.
+_GREETING = re.compile(r"^(?:(?:hey|hi|hello|bye|wow|oh|aw+|haha|thanks|thank you|yay|omg|ooh|hmm)\b[^.!?]{0,20}[!.]"
+                       r"|(?:[\w'’]+[\s,]+){0,3}[\w'’]+,\s+(?-i:[A-Z])[\w'’-]*!)$", re.I)
 # "<answer>, I'm / we / it was ...": the speaker's comment on the answer that came first.
-_COMMENT = re.compile(r",\s+(?:i|i'm|i've|i'd|we|we're|we've|it's|it was|that's|that was|this is|you|you're)\b",
-                      re.I)
+# "<answer> and it was really nice": the same comment joined by "and".
+_COMMENT = re.compile(r",\s+(?:i|i'm|i've|i'd|we|we're|we've|it's|it was|that's|that was|this is|you|you're)\b"
+                      r"|\s+and\s+(?:it's|it was|it is|that's|that was)\b", re.I)
 MAX_PHRASE_WORDS = 8  # an answer before a comment is a phrase, not a clause of its own
 _DECLINES = re.compile(r"^\W*(?:i['’]?m not sure|i am not sure|not sure|i don['’]?t know|i do not know|no idea|unknown(?=[\s.!]*(?:\[\d+\])?\s*$)|"
                        r"(?:it is|it's) not (?:mentioned|specified|stated|clear)|not specified|not stated)\b", re.I)
@@ -33,6 +35,11 @@ _DECLINES = re.compile(r"^\W*(?:i['’]?m not sure|i am not sure|not sure|i don[
 def declines(answer: str) -> bool:
     """Whether a generated answer says it does not know."""
     return bool(_DECLINES.match(answer))
+
+
+def is_greeting(sentence: str) -> bool:
+    """"Wow Nate!", "Hey Mel!": a sentence that addresses someone and answers nothing."""
+    return bool(_GREETING.match(sentence.strip()))
 
 
 def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
