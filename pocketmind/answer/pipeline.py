@@ -50,6 +50,7 @@ from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
 from .language import source_language_span, wrong_language
 from .phrase import declines, short_answer
+from .poll import poll_answer
 from .said_when import message_saying_when
 from .prompt import not_found
 from .recurring import occurrence_asked
@@ -115,6 +116,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, typed.text, citations, typed.found, evidence=[Quote(typed.citation, typed.quote)],
                            source="data" if typed.found else "none"))
 
+    if voted := poll_answer(question, contexts):  # "which day got the most votes?": the counts say
+        return from_data(*voted)
     # Which days, which working day, how long: read from the whole search, not just what fits a prompt.
     if days := calendar_answer(question, reading.text, relevant(results), reading.since, reading.until,
                                "event" in reading.kinds, titled=lambda title: _titled(store, "event", title)):

@@ -72,23 +72,27 @@ def message_saying_when(results: Sequence[Result], subject: set[str], depth: int
     ("I went to a support group yesterday"), else the closest line of the best hit's
     own conversation window that does (a hit folded into it). Returns the hit and that
     line's text. ``results``: hits given their conversation window (own line marked "»")."""
-    for result in results[:depth]:
-        if result.kind == "message" and result.time and _says_when(own_line(result), subject, result):
-            return result, own_line(result)
     best = results[0] if results else None
+    # A message saying when must say as much of the subject as the best hit does: "When did he
+    # tell me 'we meet again'?" is the message saying it, not a poll "When can we meet? Thursday 15".
+    enough = len(subject & words_of([own_line(best)])) if best is not None else 0
+    for result in results[:depth]:
+        if result.kind == "message" and result.time and _says_when(own_line(result), subject, result, enough):
+            return result, own_line(result)
     if best is None or best.kind != "message" or not best.time:
         return None
     lines = (best.text or "").splitlines()
     hit = next((i for i, line in enumerate(lines) if line.startswith("»")), 0)
     for i in sorted(range(len(lines)), key=lambda i: abs(i - hit)):
         same_day = _SAME_DAY_LINE.match(lines[i])
-        if i != hit and same_day and _says_when(same_day["text"], subject, best):
+        if i != hit and same_day and _says_when(same_day["text"], subject, best, enough):
             return best, same_day["text"]
     return None
 
 
-def _says_when(text: str, subject: set[str], result: Result) -> bool:
-    return bool(subject & words_of([text])) and bool(resolve_mentions(text, datetime.fromisoformat(result.time)))
+def _says_when(text: str, subject: set[str], result: Result, enough: int = 1) -> bool:
+    said = len(subject & words_of([text]))
+    return said >= max(enough, 1) and bool(resolve_mentions(text, datetime.fromisoformat(result.time)))
 
 
 def own_line(result: Result) -> str:
