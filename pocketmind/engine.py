@@ -270,13 +270,14 @@ class Engine:
 
     def index(self, source: str | None = None, progress: Callable[[int, int, str], None] | None = None,
               should_stop: Callable[[], bool] | None = None,
-              on_embedded: Callable[[int, int], None] | None = None) -> list[IndexSummary]:
+              on_embedded: Callable[[int, int], None] | None = None, keep_models: bool = False) -> list[IndexSummary]:
         """Bring one source (or all) up to date; returns a summary per source.
 
         ``progress(files done, files, path)`` follows the files, ``on_embedded(chunks
         embedded, chunks to embed)`` each batch's embedding. ``should_stop`` (the
         daemon's stop request) ends the run after the current batch is committed,
-        raising :class:`pocketmind.indexing.Stopped`."""
+        raising :class:`pocketmind.indexing.Stopped`. ``keep_models``: the daemon, which
+        indexes again soon and lets its models go when idle, keeps the multilingual model."""
         targets = [self.store.source(source)] if source else self.store.sources()
         summaries = []
         try:
@@ -287,7 +288,8 @@ class Engine:
                     summaries.append(SourceRun(self, src, progress, should_stop, on_embedded).run())
         finally:
             self._registry = None
-            self._release_multilingual_unless_needed()
+            if not keep_models:
+                self._release_multilingual_unless_needed()
         return summaries
 
     def apply_changes(self, source: str, paths: list[Path], should_stop: Callable[[], bool] | None = None) -> IndexSummary:
@@ -296,8 +298,7 @@ class Engine:
             with self.write_lock:
                 return SourceRun(self, self.store.source(source), should_stop=should_stop).apply(paths)
         finally:
-            self._registry = None
-            self._release_multilingual_unless_needed()
+            self._registry = None  # the daemon's small batches keep the model: its idle release lets it go
 
     def _release_multilingual_unless_needed(self) -> None:
         """After indexing filled the multilingual list: a store with no CJK chunks searches

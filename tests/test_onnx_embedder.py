@@ -93,9 +93,12 @@ def test_engine_on_onnx_int8_indexes_real_exports_and_finds_the_message(prepared
         assert engine.store.get_meta("embedder") == "minilm/onnx-int8"
         assert sum(s.failed for s in summaries) == 0 and sum(s.embedded for s in summaries) > 12
         # No word in common with the message: found by its vector.
-        top = engine.search("relocating to Germany for a new position", k=2)
-        assert {r.snippet for r in top} <= {"So... I got the job in Berlin!", "I'm moving to Berlin on the 1st of March."}
-        assert top[0].uri.endswith("Anna.txt#L5") or top[0].uri.endswith("Anna.txt#L6")
+        # (Anna's "Perfect. I have news" just before them may rank first: a reply never outranks
+        # the message it follows unless it matched better on its own, retrieval.pass_on_to_replies.)
+        top = engine.search("relocating to Germany for a new position", k=3)
+        assert all(r.uri.split("#")[0].endswith("Anna.txt") for r in top)
+        found = [r for r in top if r.snippet in {"So... I got the job in Berlin!", "I'm moving to Berlin on the 1st of March."}]
+        assert found and found[0].uri.endswith(("Anna.txt#L5", "Anna.txt#L6"))
         movers = engine.search("when do the movers arrive", k=1)[0]
         assert movers.snippet == "The movers come on the 27th"
 
@@ -107,7 +110,7 @@ def test_engine_on_onnx_int8_indexes_real_exports_and_finds_the_message(prepared
         assert engine.store.get_meta("embedder") == "minilm/torch"
         # torch ranks the same messages first.
         assert engine.search("when do the movers arrive", k=1)[0].id == movers.id
-        assert [r.id for r in engine.search("relocating to Germany for a new position", k=2)] == [r.id for r in top]
+        assert [r.id for r in engine.search("relocating to Germany for a new position", k=3)] == [r.id for r in top]
         assert engine.store.conn.execute("SELECT count(*) FROM chunk_embeddings").fetchone()[0] == chunks
 
 

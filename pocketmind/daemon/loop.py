@@ -244,7 +244,7 @@ class Daemon:
             self.activity = f"{why}: {source['name']}"
             self._write_state()
             try:
-                summary = self.engine.index(source["name"], should_stop=self.stop_event.is_set)[0]
+                summary = self.engine.index(source["name"], should_stop=self.stop_event.is_set, keep_models=True)[0]
             except Stopped:
                 raise
             except Exception as exc:
