@@ -168,7 +168,7 @@ class Row:
 
 
 def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: list,
-                     prepared_cache: Path | None = None, homes: Path | None = None) -> tuple[list[Row], dict]:
+                     backend: str = "onnx-int8", homes: Path | None = None) -> tuple[list[Row], dict]:
     from pocketmind import Engine
     from pocketmind.settings import Settings
 
@@ -186,10 +186,7 @@ def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: 
             export, turns = write_export(conv, Path(tmp) / "chats")
         now = locomo_data.last_session_time(conv)  # naive local, like the export's timestamps
         settings = Settings()
-        if prepared_cache:  # a faster embedding backend, prepared once for the whole run
-            (Path(tmp) / "home" / "cache").mkdir(parents=True)
-            (Path(tmp) / "home" / "cache" / "embedders").symlink_to(prepared_cache / "embedders")
-            settings.models.embedding_backend = "onnx-int8"
+        settings.models.embedding_backend = backend  # onnx-int8: the export scripts/setup.sh made
         with Engine(home=Path(tmp) / "home", now=lambda: now, settings=settings) as engine:
             if not engine.store.sources():
                 engine.add_source("messages", export.path.parent, name="chat")
@@ -358,25 +355,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rescore", type=Path, default=None, help="score the rows of an earlier --json run again (no engine)")
     parser.add_argument("--homes", type=Path, default=None,
                         help="keep each conversation's export and index in DIR/<name> and reuse them on later runs")
-    parser.add_argument("--embedding-backend", choices=("torch", "onnx-int8"), default="torch", help="how MiniLM runs (models.embedding_backend)")
+    parser.add_argument("--embedding-backend", choices=("torch", "onnx-int8"), default="onnx-int8",
+                        help="how MiniLM runs (models.embedding_backend; default the product's default)")
     args = parser.parse_args(argv)
     if args.rescore:
         rescore(args.rescore)
         return
-    prepared = None
-    if args.embedding_backend != "torch":
-        from pocketmind.embeddings import onnx as onnx_embedder
-
-        holder = tempfile.TemporaryDirectory(prefix="locomo-embedder-")  # removed when the run ends
-        prepared = Path(holder.name)
-        onnx_embedder.prepare(prepared)
-
     started = time.perf_counter()
     rows: list[Row] = []
     infos = []
     keep: list = []
     for path in args.files:
-        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, prepared, args.homes)
+        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, args.embedding_backend, args.homes)
         rows += got
         infos.append(info)
         print(f"{path.stem}: {len(got)} questions, indexed {info['documents']} documents in {info['index_s']} s", file=sys.stderr)
