@@ -251,11 +251,23 @@ def supported(kind: str, text: str, sources: str) -> bool:
     return contains(plain, norm(text))
 
 
+def resolved_days(text: str, written: str | None) -> list[str]:
+    """The days a citation's relative dates name, resolved against when it was written
+    ("I saw it yesterday", sent 15 Aug 2023 -> 2023-08-14), as issue 13 asks the check to."""
+    if not written:
+        return []
+    from pocketmind.timeexpr import resolve_mentions
+
+    mentions = resolve_mentions(text, datetime.fromisoformat(written))
+    return [m.start.isoformat() for m in mentions if m.granularity == "day" and m.start == m.end]
+
+
 def citation_text(answer: Any) -> str:
     """Everything the answer cites: each citation's text, snippet, title, time, author, place, and any evidence quotes."""
     parts = []
     for c in getattr(answer, "citations", []) or []:
         parts += [getattr(c, name, None) for name in ("text", "snippet", "title", "time", "author", "place")]
+        parts += resolved_days(getattr(c, "snippet", None) or "", getattr(c, "time", None))
     for quote in getattr(answer, "evidence", []) or []:
         parts.append(quote if isinstance(quote, str) else getattr(quote, "text", None) or getattr(quote, "quote", None) or str(quote))
     return "\n".join(str(p) for p in parts if p)
