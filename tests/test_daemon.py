@@ -25,17 +25,9 @@ from pocketmind.daemon.watch import StabilityTracker
 from pocketmind.indexing.files import is_ignored
 from pocketmind.engine import Engine
 
+from daemons import wait_for  # tests/daemons.py, shared with the socket and TUI tests
+
 QUIET = 0.3
-
-
-def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def note(title: str, body: str) -> str:
