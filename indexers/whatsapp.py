@@ -26,6 +26,7 @@ from typing import IO, Callable, Iterator
 from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
 from pocketmind.indexers.chat_common import cell_text
+from pocketmind.indexers.shared_location import shared_location
 from pocketmind.inputs import decode_utf8, notice, read_member
 
 from . import whatsapp_formats as fmt
@@ -304,6 +305,9 @@ def _documents(export: _Export, messages: list[_Message], order: str, guessed: b
         metadata = {"format": "whatsapp", "line": message.raw.line, "chat": export.chat, "date_order": order}
         if guessed:
             metadata["date_order_guessed"] = True
+        location = shared_location(message.text)
+        if location and location.lat is not None:
+            metadata.update(lat=location.lat, lon=location.lon)
         message.document = Document(
             native_id=message_native_id(export.chat, when, message.sender, ordinal),
             kind="message",
@@ -314,6 +318,7 @@ def _documents(export: _Export, messages: list[_Message], order: str, guessed: b
             author=message.sender,
             conversation=export.chat,
             people=people,
+            place=location.place if location else None,
             metadata=metadata,
             attachments=message.attachments,
         )
