@@ -241,8 +241,10 @@ def _body(style: str, raw: fmt.RawMessage, first_line: str, export: _Export) -> 
     if placeholder is None:
         lines = [fmt.strip_marks(first_line).rstrip(), *rest]
         return "\n".join(lines).strip("\n"), []
-    name, known_file = placeholder
-    caption = "\n".join(rest).strip("\n")
+    name, known_file, label = placeholder
+    # iOS writes a shared document's name and page count before the placeholder
+    # ("Resume.pdf • 2 pages"): they are what the message says.
+    caption = "\n".join([label, *rest] if label else rest).strip("\n")
     attachment = Attachment(
         name=name,
         mime=_mime(name) if known_file else None,
@@ -252,11 +254,12 @@ def _body(style: str, raw: fmt.RawMessage, first_line: str, export: _Export) -> 
     return caption, [attachment]
 
 
-def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool] | None:
-    """(attachment name, whether it is a real file name) when ``line`` stands for media."""
+def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool, str] | None:
+    """(attachment name, whether it is a real file name, the text written before the placeholder)
+    when ``line`` stands for media."""
     attached = fmt.IOS_ATTACHED.search(line)
     if attached:
-        return attached["name"], True
+        return attached["name"], True, _label(line[: attached.start()])
     plain = fmt.strip_marks(line).strip()
     if style == "ios" and raw.leading_mark:
         # iOS marks media lines: "‎[...] Ann: Report.pdf • ‎2 pages ‎document omitted".
@@ -264,16 +267,21 @@ def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool]
         wording = segments[-1].strip()
         if wording and len(wording) <= 60 and "://" not in wording:
             kind = fmt.PLACEHOLDER_KIND.get(wording.lower(), "media")
-            title = "".join(segments[:-1]).split("•")[0].strip()
-            return (title, True) if title else (kind, False)
+            label = _label("".join(segments[:-1]))
+            title = label.split("•")[0].strip()
+            return (title, True, label) if title else (kind, False, label)
         return None
     if style == "android":
         attached_file = fmt.ANDROID_FILE_ATTACHED.match(plain)
         if attached_file:
-            return attached_file["name"], True
+            return attached_file["name"], True, ""
         if fmt.ANDROID_MEDIA_OMITTED.match(plain) and " " in plain:
-            return "media", False
+            return "media", False, ""
     return None
+
+
+def _label(text: str) -> str:
+    return " ".join(fmt.strip_marks(text).split())
 
 
 def _mime(name: str) -> str | None:

@@ -235,11 +235,22 @@ def test_system_lines_are_not_messages(real):
         ("whatsjson_russian_android.txt", 3, Attachment("media"), ""),  # <Без медиафайлов>
         ("whatsjson_deutch_android_media.txt", 16, Attachment("media", caption="Template"), "Template"),
         ("whatsjson_deutch_android_media.txt", 23, Attachment("VID-20220327-WA0001.mp4", "video/mp4"), ""),
-        ("whatsjson_english_ios.txt", 13, Attachment("Resume-Dmitry-Starkov.pdf", "application/pdf"), ""),
+        # the file's name and page count written before the placeholder stay as its text
+        ("whatsjson_english_ios.txt", 13, Attachment("Resume-Dmitry-Starkov.pdf", "application/pdf",
+         caption="Resume-Dmitry-Starkov.pdf • 2 pages"), "Resume-Dmitry-Starkov.pdf • 2 pages"),
+        ("whatsjson_deutch_ios.txt", 13, Attachment("Resume-Dmitry-Starkov.pdf", "application/pdf",
+         caption="Resume-Dmitry-Starkov.pdf • 2 Seiten"), "Resume-Dmitry-Starkov.pdf • 2 Seiten"),
+        ("whatsjson_english_ios.txt", 14, Attachment("Template.docx", "application/vnd.openxmlformats-officedocument"
+         ".wordprocessingml.document", caption="Template.docx"), "Template.docx"),
+        ("whatsjson_english_ios_media.txt", 13, Attachment("00000047-Resume-Dmitry-Starkov.pdf", "application/pdf",
+         caption="Resume-Dmitry-Starkov.pdf • 2 pages"), "Resume-Dmitry-Starkov.pdf • 2 pages"),
+        ("whatsjson_english_android_media.txt", 57, Attachment("media", caption="Resume-Dmitry-Starkov.pdf"),
+         "Resume-Dmitry-Starkov.pdf"),
         ("whatsjson_english_ios.txt", 9, Attachment("contact card"), ""),
         ("whatsjson_english_ios_media.txt", 3,
          Attachment("00000035-PHOTO-2022-03-27-21-41-55.jpg", "image/jpeg"), ""),
-        ("whatsjson_english_ios_media.txt", 12, Attachment("00000046-Some file.txt", "text/plain"), ""),
+        ("whatsjson_english_ios_media.txt", 12,
+         Attachment("00000046-Some file.txt", "text/plain", caption="Some file.txt"), "Some file.txt"),
         ("whatsjson_arabic_ios.txt", 3, Attachment("image"), ""),  # لم يتم إدراج الصورة
         ("whatsjson_japanese_ios.txt", 10, Attachment("sticker"), ""),  # スタンプは含まれていません
         ("whatsjson_ukrainian_ios.txt", 17, Attachment("GIF"), ""),  # GIF-анімацію пропущено
