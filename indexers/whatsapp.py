@@ -1,8 +1,10 @@
 """WhatsApp chats: "Export chat" .txt and .zip files, and the old Android msgstore.db.
 
 Every message becomes a ``message`` document; images shipped inside an export
-zip also become ``photo`` documents. System lines (encryption notices, "X added
-Y", security-code changes) are left out. Message ids are built from the chat,
+zip also become ``photo`` documents. A notice that names who did something
+("Alice created group "X"", "Loris added Emily") is a ``message`` of that person
+marked ``metadata["notice"]``; other system lines (encryption notices,
+security-code changes, "You were added") are left out. Message ids are built from the chat,
 the time, the sender and an ordinal, never from the file name or line number,
 so a longer re-export of the same chat gives the old messages the same ids.
 The line grammar and locale tables live in :mod:`indexers.whatsapp_formats`.
@@ -38,6 +40,7 @@ _CHAT_FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _EXTRA_MIME = {".opus": "audio/opus", ".webp": "image/webp", ".heic": "image/heic", ".vcf": "text/vcard"}
+OWNER = "me"  # "You created group ...": the phone's owner, named as the SMS and iMessage indexers name them
 
 
 @dataclass
@@ -59,6 +62,7 @@ class _Message:
     text: str
     attachments: list[Attachment]
     document: Document | None = None
+    notice: bool = False  # "Alice added Bob": what someone did, not what they wrote
 
 
 class WhatsAppIndexer:
@@ -226,8 +230,14 @@ def _messages(export: _Export) -> tuple[list[_Message], str, bool]:
     messages = []
     for raw in raws:
         parts = fmt.split_sender(raw.rest)
-        if parts is None or fmt.is_system_text(parts[1]):
-            continue  # "X added Y", encryption notices...: nobody's message
+        if parts is None:
+            actor = fmt.notice_actor(raw.rest)
+            if actor is not None:
+                text = "\n".join([fmt.strip_marks(raw.rest).strip(), *raw.continuation]).strip()
+                messages.append(_Message(raw, OWNER if actor == "You" else actor, text, [], notice=True))
+            continue  # encryption notices, "You were added"...: nobody's doing
+        if fmt.is_system_text(parts[1]):
+            continue
         sender, first_line = parts
         text, attachments = _body(style, raw, first_line, export)
         messages.append(_Message(raw, sender, text, attachments))
@@ -296,24 +306,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "chat"
 
 
-def message_native_id(chat: str, when: datetime, sender: str, ordinal: int) -> str:
+def message_native_id(chat: str, when: datetime, sender: str, ordinal: int | str) -> str:
     sender_hash = hashlib.sha1(sender.encode("utf-8")).hexdigest()[:8]
     return f"whatsapp:{_slug(chat)}:{when.isoformat()}:{sender_hash}:{ordinal}"
 
 
 def _documents(export: _Export, messages: list[_Message], order: str, guessed: bool) -> Iterator[Document]:
-    people = list(dict.fromkeys(message.sender for message in messages))
-    seen: dict[tuple[datetime, str], int] = {}
+    people = list(dict.fromkeys(message.sender for message in messages if not message.notice))
+    seen: dict[tuple[datetime, str, bool], int] = {}
     for message in messages:
         when = message.raw.when
         assert when is not None
-        ordinal = seen.get((when, message.sender), 0)
-        seen[(when, message.sender)] = ordinal + 1
+        # notices count apart, so indexing them never shifts the ids of messages
+        key = (when, message.sender, message.notice)
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
         metadata = {"format": "whatsapp", "line": message.raw.line, "chat": export.chat, "date_order": order}
         if guessed:
             metadata["date_order_guessed"] = True
+        native_id = message_native_id(export.chat, when, message.sender, ordinal)
+        if message.notice:
+            native_id = message_native_id(export.chat, when, message.sender, f"notice{ordinal}")
+            metadata["notice"] = True
+            if message.sender == OWNER:
+                metadata["from_me"] = True
         message.document = Document(
-            native_id=message_native_id(export.chat, when, message.sender, ordinal),
+            native_id=native_id,
             kind="message",
             text=message.text,
             title=f"{message.sender} in {export.chat}",
@@ -321,7 +339,7 @@ def _documents(export: _Export, messages: list[_Message], order: str, guessed: b
             occurred_at=when,
             author=message.sender,
             conversation=export.chat,
-            people=people,
+            people=people if message.sender in people else [*people, message.sender],
             metadata=metadata,
             attachments=message.attachments,
         )

@@ -92,7 +92,12 @@ def parse(path: Path) -> list[Document]:
 
 
 def messages(path: Path) -> list[Document]:
-    return [doc for doc in parse(path) if doc.kind == "message"]
+    """Someone's messages: not the notices of who created the group or added whom."""
+    return [doc for doc in parse(path) if doc.kind == "message" and not doc.metadata.get("notice")]
+
+
+def notices(path: Path) -> list[tuple[str, str, datetime]]:
+    return [(doc.author, doc.text, doc.occurred_at) for doc in parse(path) if doc.metadata.get("notice")]
 
 
 def by_line(docs: list[Document], line: int) -> Document:
@@ -219,6 +224,39 @@ def test_system_lines_are_not_messages(real):
     arabic = messages(real / WA / "whatsjson_arabic_ios.txt")
     assert arabic[0].people == ["Dmitry S", "+40 521 028 61 88"]
     assert by_line(arabic, 21).author == "+40 521 028 61 88"  # a real message of the same sender
+
+
+def test_notices_that_name_who_did_it_are_indexed_by_that_person(real):
+    assert notices(real / WA / "chatanalytics_android_group_mdy_24h.txt") == [
+        ("Alice", 'Alice created group "Some cool group chat"', D(2020, 9, 12, 23, 16)),
+        ("Alice", "Alice added you", D(2020, 9, 12, 23, 55)),
+    ]
+    assert notices(real / WA / "pustur_ios_chat_from_zip.txt") == [
+        ("Loris", "Loris created group \u201cWhatsApp Chat Parser Example\u201d", D(2019, 6, 20, 15, 58, 47)),
+        ("Loris", "Loris added Emily", D(2019, 6, 20, 15, 58, 47)),
+        ("Loris", "Loris added John", D(2019, 6, 20, 15, 58, 47)),
+    ]
+    # "You were added" names nobody; "You created group" is the phone's owner
+    assert notices(real / WA / "chatminer_android_ddmmyy_24h.txt") == [
+        ("+12 345 578", '+12 345 578 created group "Groupname"', D(2020, 6, 20, 0, 8)),
+    ]
+    (created,) = [d for d in parse(real / WA / "whatstk_ios_bracket_yyyy_slash.txt") if d.metadata.get("notice")]
+    assert (created.author, created.text) == ("me", "You created group \u201cSample Group\u201d")
+    assert created.metadata["from_me"] is True
+    assert created.kind == "message" and created.author in created.people
+    # the encryption and security-code notices stay out, whoever they are attributed to
+    for name in ("whatsjson_english_ios_media.txt", "whatstk_pokemon_android_dd.mm.yyyy_24h.txt",
+                 "whatsjson_russian_android.txt", "langchain_ios_12h_seconds_image_omitted.txt"):
+        assert notices(real / WA / name) == []
+    for name in ("pustur_ios_chat_from_zip.txt", "whatsjson_english_ios_media.txt"):
+        assert not [d for d in parse(real / WA / name) if "end-to-end" in d.text or "security code" in d.text]
+
+
+def test_notices_do_not_change_the_ids_of_messages(real):
+    ids = [doc.native_id for doc in parse(real / WA / "chatanalytics_android_group_mdy_24h.txt")]
+    assert len(ids) == len(set(ids))
+    alice = [i for i in ids if i.rsplit(":", 2)[1] == _sha8("Alice")]
+    assert [i.rsplit(":", 1)[1] for i in alice] == ["notice0", "notice0", "0", "1", "2"]
 
 
 @pytest.mark.parametrize(
