@@ -1,7 +1,10 @@
 """DiscordChatExporter JSON (one channel per file: ``guild``, ``channel``, ``messages``).
 
-Only ``Default`` and ``Reply`` messages are someone's words; calls, renames,
-pins, joins and other system types are skipped. The author is the nickname
+``Default`` and ``Reply`` messages are someone's words. System messages that
+say who did something (a call, a rename, a pin, a join...) are indexed too, as
+notices (``metadata["notice"]``) worded as Discord shows them ("Started a call
+that lasted 113 minutes."), so "how long was the call?" finds them; system
+types with no wording are skipped. The author is the nickname
 when present, else the account name. Timestamps keep their offset. Attachment
 paths point at local files when the export downloaded media, else at URLs.
 A message id listed twice (exports resumed mid-way) is indexed once.
@@ -29,6 +32,18 @@ from pocketmind.documents import Attachment, Document
 from pocketmind.errors import ParseError
 
 _PERSON_TYPES = {"Default", "Reply"}
+# What Discord shows for a system message whose export carries no "content"
+# (older DiscordChatExporter versions); a call's wording is built from its times.
+_NOTICE_WORDING = {
+    "Call": "Started a call.",
+    "ChannelNameChange": "Changed the channel name.",
+    "ChannelIconChange": "Changed the channel icon.",
+    "ChannelPinnedMessage": "Pinned a message.",
+    "GuildMemberJoin": "Joined the server.",
+    "ThreadCreated": "Started a thread.",
+    "RecipientAdd": "Added a recipient.",
+    "RecipientRemove": "Removed a recipient.",
+}
 
 
 class DiscordIndexer:
@@ -50,7 +65,7 @@ class DiscordIndexer:
             guild = text_field(json_object(path, data.get("guild") or {}, '"guild"'), "name") or None
             channel_id = str(channel.get("id", path.stem))
             conversation = text_field(channel, "name") or path.stem
-        messages = _unique_person_messages(data["messages"])
+        messages = _unique_messages(data["messages"])
         with reading(path, "a message's author"):
             people = unique(_author_name(m) for m in messages)
         for message in messages:
@@ -58,12 +73,27 @@ class DiscordIndexer:
                 yield _to_document(path, channel_id, conversation, guild, channel, people, message)
 
 
-def _unique_person_messages(messages: list[Any]) -> list[dict[str, Any]]:
+def _unique_messages(messages: list[Any]) -> list[dict[str, Any]]:
+    """Someone's messages and worded notices, each id once."""
     kept: dict[str, dict[str, Any]] = {}
     for message in messages:
-        if isinstance(message, dict) and isinstance(message.get("type"), str) and message["type"] in _PERSON_TYPES:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            continue
+        if message["type"] in _PERSON_TYPES or message["type"] in _NOTICE_WORDING:
             kept.setdefault(str(message.get("id")), message)
     return list(kept.values())
+
+
+def _notice_text(message: dict[str, Any]) -> str:
+    written = text_field(message, "content")
+    if written:
+        return written
+    ended = message.get("callEndedTimestamp")
+    if message["type"] == "Call" and isinstance(ended, str):
+        lasted = datetime.fromisoformat(ended) - datetime.fromisoformat(message["timestamp"])
+        # whole minutes, as the exporter writes them (17:03:14 -> 21:14:52 is "251 minutes")
+        return f"Started a call that lasted {int(lasted.total_seconds() // 60)} minutes."
+    return _NOTICE_WORDING[message["type"]]
 
 
 def _author_name(message: dict[str, Any]) -> str:
@@ -98,9 +128,15 @@ def _to_document(
         ]
     if message.get("stickers"):
         metadata["stickers"] = [s.get("name") for s in message["stickers"]]
-    text = text_field(message, "content")
+    if message["type"] in _PERSON_TYPES:
+        text = text_field(message, "content") or attachment_placeholder(attachments)
+    else:
+        text = _notice_text(message)
+        metadata.update(notice=True, system_type=message["type"])
+        if message.get("callEndedTimestamp"):
+            metadata["call_ended_at"] = message["callEndedTimestamp"]
     return Document(
-        native_id=native_id, kind="message", text=text or attachment_placeholder(attachments),
+        native_id=native_id, kind="message", text=text,
         title=message_title(author, conversation), uri=message_uri(path, native_id),
         occurred_at=datetime.fromisoformat(message["timestamp"]), author=author,
         conversation=conversation, people=people, metadata=metadata, attachments=attachments,

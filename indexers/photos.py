@@ -133,8 +133,9 @@ def image_caption(source: Path | IO[bytes]) -> str | None:
     def caption_ok(text: str) -> bool:
         return bool(text) and not is_junk_caption(text, make, model)
 
-    parts = [_pick(candidates, field, order, caption_ok)
-             for field, order in (("title", TITLE_ORDER), ("description", _description_order(candidates)))]
+    description = _pick(candidates, "description", _description_order(candidates), caption_ok)
+    parts = [_pick(candidates, "title", TITLE_ORDER, caption_ok),
+             _fuller_description(candidates, description, caption_ok) or description]
     text = "\n".join(dict.fromkeys(c.value for c in parts if c))
     return text or None
 
@@ -209,6 +210,27 @@ def _pick(candidates: list[Candidate], field: str, order: list[str],
     return next((c for c in ranked if usable(c.value)), None)
 
 
+def _fuller_description(candidates: list[Candidate], chosen: Candidate | None,
+                        usable: Callable[[Any], bool]) -> Candidate | None:
+    """A lower-ranked description that holds the chosen one and says more, the longest such.
+
+    Windows writes a long XPComment beside a short ImageDescription ("Der Goalie bin ig" and
+    "Der Goalie bin ig, Film von Sabine Boss ..., 100 Min."): the rule's pick alone loses the
+    film's details, and keeping both would say the title twice.
+    """
+    if chosen is None:
+        return None
+    short = _comparable(chosen.value)
+    fuller = [c for c in candidates
+              if c.field == "description" and usable(c.value) and len(_comparable(c.value)) > len(short)
+              and short in _comparable(c.value)]
+    return max(fuller, key=lambda c: len(c.value), default=None)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _first_of(candidates: list[Candidate], field: str) -> str | None:
     for prefix in CAMERA_ORDER:
         for c in candidates:
@@ -255,6 +277,7 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
         return bool(text) and not is_junk_caption(text, make, model)
 
     description = _pick(candidates, "description", _description_order(candidates), caption_ok)
+    fuller = _fuller_description(candidates, description, caption_ok)
     title = _pick(candidates, "title", TITLE_ORDER, caption_ok)
     creator = _pick(candidates, "creator", CREATOR_ORDER, lambda name: not is_placeholder_creator(name))
     keywords = _merge_list(candidates, "keywords")
@@ -269,6 +292,7 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
         "camera_make": make, "camera_model": model, "keywords": keywords,
         "has_caption": bool(description or title),
         "caption_source": description.source if description else None,
+        **({"caption_extended_by": fuller.source} if fuller else {}),
         "title_source": title.source if title else None,
         "creator_source": creator.source if creator else None,
         "time_source": time_source, "warnings": warnings,
@@ -281,7 +305,7 @@ def _build_document(path: Path, root: Path, image_format: str | None, size: tupl
     if location:
         metadata["iptc_location"] = location.value
 
-    text_lines = _text_lines(path, title, description, keywords, place.label if place else None,
+    text_lines = _text_lines(path, title, fuller or description, keywords, place.label if place else None,
                              location.value if location else None, when, people, make, model,
                              creator.value if creator else None)
     return Document(

@@ -1,8 +1,10 @@
 """WhatsApp chats: "Export chat" .txt and .zip files, and the old Android msgstore.db.
 
 Every message becomes a ``message`` document; images shipped inside an export
-zip also become ``photo`` documents. System lines (encryption notices, "X added
-Y", security-code changes) are left out. Message ids are built from the chat,
+zip also become ``photo`` documents. A notice that names who did something
+("Alice created group "X"", "Loris added Emily") is a ``message`` of that person
+marked ``metadata["notice"]``; other system lines (encryption notices,
+security-code changes, "You were added") are left out. Message ids are built from the chat,
 the time, the sender and an ordinal, never from the file name or line number,
 so a longer re-export of the same chat gives the old messages the same ids.
 The line grammar and locale tables live in :mod:`indexers.whatsapp_formats`.
@@ -39,6 +41,7 @@ _CHAT_FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _EXTRA_MIME = {".opus": "audio/opus", ".webp": "image/webp", ".heic": "image/heic", ".vcf": "text/vcard"}
+OWNER = "me"  # "You created group ...": the phone's owner, named as the SMS and iMessage indexers name them
 
 
 @dataclass
@@ -60,6 +63,7 @@ class _Message:
     text: str
     attachments: list[Attachment]
     document: Document | None = None
+    notice: bool = False  # "Alice added Bob": what someone did, not what they wrote
 
 
 class WhatsAppIndexer:
@@ -227,8 +231,14 @@ def _messages(export: _Export) -> tuple[list[_Message], str, bool]:
     messages = []
     for raw in raws:
         parts = fmt.split_sender(raw.rest)
-        if parts is None or fmt.is_system_text(parts[1]):
-            continue  # "X added Y", encryption notices...: nobody's message
+        if parts is None:
+            actor = fmt.notice_actor(raw.rest)
+            if actor is not None:
+                text = "\n".join([fmt.strip_marks(raw.rest).strip(), *raw.continuation]).strip()
+                messages.append(_Message(raw, OWNER if actor == "You" else actor, text, [], notice=True))
+            continue  # encryption notices, "You were added"...: nobody's doing
+        if fmt.is_system_text(parts[1]):
+            continue
         sender, first_line = parts
         text, attachments = _body(style, raw, first_line, export)
         messages.append(_Message(raw, sender, text, attachments))
@@ -242,8 +252,10 @@ def _body(style: str, raw: fmt.RawMessage, first_line: str, export: _Export) -> 
     if placeholder is None:
         lines = [fmt.strip_marks(first_line).rstrip(), *rest]
         return "\n".join(lines).strip("\n"), []
-    name, known_file = placeholder
-    caption = "\n".join(rest).strip("\n")
+    name, known_file, label = placeholder
+    # iOS writes a shared document's name and page count before the placeholder
+    # ("Resume.pdf • 2 pages"): they are what the message says.
+    caption = "\n".join([label, *rest] if label else rest).strip("\n")
     attachment = Attachment(
         name=name,
         mime=_mime(name) if known_file else None,
@@ -253,11 +265,12 @@ def _body(style: str, raw: fmt.RawMessage, first_line: str, export: _Export) -> 
     return caption, [attachment]
 
 
-def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool] | None:
-    """(attachment name, whether it is a real file name) when ``line`` stands for media."""
+def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool, str] | None:
+    """(attachment name, whether it is a real file name, the text written before the placeholder)
+    when ``line`` stands for media."""
     attached = fmt.IOS_ATTACHED.search(line)
     if attached:
-        return attached["name"], True
+        return attached["name"], True, _label(line[: attached.start()])
     plain = fmt.strip_marks(line).strip()
     if style == "ios" and raw.leading_mark:
         # iOS marks media lines: "‎[...] Ann: Report.pdf • ‎2 pages ‎document omitted".
@@ -265,16 +278,21 @@ def _placeholder(style: str, raw: fmt.RawMessage, line: str) -> tuple[str, bool]
         wording = segments[-1].strip()
         if wording and len(wording) <= 60 and "://" not in wording:
             kind = fmt.PLACEHOLDER_KIND.get(wording.lower(), "media")
-            title = "".join(segments[:-1]).split("•")[0].strip()
-            return (title, True) if title else (kind, False)
+            label = _label("".join(segments[:-1]))
+            title = label.split("•")[0].strip()
+            return (title, True, label) if title else (kind, False, label)
         return None
     if style == "android":
         attached_file = fmt.ANDROID_FILE_ATTACHED.match(plain)
         if attached_file:
-            return attached_file["name"], True
+            return attached_file["name"], True, ""
         if fmt.ANDROID_MEDIA_OMITTED.match(plain) and " " in plain:
-            return "media", False
+            return "media", False, ""
     return None
+
+
+def _label(text: str) -> str:
+    return " ".join(fmt.strip_marks(text).split())
 
 
 def _mime(name: str) -> str | None:
@@ -289,27 +307,35 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "chat"
 
 
-def message_native_id(chat: str, when: datetime, sender: str, ordinal: int) -> str:
+def message_native_id(chat: str, when: datetime, sender: str, ordinal: int | str) -> str:
     sender_hash = hashlib.sha1(sender.encode("utf-8")).hexdigest()[:8]
     return f"whatsapp:{_slug(chat)}:{when.isoformat()}:{sender_hash}:{ordinal}"
 
 
 def _documents(export: _Export, messages: list[_Message], order: str, guessed: bool) -> Iterator[Document]:
-    people = list(dict.fromkeys(message.sender for message in messages))
-    seen: dict[tuple[datetime, str], int] = {}
+    people = list(dict.fromkeys(message.sender for message in messages if not message.notice))
+    seen: dict[tuple[datetime, str, bool], int] = {}
     for message in messages:
         when = message.raw.when
         assert when is not None
-        ordinal = seen.get((when, message.sender), 0)
-        seen[(when, message.sender)] = ordinal + 1
+        # notices count apart, so indexing them never shifts the ids of messages
+        key = (when, message.sender, message.notice)
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
         metadata = {"format": "whatsapp", "line": message.raw.line, "chat": export.chat, "date_order": order}
         if guessed:
             metadata["date_order_guessed"] = True
         location = shared_location(message.text)
         if location and location.lat is not None:
             metadata.update(lat=location.lat, lon=location.lon)
+        native_id = message_native_id(export.chat, when, message.sender, ordinal)
+        if message.notice:
+            native_id = message_native_id(export.chat, when, message.sender, f"notice{ordinal}")
+            metadata["notice"] = True
+            if message.sender == OWNER:
+                metadata["from_me"] = True
         message.document = Document(
-            native_id=message_native_id(export.chat, when, message.sender, ordinal),
+            native_id=native_id,
             kind="message",
             text=message.text,
             title=f"{message.sender} in {export.chat}",
@@ -317,7 +343,7 @@ def _documents(export: _Export, messages: list[_Message], order: str, guessed: b
             occurred_at=when,
             author=message.sender,
             conversation=export.chat,
-            people=people,
+            people=people if message.sender in people else [*people, message.sender],
             place=location.place if location else None,
             metadata=metadata,
             attachments=message.attachments,

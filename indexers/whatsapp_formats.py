@@ -321,6 +321,31 @@ def is_system_text(text: str) -> bool:
     return plain.startswith(_NOTICE_STARTS)
 
 
+# English notices that say who did something to the chat: "Alice created group "X"",
+# "Loris added Emily", "Bob left", "You changed the subject to "Y"". The actor is the
+# words before the verb. The corpus has these notices in English only (other
+# locales export just the encryption notice), so no other wording is guessed.
+_ACTOR_NOTICE = re.compile(
+    r"^(?P<actor>.{1,80}?) (?:created group |added |removed |left$|joined using this group's invite link"
+    r"|changed the subject |changed this group's icon|deleted this group's icon|changed the group description"
+    r"|deleted the group description|changed this group's settings|changed the group name |pinned a message"
+    r"|started a (?:voice |video )?call)"
+)
+_NOT_AN_ACTOR = re.compile(r"(?:was|were|has been|have been)$")  # "You were added": nobody named
+
+
+def notice_actor(text: str) -> str | None:
+    """Who did what a senderless line says ("Alice" of "Alice added you"), or None.
+
+    "You" is the phone's owner; the caller decides how to name them.
+    """
+    plain = " ".join(strip_marks(normalize(text)).split())
+    found = _ACTOR_NOTICE.match(plain)
+    if not found or _NOT_AN_ACTOR.search(found["actor"]):
+        return None
+    return found["actor"]
+
+
 # Localized placeholder wordings -> the English kind used as the attachment name.
 _OMITTED_KINDS = {
     "image": ("image omitted", "bild weggelassen", "obrázek vynechán", "image absente", "immagine omessa",

@@ -18,7 +18,7 @@ from pocketmind.indexers.photo_meta import (
     parse_datetime,
     read_exif,
 )
-from pocketmind.indexers.photos import PhotosIndexer, date_in_words
+from pocketmind.indexers.photos import PhotosIndexer, date_in_words, image_caption
 
 INDEXER = PhotosIndexer()
 
@@ -175,6 +175,19 @@ def test_xmp_and_iptc_caption_without_camera_exif(real):
     assert doc.metadata["caption_source"] == "EXIF ImageDescription"  # MWG: EXIF first (IPTC and XMP say the same)
     assert doc.tags == ["tag"]
     assert doc.occurred_at == datetime(2013, 9, 23, 10, 9, 46, tzinfo=tz(2))
+
+
+def test_a_lower_ranked_description_that_says_more_is_kept(real):
+    # EXIF ImageDescription (first by MWG) is "Der Goalie bin ig"; XPComment starts with it and
+    # goes on with the director, cast, length and price: the fuller text is the caption, once.
+    doc = photo(real, "jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg")
+    assert doc.metadata["caption_source"] == "EXIF ImageDescription"
+    assert doc.metadata["caption_extended_by"] == "EXIF XPComment"
+    assert doc.text.splitlines()[0] == "Der Goalie bin ig"  # the title
+    assert ("Film von Sabine Boss mit Marcus Signer, Sonja Riesen, Pascal Ulli. Schweiz, 2014, 100 Min. "
+            "Auch auf DVD (fr, en, de), ca. CHF 22.\u2013.") in doc.text
+    assert doc.text.count("Sabine Boss") == 1
+    assert image_caption(real / "photos/jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg").count("Sabine Boss") == 1
 
 
 def test_windows_xp_tags_are_utf16(real):

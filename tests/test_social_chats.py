@@ -125,15 +125,29 @@ def test_signal_multi_line(real):
     assert docs[1].title == "John Doe in chatminer_signal_export"
 
 
-def test_discord_group_dm_skips_system_messages(real):
+def test_discord_group_dm_messages_and_notices(real):
     path = real / "messages" / "discord" / "chatanalytics_dce_group_dm.json"
-    docs = list(DiscordIndexer().parse(path, real))
-    # ChannelNameChange, ChannelIconChange and Call are not someone's words
+    everything = list(DiscordIndexer().parse(path, real))
+    docs = [d for d in everything if not d.metadata.get("notice")]
     assert [d.text for d in docs] == [
         "Should honor nickname over name",
         "hey @mlomb whats up, check out https://chatanalytics.app",
         "woah nice :custom_emoji:",
     ]
+    # a call, a rename and an icon change say who did what, as Discord shows them
+    notices = [(d.author, d.text, d.occurred_at, d.metadata["system_type"])
+               for d in everything if d.metadata.get("notice")]
+    assert notices == [
+        ("lombi", "Changed the channel name.", datetime(2023, 1, 17, 19, 33, 7, 489000, tzinfo=UTC),
+         "ChannelNameChange"),
+        ("lombi", "Changed the channel icon.", datetime(2023, 1, 17, 19, 34, 10, 215000, tzinfo=UTC),
+         "ChannelIconChange"),
+        ("mlomb", "Started a call that lasted 113 minutes.", datetime(2023, 3, 3, 14, 47, 59, 187000, tzinfo=UTC),
+         "Call"),
+    ]
+    call = everything[-1]
+    assert call.metadata["call_ended_at"] == "2023-03-03T16:40:59.313+00:00"
+    assert call.native_id == "1064990764406419508:100"
     assert docs[0].author == "theplant"  # nickname over name
     assert docs[0].conversation == "a group chat"
     assert docs[0].occurred_at == datetime(2023, 1, 17, 19, 33, 19, 87000, tzinfo=UTC)
@@ -143,12 +157,27 @@ def test_discord_group_dm_skips_system_messages(real):
     assert docs[0].native_id == "1064990764406419508:1064990824305274930"
 
 
+def test_discord_call_without_content_is_worded_from_its_times(real, tmp_path):
+    # older exporter versions leave "content" empty for system messages
+    export = json.loads((real / "messages/discord/chatanalytics_dce_dm.json").read_text(encoding="utf-8"))
+    for message in export["messages"]:
+        if message["type"] == "Call":
+            message["content"] = ""
+    path = tmp_path / "dm.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    call = list(DiscordIndexer().parse(path, tmp_path))[-1]
+    assert (call.author, call.text) == ("Someones nickname", "Started a call that lasted 251 minutes.")
+
+
 def test_discord_dm_and_server_channel(real):
     folder = real / "messages" / "discord"
     dm = list(DiscordIndexer().parse(folder / "chatanalytics_dce_dm.json", real))
     assert [(d.author, d.text) for d in dm] == [
         ("mlomb", "blah"), ("Someones nickname", "something something text"),
+        ("Someones nickname", "Started a call that lasted 251 minutes."),
     ]
+    assert dm[-1].occurred_at == datetime(2020, 7, 17, 17, 3, 14, 366000, tzinfo=UTC)
+    assert dm[-1].metadata["notice"] is True
     assert dm[0].metadata["reactions"] == [{"emoji": "👆", "count": 42}]
     assert dm[0].metadata["guild"] == "Direct Messages"
     server = list(DiscordIndexer().parse(folder / "chatanalytics_dce_server_channel.json", real))

@@ -92,7 +92,12 @@ def parse(path: Path) -> list[Document]:
 
 
 def messages(path: Path) -> list[Document]:
-    return [doc for doc in parse(path) if doc.kind == "message"]
+    """Someone's messages: not the notices of who created the group or added whom."""
+    return [doc for doc in parse(path) if doc.kind == "message" and not doc.metadata.get("notice")]
+
+
+def notices(path: Path) -> list[tuple[str, str, datetime]]:
+    return [(doc.author, doc.text, doc.occurred_at) for doc in parse(path) if doc.metadata.get("notice")]
 
 
 def by_line(docs: list[Document], line: int) -> Document:
@@ -221,6 +226,39 @@ def test_system_lines_are_not_messages(real):
     assert by_line(arabic, 21).author == "+40 521 028 61 88"  # a real message of the same sender
 
 
+def test_notices_that_name_who_did_it_are_indexed_by_that_person(real):
+    assert notices(real / WA / "chatanalytics_android_group_mdy_24h.txt") == [
+        ("Alice", 'Alice created group "Some cool group chat"', D(2020, 9, 12, 23, 16)),
+        ("Alice", "Alice added you", D(2020, 9, 12, 23, 55)),
+    ]
+    assert notices(real / WA / "pustur_ios_chat_from_zip.txt") == [
+        ("Loris", "Loris created group \u201cWhatsApp Chat Parser Example\u201d", D(2019, 6, 20, 15, 58, 47)),
+        ("Loris", "Loris added Emily", D(2019, 6, 20, 15, 58, 47)),
+        ("Loris", "Loris added John", D(2019, 6, 20, 15, 58, 47)),
+    ]
+    # "You were added" names nobody; "You created group" is the phone's owner
+    assert notices(real / WA / "chatminer_android_ddmmyy_24h.txt") == [
+        ("+12 345 578", '+12 345 578 created group "Groupname"', D(2020, 6, 20, 0, 8)),
+    ]
+    (created,) = [d for d in parse(real / WA / "whatstk_ios_bracket_yyyy_slash.txt") if d.metadata.get("notice")]
+    assert (created.author, created.text) == ("me", "You created group \u201cSample Group\u201d")
+    assert created.metadata["from_me"] is True
+    assert created.kind == "message" and created.author in created.people
+    # the encryption and security-code notices stay out, whoever they are attributed to
+    for name in ("whatsjson_english_ios_media.txt", "whatstk_pokemon_android_dd.mm.yyyy_24h.txt",
+                 "whatsjson_russian_android.txt", "langchain_ios_12h_seconds_image_omitted.txt"):
+        assert notices(real / WA / name) == []
+    for name in ("pustur_ios_chat_from_zip.txt", "whatsjson_english_ios_media.txt"):
+        assert not [d for d in parse(real / WA / name) if "end-to-end" in d.text or "security code" in d.text]
+
+
+def test_notices_do_not_change_the_ids_of_messages(real):
+    ids = [doc.native_id for doc in parse(real / WA / "chatanalytics_android_group_mdy_24h.txt")]
+    assert len(ids) == len(set(ids))
+    alice = [i for i in ids if i.rsplit(":", 2)[1] == _sha8("Alice")]
+    assert [i.rsplit(":", 1)[1] for i in alice] == ["notice0", "notice0", "0", "1", "2"]
+
+
 @pytest.mark.parametrize(
     ("name", "line", "attachment", "text"),
     [
@@ -235,11 +273,22 @@ def test_system_lines_are_not_messages(real):
         ("whatsjson_russian_android.txt", 3, Attachment("media"), ""),  # <Без медиафайлов>
         ("whatsjson_deutch_android_media.txt", 16, Attachment("media", caption="Template"), "Template"),
         ("whatsjson_deutch_android_media.txt", 23, Attachment("VID-20220327-WA0001.mp4", "video/mp4"), ""),
-        ("whatsjson_english_ios.txt", 13, Attachment("Resume-Dmitry-Starkov.pdf", "application/pdf"), ""),
+        # the file's name and page count written before the placeholder stay as its text
+        ("whatsjson_english_ios.txt", 13, Attachment("Resume-Dmitry-Starkov.pdf", "application/pdf",
+         caption="Resume-Dmitry-Starkov.pdf • 2 pages"), "Resume-Dmitry-Starkov.pdf • 2 pages"),
+        ("whatsjson_deutch_ios.txt", 13, Attachment("Resume-Dmitry-Starkov.pdf", "application/pdf",
+         caption="Resume-Dmitry-Starkov.pdf • 2 Seiten"), "Resume-Dmitry-Starkov.pdf • 2 Seiten"),
+        ("whatsjson_english_ios.txt", 14, Attachment("Template.docx", "application/vnd.openxmlformats-officedocument"
+         ".wordprocessingml.document", caption="Template.docx"), "Template.docx"),
+        ("whatsjson_english_ios_media.txt", 13, Attachment("00000047-Resume-Dmitry-Starkov.pdf", "application/pdf",
+         caption="Resume-Dmitry-Starkov.pdf • 2 pages"), "Resume-Dmitry-Starkov.pdf • 2 pages"),
+        ("whatsjson_english_android_media.txt", 57, Attachment("media", caption="Resume-Dmitry-Starkov.pdf"),
+         "Resume-Dmitry-Starkov.pdf"),
         ("whatsjson_english_ios.txt", 9, Attachment("contact card"), ""),
         ("whatsjson_english_ios_media.txt", 3,
          Attachment("00000035-PHOTO-2022-03-27-21-41-55.jpg", "image/jpeg"), ""),
-        ("whatsjson_english_ios_media.txt", 12, Attachment("00000046-Some file.txt", "text/plain"), ""),
+        ("whatsjson_english_ios_media.txt", 12,
+         Attachment("00000046-Some file.txt", "text/plain", caption="Some file.txt"), "Some file.txt"),
         ("whatsjson_arabic_ios.txt", 3, Attachment("image"), ""),  # لم يتم إدراج الصورة
         ("whatsjson_japanese_ios.txt", 10, Attachment("sticker"), ""),  # スタンプは含まれていません
         ("whatsjson_ukrainian_ios.txt", 17, Attachment("GIF"), ""),  # GIF-анімацію пропущено
