@@ -1,5 +1,6 @@
 """Questions about what a chat says, answered from the messages on real exports: a poll's
-counts, and the date of the message a quoted phrase comes from."""
+counts, the date of the message a quoted phrase comes from, who said it when the question
+is in Chinese and the chat in English."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from conftest import REAL
 from pocketmind import Engine
 
-CHATS = ["messages/whatsapp/pustur_ios_chat_from_zip.txt", "messages/telegram/langchain_personal_chat_result.json"]
+CHATS = ["messages/whatsapp/pustur_ios_chat_from_zip.txt", "messages/telegram/langchain_personal_chat_result.json",
+         "messages/whatsapp/langchain_ios_12h_seconds_image_omitted.txt", "messages/whatsapp/whatsjson_english_ios_media.txt"]
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +43,21 @@ def test_a_quoted_phrase_is_dated_by_the_message_that_says_it(engine):
     answer = engine.ask("When did Jimmeny Marvelton tell me 'we meet again'?")
     assert answer.text == "23 August 2023 [1]"
     assert answer.citations[0].author == "Jimmeny Marvelton" and answer.citations[0].snippet == "we meet again"
+
+
+def test_a_chinese_question_about_an_english_message_is_answered_by_its_author(engine):
+    # No word is shared: the multilingual embedder puts the two close (0.58), which is what says
+    # the message is about the question's subject; the author is read from the message.
+    answer = engine.ask("谁在亚马逊雨林看到了一只罕见的紫蓝金刚鹦鹉？")
+    assert answer.text == "Dr. Feather [1]" and answer.source == "data"
+    assert answer.evidence[0].quote.startswith("Dr. Feather: I spotted a rare Hyacinth Macaw yesterday in the Amazon Rainforest")
+    # ...while a Chinese question the chats say nothing of is still not answered from them
+    assert not engine.ask("谁在长城上看到了一只熊猫？").found
+
+
+def test_where_a_shared_venue_is_comes_from_the_message_that_shared_it(engine):
+    # "Pimlico Gardens (London, United Kingdom): https://foursquare.com/v/..." (Dmitry, 27 Mar 2022)
+    for question in ("Where is Pimlico Gardens?", "Pimlico Gardens在哪里？"):
+        answer = engine.ask(question)
+        assert answer.text == "Pimlico Gardens, London, United Kingdom [1]" and answer.source == "data"
+        assert answer.evidence[0].quote.startswith("Dmitry S: Pimlico Gardens (London, United Kingdom): https://foursquare.com/v/")

@@ -20,7 +20,7 @@ from pocketmind.results import Result
 from pocketmind.text import language_of
 
 from .in_photo import asks_who_is_in_photo, people_in_photo, photographer
-from .words import about_subject, content_words, words_of
+from .words import CROSS_LINGUAL_SIMILARITY, about_subject, across_languages, content_words, words_of
 
 _TYPES = {
     # A number asked for, not a phone talked about ("games on their phone", "which phone model").
@@ -34,7 +34,7 @@ _TYPES = {
     "work": re.compile(r"\b(?:job|job title|work(?:s)? (?:for|at|as)|employer|company|organi[sz]ation|occupation|position)\b|工作|公司|职位|职务", re.I),
     # "Who said / took / wrote ...": the subject of the verb (not "who did I meet", whose answer is an object).
     "who": re.compile(r"^\s*(?:who|which (?:number|contact|person|friend))\b(?!\s+(?:did|do|does|have|had|will|should|can|could)\s+(?:i|we|you)\b)|^\s*谁(?!.*我)|谁说|谁提到|谁发|是谁拍|谁拍|谁写", re.I),
-    "where": re.compile(r"^\s*where\b|\b(?:which|what|in which) (?:city|country|town|place)\b|在哪|哪里|什么地方|哪个城市|哪个国家", re.I),
+    "where": re.compile(r"^\s*where\b|\b(?:which|what|in which) (?:city|country|town|place)\b|在哪|哪里|什么地方|哪个地方|哪个地点|什么地点|哪个城市|哪个国家", re.I),
 }
 # Which of a card's numbers or addresses: "Phone (cell)", "Address (home)"... (the vCard TYPE).
 _LINE_KIND = {"cell": re.compile(r"\b(?:cell|mobile)\b|手机", re.I), "home": re.compile(r"\bhome\b|家", re.I),
@@ -166,8 +166,10 @@ def _place(question: str, results: Sequence[Result], subject: set[str] | None = 
     words = content_words(question) if subject is None else subject  # the date of "where was I on ..." is a filter
     for n, result in enumerate(results[:3], 1):
         place = _place_of(result)
-        if result.kind in ("photo", "event") and place and about_subject(words, result):
-            return TypedAnswer(f"{place} [{n}]", n, _line_with(result, place))
+        # A message's place is one it shared (a venue, a pin): "which place did Dmitry share?"
+        if result.kind in ("photo", "event", "message") and place and about_subject(words, result):
+            quote = f"{result.author}: {_own_text(result)}" if result.kind == "message" else _line_with(result, place)
+            return TypedAnswer(f"{place} [{n}]", n, quote)
     best = results[0] if results else None
     # Only for a photo picked by its date alone: a city may stand in its IPTC/XMP text, not in its place.
     if best is not None and best.kind == "photo" and not _place_of(best) and "photo" in question.casefold() and subject == set():
@@ -208,6 +210,8 @@ _TO_ME = re.compile(r"\b(?:me|my|i)\b|我", re.I)
 
 def _said(words: set[str], result: Result) -> int:
     """How many of the question's subject words a passage says (a message: in its own text)."""
+    if across_languages(words, result):
+        return int(result.similarity >= CROSS_LINGUAL_SIMILARITY)
     if result.kind == "message":
         return len(words & words_of([_own_text(result)]))
     return len(words & words_of([result.title, result.text or result.snippet]))

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from pocketmind.results import Result
 from pocketmind.search.fulltext import STOPWORDS
-from pocketmind.text import CJK_RUN
+from pocketmind.text import CJK_RUN, has_cjk
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
@@ -26,6 +26,11 @@ number phone cell mobile email e-mail address birthday born live lives place loc
 mention mentioned write wrote ask asked send sent offer offered suggest suggested my me i our we you your
 last next ago first there their them they he she his her its it the a an
 """.split()) | STOPWORDS
+# A Chinese question about an English passage shares no word with it: the passage is about
+# the question's subject when the multilingual embedder puts them this close (USE: related
+# zh/en text 0.4-0.6, unrelated below 0.3; "谁在亚马逊雨林看到了…金刚鹦鹉" / "I spotted a rare
+# Hyacinth Macaw ... in the Amazon Rainforest": 0.58).
+CROSS_LINGUAL_SIMILARITY = 0.4
 _CJK_FUNCTION = set("的了吗呢吧啊呀么是在有和与也都就还我你他她它们这那哪里什么谁几时候怎样")
 
 
@@ -71,6 +76,8 @@ def about_subject(words: set[str], result: Result, own_text: bool = False) -> bo
     """Whether ``result`` says one of the question's subject ``words`` (any, when it has none)."""
     if not words:
         return True
+    if across_languages(words, result):
+        return result.similarity >= CROSS_LINGUAL_SIMILARITY
     if own_text:
         marked = next((line for line in (result.text or "").splitlines() if line.startswith("»")), None)
         fields = [marked or result.text or result.snippet]
@@ -79,3 +86,10 @@ def about_subject(words: set[str], result: Result, own_text: bool = False) -> bo
                   " ".join(result.people), result.conversation or "", " ".join(map(str, result.metadata.get("tags", [])))]
     return bool(words & words_of(fields))
 
+
+
+def across_languages(words: set[str], result: Result) -> bool:
+    """Whether the question's subject ``words`` are all Chinese and ``result`` has no Chinese
+    to match them: only the multilingual similarity can say if it is about them."""
+    texts = (result.title, result.text or result.snippet)
+    return all(has_cjk(w) for w in words) and not any(has_cjk(t or "") for t in texts)

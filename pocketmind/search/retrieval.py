@@ -144,6 +144,7 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
 
     fused: dict[int, float] = {}
     similarity: dict[int, float] = {}
+    cjk_query = mostly_cjk(query)
     for rank, (cid, distance) in enumerate(vector_hits):
         fused[cid] = fused.get(cid, 0.0) + weights.vector / (RRF_K + rank + 1)
         similarity[cid] = 0.0 if distance is None else 1.0 - float(distance)  # NULL for a zero vector
@@ -154,7 +155,12 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
         # What the answer's relevance cut-off reads where the main embedder gave nothing
         # (a Chinese passage or question): USE puts related zh/en text at 0.4-0.5, unrelated below 0.25.
-        similarity.setdefault(cid, 0.0 if distance is None else 1.0 - float(distance))
+        # For a Chinese question the English embedder's cosine is noise even on an English passage.
+        use_similarity = 0.0 if distance is None else 1.0 - float(distance)
+        if cjk_query:
+            similarity[cid] = max(similarity.get(cid, 0.0), use_similarity)
+        else:
+            similarity.setdefault(cid, use_similarity)
     for rank, (cid, _distance) in enumerate(latest_hits):
         weight = weights.latest_turn * (weights.multilingual + (weights.vector if cid in cjk else 0.0))
         if weight:
