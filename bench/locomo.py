@@ -1,6 +1,7 @@
 """LoCoMo answer quality and evidence recall of pocketmind, through the public API.
 
     python bench/locomo.py [--files F.json ...] [--retrieval-only] [--limit N] [--json PATH] [--homes DIR]
+                           [--answerer extractive]
 
 Each conversation is written as a real WhatsApp export (bench/locomo_data.py)
 and indexed in a fresh temporary home by ``Engine.add_source`` +
@@ -168,7 +169,7 @@ class Row:
 
 
 def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: list,
-                     backend: str = "onnx-int8", homes: Path | None = None) -> tuple[list[Row], dict]:
+                     backend: str = "onnx-int8", homes: Path | None = None, answerer: str = "llama") -> tuple[list[Row], dict]:
     from pocketmind import Engine
     from pocketmind.settings import Settings
 
@@ -187,6 +188,7 @@ def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: 
         now = locomo_data.last_session_time(conv)  # naive local, like the export's timestamps
         settings = Settings()
         settings.models.embedding_backend = backend  # onnx-int8: the export scripts/setup.sh made
+        settings.models.answerer = answerer
         with Engine(home=Path(tmp) / "home", now=lambda: now, settings=settings) as engine:
             if not engine.store.sources():
                 engine.add_source("messages", export.path.parent, name="chat")
@@ -357,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="keep each conversation's export and index in DIR/<name> and reuse them on later runs")
     parser.add_argument("--embedding-backend", choices=("torch", "onnx-int8"), default="onnx-int8",
                         help="how MiniLM runs (models.embedding_backend; default the product's default)")
+    parser.add_argument("--answerer", default="llama",
+                        help="models.answerer: 'llama' (the bundled model) or 'extractive' (no model: the best quoted span)")
     args = parser.parse_args(argv)
     if args.rescore:
         rescore(args.rescore)
@@ -366,7 +370,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     infos = []
     keep: list = []
     for path in args.files:
-        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, args.embedding_backend, args.homes)
+        got, info = run_conversation(path, args.retrieval_only, args.limit, keep, args.embedding_backend, args.homes,
+                                     args.answerer)
         rows += got
         infos.append(info)
         print(f"{path.stem}: {len(got)} questions, indexed {info['documents']} documents in {info['index_s']} s", file=sys.stderr)

@@ -327,7 +327,7 @@ def prepare_home(home: Path, files: list[str], corpus: Path, reuse: bool) -> boo
     return False
 
 
-def open_engine(home: Path, now: datetime):
+def open_engine(home: Path, now: datetime, answerer: str = "llama"):
     for attempt in range(5):  # the package may be mid-restructure in a working tree
         try:
             from pocketmind import Engine
@@ -337,7 +337,13 @@ def open_engine(home: Path, now: datetime):
                 raise
             print(f"pocketmind import failed ({error}); retrying in 60 s", file=sys.stderr)
             time.sleep(60)
-    return Engine(home=home / "pm", now=lambda: now)
+    if answerer == "llama":
+        return Engine(home=home / "pm", now=lambda: now)
+    from pocketmind.settings import Settings
+
+    settings = Settings()
+    settings.models.answerer = answerer
+    return Engine(home=home / "pm", now=lambda: now, settings=settings)
 
 
 def build_index(engine, home: Path, files: list[str]) -> dict:
@@ -502,6 +508,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=None, help="write summary and per-question rows here")
     parser.add_argument("--rescore", type=Path, default=None, help="score the rows of an earlier --json run again (no engine)")
     parser.add_argument("--resume", action="store_true", help="keep the answers already in the --json file of an interrupted run")
+    parser.add_argument("--answerer", default="llama",
+                        help="models.answerer: 'llama' (the bundled model) or 'extractive' (no model: the best quoted span)")
     args = parser.parse_args(argv)
     if args.rescore:
         rescore(args.rescore, args.questions)
@@ -542,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     try:
         reuse = prepare_home(home, files, args.corpus, args.reuse)
-        with open_engine(home, now) as engine:
+        with open_engine(home, now, args.answerer) as engine:
             if reuse:
                 info = json.loads((home / MANIFEST).read_text(encoding="utf-8"))["index"] | {"index_s": "reused"}
             else:

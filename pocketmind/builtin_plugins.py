@@ -24,6 +24,7 @@ def register_embedders(register):
 
 @hookimpl
 def register_answerers(register):
+    from .answer.extractive import ExtractiveOnly
     from .answer.llama import LlamaAnswerer
 
     def make(settings, paths):
@@ -31,3 +32,5 @@ def register_answerers(register):
         return LlamaAnswerer(m.llm_path, m.llm_threads, m.llm_context, m.max_answer_tokens, paths.cache_dir)
 
     register("llama", make)
+    # No language model at all: every answer is from the data or a quoted span of it.
+    register("extractive", lambda settings, paths: ExtractiveOnly())

@@ -34,7 +34,9 @@ def register_answerers(register):
     """Contribute answerers: ``register(name, factory)`` where ``factory(settings, paths)``
     (the engine's :class:`~pocketmind.settings.Settings` and :class:`~pocketmind.paths.Paths`)
     returns an object with ``answer(question, contexts, on_token=None, cancel=None)`` returning
-    a :class:`pocketmind.Answer`, and optionally ``count_tokens(text)`` and ``unload()``."""
+    a :class:`pocketmind.Answer`, and optionally ``count_tokens(text)`` and ``unload()``; or one
+    whose ``generates`` is False (no ``answer``): the best quoted span answers instead (the
+    built-in "extractive")."""
 
 
 @hookspec

@@ -152,3 +152,23 @@ def test_an_undated_notes_year_property_is_its_year():
                     time="2026-11-30T10:00:00+00:00", uri=None, score=0.0, text=document.text)
     assert undated_note_answer("Which year is my Minimal Theme project from?", result, document.text) == "2020"
     assert undated_note_answer("我的Minimal Theme项目是哪一年的？", result, document.text) == "2020年"
+
+
+def test_without_a_language_model_the_best_quoted_span_answers(tmp_path):
+    # models.answerer = "extractive": the engine never loads a GGUF; what the data cannot answer
+    # typed is answered by the line that says the question's subject, or not at all.
+    from pocketmind.settings import Settings
+
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    shutil.copy(REAL / "messages" / "telegram" / "langchain_personal_chat_result.json", chats)
+    settings = Settings()
+    settings.models.answerer = "extractive"
+    with Engine(home=tmp_path / "home", settings=settings, now=lambda: NOW) as engine:
+        engine.add_source("messages", chats, name="chats")
+        engine.index()
+        answer = engine.ask("What did Jimmeny Marvelton say he refuses to do?")
+        assert (answer.text, answer.source, answer.found) == ("i refuse to converse with you [1]", "extractive", True)
+        assert answer.evidence[0].quote == "Jimmeny Marvelton: i refuse to converse with you"
+        assert not engine.ask("What did Jimmeny say about the weather in Kyoto?").found
+        assert type(engine.answerer).__name__ == "ExtractiveOnly"  # no model was loaded to answer

@@ -118,3 +118,11 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
         if best is None or score > best.score:
             best = Span(text, n, line, score, len(words & (uw | ctx)))
     return best
+
+
+class ExtractiveOnly:
+    """The answerer that loads no model (``models.answerer = "extractive"``): what the
+    pipeline cannot answer from the data it answers with :func:`best_span`, on a device
+    without room for a language model, or where a model's answers measure worse."""
+
+    generates = False

@@ -154,6 +154,12 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if quoted := source_language_span(question, readable, named, encode):
         return done(Answer(question, f"{quoted.text} [{quoted.citation}]", contexts, True,
                            evidence=[Quote(quoted.citation, quoted.quote)], source="extractive"))
+    if not getattr(answerer, "generates", True):  # no model: the best span is the answer
+        span = best_span(question, readable, person=named[0] if named else None, encode=encode)
+        if span is None or (subject and not span.matched):
+            return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
+        return done(Answer(question, f"{short_answer(span.text, subject) or span.text} [{span.citation}]", contexts, True,
+                           evidence=[Quote(span.citation, span.quote)], source="extractive"))
     if on_passages:
         on_passages(lines_read(question, readable), list(contexts))
     generated = answerer.answer(question, readable, on_token=None, cancel=cancel)
