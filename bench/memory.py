@@ -1,6 +1,6 @@
 """Resident memory of the engine: CLI search, a warm engine, and one with its models released.
 
-    python bench/memory.py [--chunks 100000] [--keep DIR] [--skip-torch]
+    python bench/memory.py [--chunks 100000] [--keep DIR] [--skip-torch] [--answerer extractive]
 
 Homes (built once, kept with --keep): the bundled sample notes + the shared
 real notes + one LoCoMo dev conversation as a WhatsApp export, indexed with
@@ -10,7 +10,8 @@ Each figure comes from a fresh process:
 
 - ``CLI search``: peak RSS (GNU time) of ``pocketmind search`` in-process;
 - ``warm``: RSS of a long-lived engine (what the daemon holds) after a search
-  and an ask, with the LLM loaded: embedder + LLM + bit index;
+  and an ask, with the LLM loaded: embedder + LLM + bit index (``--answerer
+  extractive``: the engine that never loads a language model);
 - ``released``: the same process after ``Engine.release_models()`` (the idle
   daemon: models unloaded, heap trimmed). Targets (issue 14): CLI search <= 250 MB, released <= 150 MB,
   warm at 100k chunks <= 400 MB.
@@ -54,8 +55,13 @@ def rss():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
 
+from pocketmind import settings as settings_mod
+from pocketmind.paths import resolve_paths
+
+settings = settings_mod.load(resolve_paths(sys.argv[1]).config_file)
+settings.models.answerer = sys.argv[4]  # "extractive": no language model at all
 out = {}
-with Engine(home=sys.argv[1]) as engine:
+with Engine(home=sys.argv[1], settings=settings) as engine:
     out["opened"] = rss()
     engine.search(sys.argv[2])
     out["searched"] = rss()
@@ -180,6 +186,7 @@ def main() -> None:
     parser.add_argument("--skip-torch", action="store_true", help="only the default backend")
     parser.add_argument("--breakdown", action="store_true", help="also each part of the warm figure alone (big store)")
     parser.add_argument("--only-breakdown", action="store_true", help="the breakdown alone")
+    parser.add_argument("--answerer", default="llama", help="models.answerer of the warm engine ('extractive': no LLM)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="pm-memory-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -199,9 +206,10 @@ def main() -> None:
     rows = {}
     for label, home in homes.items():
         peak, wall, _ = peak_of([sys.executable, "-m", "pocketmind.cli", "--home", str(home), "search", QUERY], env)
-        child = json.loads(peak_of([sys.executable, "-c", CHILD, str(home), QUERY, QUESTION], env)[2].strip().splitlines()[-1])
+        child = json.loads(peak_of([sys.executable, "-c", CHILD, str(home), QUERY, QUESTION, args.answerer], env)[2]
+                           .strip().splitlines()[-1])
         rows[label] = {"CLI search": peak, "CLI search wall s": wall, **child}
-    print(f"\nRSS in MB (fresh process each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"\nRSS in MB (fresh process each; answerer {args.answerer}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"{'home':<22} {'CLI search':>10} {'wall s':>7} {'opened':>7} {'searched':>9} {'warm':>6} {'released':>9}  modules")
     for label, row in rows.items():
         print(f"{label:<22} {row['CLI search']:>10.0f} {row['CLI search wall s']:>7.1f} {row['opened']:>7.0f} {row['searched']:>9.0f}"
