@@ -141,3 +141,21 @@ def test_a_field_no_card_has_is_not_in_your_data_never_someone_elses(engine):
     assert not fax.found and fax.text == "Not in your data: Simon Perreault's contact card has no fax number."
     nobody = engine.ask("What is Steph Ango's phone number?")  # no card, no message with a number of hers
     assert not nobody.found and nobody.text.startswith("Not in your data") and "905" not in nobody.text
+
+
+def test_a_quantity_needs_its_unit_after_the_same_number_in_a_passage_about_the_question():
+    # The real photo's caption (EXIF XPComment) says "100 Min." and "ca. CHF 22.–"; it was
+    # taken "at 10:09". A chat about a bag says "$129".
+    from pocketmind.indexers.photos import PhotosIndexer
+
+    path = REAL / "photos" / "jpeg" / "exifsamples_xmp_iptc_caption_no_exif.jpg"
+    [doc] = PhotosIndexer().parse(path, path.parent)
+    photo = Result(id="photo", kind="photo", source="photos", title=doc.title, snippet="", time=None, uri=None,
+                   score=0.0, text=doc.text)
+    bag = Result(id="chat", kind="message", source="messages", title="User 2 in chat", snippet="", time=None, uri=None,
+                 score=0.0, text="User 2: Online is at least $100\nUser 2: Here is $129", author="User 2")
+    question = "How long is the film 'Der Goalie bin ig'?"
+    assert [c.text for c in unsupported("10 min", question, [photo, bag])] == ["10 min"]  # only "10:09" says 10
+    assert unsupported("100 minutes [1]", question, [photo, bag]) == []
+    assert [c.text for c in unsupported("$129", "How much does the DVD of 'Der Goalie bin ig' cost?", [photo, bag])] == ["129"]
+    assert unsupported("$129 [2]", "What did User 2 say about the bag?", [photo, bag]) == []

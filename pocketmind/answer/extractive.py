@@ -21,7 +21,7 @@ import numpy as np
 from pocketmind.results import Result
 
 from .context import ATTACHMENT
-from .phrase import is_greeting
+from .phrase import is_greeting, join_abbreviations
 from .words import content_words, words_of
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
@@ -80,7 +80,8 @@ def units(result: Result) -> list[tuple[str, str, str | None]]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip()[:MAX_UNIT_CHARS] for s in _SENTENCE.split(text.strip()) if len(s.strip()) > 1]
+    pieces = join_abbreviations(_SENTENCE.split(text.strip()))  # "ca. CHF 22", "Dr. Feather"
+    return [s.strip()[:MAX_UNIT_CHARS] for s in pieces if len(s.strip()) > 1]
 
 
 def best_span(question: str, passages: Sequence[Result], *, person: str | None = None,
@@ -105,7 +106,10 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
         vectors = encode([question] + [text for _, text, _, _ in candidates])
         similarity = [float(v) for v in vectors[1:] @ vectors[0]]
     shapes = [value for asks, value in _SHAPES if asks.search(question)]
-    shaped = [any(value.search(c[1]) for value in shapes) and bool(words & uw) for c, uw in zip(candidates, unit_words)]
+    # ...said in a line about the subject, or under a title that is ("Schweiz, 2014, 100 Min." of the
+    # photo "Der Goalie bin ig" says how long that film is)
+    shaped = [any(value.search(c[1]) for value in shapes) and bool(words & (uw | ctx))
+              for c, uw, ctx in zip(candidates, unit_words, context)]
     best: Span | None = None
     for (n, text, line, author), lex, sim, uw, ctx, has_shape in zip(candidates, lexical, similarity, unit_words, context, shaped):
         if any(shaped) and not has_shape:

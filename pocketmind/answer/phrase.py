@@ -42,6 +42,21 @@ def is_greeting(sentence: str) -> bool:
     return bool(_GREETING.match(sentence.strip()))
 
 
+# A full stop that ends an abbreviation, not a sentence: "ca. CHF 22", "Dr. Feather".
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:ca|approx|e\.g|i\.e|vs|z\.\s?B|bzw|Dr|Mr|Mrs|Ms|Prof|St|No|Nr)\.$", re.I)
+
+
+def join_abbreviations(pieces: list[str]) -> list[str]:
+    """Pieces of text split at full stops, joined again where a stop ended an abbreviation."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and _ABBREVIATION.search(joined[-1].rstrip()):
+            joined[-1] += " " + piece
+        else:
+            joined.append(piece)
+    return joined
+
+
 def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
     """``answer`` cut to its answering phrase; its citation markers stay at the end.
     ``subject`` (given for an extracted sentence, chosen for saying the question's subject
@@ -51,7 +66,7 @@ def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
     markers = _MARKERS.search(answer)
     tail = markers.group().strip() if markers else ""
     body = answer[: markers.start()] if markers else answer
-    sentences = [s.strip() for s in _SENTENCE_END.split(body.strip()) if s.strip()]
+    sentences = [s.strip() for s in join_abbreviations(_SENTENCE_END.split(body.strip())) if s.strip()]
     while len(sentences) > 1 and _GREETING.match(sentences[0]):
         sentences.pop(0)
     if not sentences or _GREETING.match(sentences[0]):

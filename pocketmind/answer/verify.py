@@ -22,6 +22,7 @@ from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
 from .injection import instruction_words
+from .words import about_subject, content_words
 
 _URL = re.compile(r"\bhttps?://[^\s\])>，。]+|\bwww\.[^\s\])>，。]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -29,6 +30,17 @@ _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
 _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?:\s?([ap])\.?m\.?)?(?!\d)|(?<!\d)(1[0-2]|0?[1-9])\s?([ap])\.?m\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?![\w])")
 _MARKER = re.compile(r"\[\d+\]")
+# A number with its unit: "10 min", "3 pages", "22 CHF". The unit must follow the same number in a
+# passage: "10 min" is not supported by a photo's "at 10:09" beside the film's "100 Min.".
+_UNITS = {
+    "minute": ("min", "mins", "minute", "minutes", "分钟"), "hour": ("h", "hr", "hrs", "hour", "hours", "小时"),
+    "day": ("day", "days", "天"), "week": ("week", "weeks", "周"), "month": ("month", "months"),
+    "year": ("year", "years", "yr", "yrs"), "page": ("page", "pages", "页"), "km": ("km", "kilometres", "kilometers", "公里"),
+    "mile": ("mile", "miles"), "kg": ("kg", "kilos", "kilograms", "公斤"), "percent": ("%", "percent", "per cent"),
+}
+_UNIT_OF = {spelling: unit for unit, spellings in _UNITS.items() for spelling in spellings}
+_QUANTITY = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s?(" + "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
+                       + r")(?![^\W\d_])", re.I)
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z\u00e0-\u00ff]+(?:['’][a-z]+)?(?:[ -][A-Z][a-z\u00e0-\u00ff]+)*")
 # A word with a capital inside it, an underscore, or letters and digits mixed: a product, a file, an id.
 _IDENTIFIER = re.compile(r"(?<![\w'’])(?=[^\W_]*_|\w*[a-z][A-Z]|[A-Z]{2,}[a-z]|\w*[A-Za-z]\d|\d+[A-Za-z]{2,})\w+")
@@ -63,7 +75,7 @@ BOOKKEEPING = frozenset({"line", "window", "format", "date_order", "time_source"
 
 @dataclass(frozen=True)
 class Claim:
-    kind: str  # number, date, time, phone, email, url, name, identifier; instruction: a word only planted instructions say
+    kind: str  # number, quantity, date, time, phone, email, url, name, identifier; instruction: a word only planted instructions say
     text: str
 
 
@@ -137,6 +149,8 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
                 taken.append((start, end))
                 if mention.phrase.casefold() not in asked:
                     claims.append(Claim("date", mention.phrase))
+    for m in _QUANTITY.finditer(text):
+        take("quantity", m)
     for m in _NUMBER.finditer(text):
         take("number", m)
     for m in _NAME.finditer(text):
@@ -165,7 +179,10 @@ def unsupported(answer: str, question: str, citations: Sequence[Result]) -> list
     claims = claims_in(answer, question)
     if not claims:
         return obeyed
-    evidence = gather(citations)
+    # A specific comes from a passage about what was asked, when one is cited: the "$129" of a
+    # bag in a chat does not answer what the DVD of a film costs.
+    subject = content_words(question)
+    evidence = gather([c for c in citations if about_subject(subject, c)] or citations)
     return obeyed + [claim for claim in claims if not supports(evidence, claim)]
 
 
@@ -184,6 +201,16 @@ def supports(evidence: Evidence, claim: Claim) -> bool:
     if claim.kind == "number":
         value = _as_int(claim.text)
         return value is None or value in evidence.numbers or claim.text.casefold() in evidence.words
+    if claim.kind == "quantity":
+        number, unit = _QUANTITY.match(claim.text).groups()
+        value, unit = _as_int(number), _UNIT_OF[unit.casefold()]
+        if (value, unit) in {(_as_int(n), _UNIT_OF[u.casefold()]) for n, u in _QUANTITY.findall(evidence.words)}:
+            return True
+        # ...or in words: "two pages", "三天"
+        spelled = [w for w, v in (*_NUMBER_WORDS.items(), *_CN_DIGITS.items()) if v == value]
+        units = "|".join(map(re.escape, _UNITS[unit]))
+        word_start = r"(?<!\w)"  # a CJK numeral follows other characters without a space
+        return any(re.search(rf"{word_start if w.isascii() else ''}{re.escape(w)}\s?(?:{units})", evidence.words) for w in spelled)
     if claim.kind == "identifier":
         return re.search(rf"(?<!\w){re.escape(claim.text.casefold())}(?!\w)", evidence.words) is not None
     if claim.kind == "name":

@@ -24,7 +24,7 @@ date day time year month week happen happened take taken took go went get got ha
 photo photos picture pictures pic pics image images note notes message messages calendar event events
 number phone cell mobile email e-mail address birthday born live lives place located say said tell told
 mention mentioned write wrote ask asked send sent offer offered suggest suggested my me i our we you your
-last next ago first there their them they he she his her its it the a an
+last next ago first there their them they he she his her its it the a an much many
 """.split()) | STOPWORDS
 # A Chinese question about an English passage shares no word with it: the passage is about
 # the question's subject when the multilingual embedder puts them this close (USE: related
