@@ -159,3 +159,30 @@ def test_a_quantity_needs_its_unit_after_the_same_number_in_a_passage_about_the_
     assert unsupported("100 minutes [1]", question, [photo, bag]) == []
     assert [c.text for c in unsupported("$129", "How much does the DVD of 'Der Goalie bin ig' cost?", [photo, bag])] == ["129"]
     assert unsupported("$129 [2]", "What did User 2 say about the bag?", [photo, bag]) == []
+
+
+class ContentlessAnswerer:
+    """A model that answers with words no passage says (the bundled 270M model's "He said he would
+    not do it" for "What did Jimmeny say he refuses to do?")."""
+
+    def answer(self, question, contexts, on_token=None, cancel=None):
+        return Answer(question, "He talked about something else entirely [1]", list(contexts))
+
+
+class ContentlessPlugin:
+    @hookimpl
+    def register_answerers(self, register):
+        register("contentless", lambda settings, paths: ContentlessAnswerer())
+
+
+def test_an_answer_that_says_nothing_the_passages_say_falls_back_to_the_extractive_answer(home):
+    with Engine(home=home, now=lambda: NOW, plugins=[ContentlessPlugin()]) as engine:
+        engine.settings.models.answerer = "contentless"
+        answer = engine.ask("What does Oak want to design?")
+    assert answer.source == "extractive" and "talked" not in answer.text
+    assert answer.note == "The model's answer said nothing your data says; showing the passage that answers best."
+    from pocketmind.answer.verify import grounded
+
+    oak = answer.citations[:1]
+    assert grounded("Yes [1]", "Does Oak want a Pokeball?", oak)  # a yes or no may be all there is to say
+    assert grounded(answer.text, "What does Oak want to design?", oak)

@@ -56,7 +56,7 @@ from .prompt import not_found
 from .recurring import occurrence_asked
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
-from .verify import unsupported
+from .verify import grounded, unsupported
 from .words import about_subject, content_words
 
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
@@ -171,7 +171,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
                            generated.seconds, source="none"))
     bad = unsupported(generated.text, question, contexts)
-    if bad or says_nothing(generated.text, question) or wrong_language(generated.text, question, readable):
+    not_mentioned = generated.text.startswith(("Not mentioned", "没有提到"))
+    if (bad or says_nothing(generated.text, question) or wrong_language(generated.text, question, readable)
+            or not (not_mentioned or grounded(generated.text, question, readable))):
         span = best_span(question, readable, person=named[0] if named else None, encode=encode)
         if span is None or (subject and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
@@ -179,7 +181,10 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         if span is not None:
             said = ", ".join(claim.text for claim in bad[:3])
             zh = language_of(question) == "zh"
-            if not bad:
+            if not bad and not says_nothing(generated.text, question) and not wrong_language(generated.text, question, readable):
+                note = ("模型的回答没有说出原文里的任何内容；这是最相关的原文。" if zh
+                        else "The model's answer said nothing your data says; showing the passage that answers best.")
+            elif not bad:
                 note = "模型没有给出回答；这是最相关的原文。" if zh else "The model gave no answer; showing the passage that answers best."
             elif any(claim.kind == "instruction" for claim in bad):
                 note = ("模型的回答照搬了你的数据里写给助手的指令；这是最相关的原文。" if zh else

@@ -22,7 +22,7 @@ from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
 from .injection import instruction_words
-from .words import about_subject, content_words
+from .words import about_subject, content_words, words_of
 
 _URL = re.compile(r"\bhttps?://[^\s\])>，。]+|\bwww\.[^\s\])>，。]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -275,3 +275,19 @@ def _clock(match: re.Match | None) -> tuple[int, int]:
     if half == "a" and hour == 12:
         hour = 0
     return (hour, minute)
+
+
+_FILLER = {"not", "never", "noth", "anyth", "someth", "thing"}  # stems of words that name nothing
+_YES_NO = re.compile(r"^\W*(?:yes|no|likely|probably|是|不是|没有|有)\b", re.I)
+
+
+def grounded(answer: str, question: str, citations: Sequence[Result]) -> bool:
+    """Whether a generated answer says something its passages say: a word of theirs beyond
+    the question's own, or a specific (checked by :func:`unsupported`). "He said he would not
+    do it" or "I have a question about the iMessages" answer nothing; a yes or no may."""
+    if _YES_NO.match(answer):
+        return True
+    own = content_words(_MARKER.sub(" ", answer)) - content_words(question) - _FILLER
+    if not own:
+        return bool(claims_in(answer, question))
+    return bool(own & words_of([f"{c.title}\n{c.text or c.snippet}" for c in citations]))
