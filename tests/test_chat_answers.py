@@ -12,7 +12,8 @@ from conftest import REAL
 from pocketmind import Engine
 
 CHATS = ["messages/whatsapp/pustur_ios_chat_from_zip.txt", "messages/telegram/langchain_personal_chat_result.json",
-         "messages/whatsapp/langchain_ios_12h_seconds_image_omitted.txt", "messages/whatsapp/whatsjson_english_ios_media.txt"]
+         "messages/whatsapp/langchain_ios_12h_seconds_image_omitted.txt", "messages/whatsapp/whatsjson_english_ios_media.txt",
+         "messages/facebook/langchain_messenger_message_1.json"]
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,10 @@ def test_where_a_shared_venue_is_comes_from_the_message_that_shared_it(engine):
         answer = engine.ask(question)
         assert answer.text == "Pimlico Gardens, London, United Kingdom [1]" and answer.source == "data"
         assert answer.evidence[0].quote.startswith("Dmitry S: Pimlico Gardens (London, United Kingdom): https://foursquare.com/v/")
+
+
+def test_an_offer_typed_without_apostrophes_is_the_offerers_own(engine):
+    # Messenger: User 1 "Hi! Im interested in your bag. Im offering $50." "Im" is "I'm": the
+    # message speaks of its author, and "User"/"1" (their name) are not the question's subject.
+    answer = engine.ask("How much did User 1 first offer for the bag on Messenger?")
+    assert answer.found and "$50" in answer.text

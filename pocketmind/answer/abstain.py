@@ -29,7 +29,8 @@ from pocketmind.results import Result
 from .words import words_of
 
 SAID_OF_OTHERS_RATIO = 0.8
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b|[我咱]", re.IGNORECASE)
+# "Im", "Ive": "I'm" typed without its apostrophe ("Im offering $50")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b|[我咱]", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours)\b|[你您]", re.IGNORECASE)
 
 
@@ -42,7 +43,8 @@ def said_by_someone_else(results: Sequence[Result], named: Sequence[str], people
     if len(persons) != 1 or not results:
         return None
     person = persons.pop()
-    subject = set(subject) - {n.casefold() for n in named} - {person.casefold()}
+    # The words of their name are not the subject ("User 1": neither "user" nor "1")
+    subject = set(subject) - {n.casefold() for n in named} - {person.casefold()} - words_of([person, *named])
     about_them, about_others = [], []
     for result in sorted(results, key=lambda r: r.base_score, reverse=True):
         text = result.text or result.snippet
