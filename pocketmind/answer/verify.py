@@ -37,10 +37,14 @@ _UNITS = {
     "day": ("day", "days", "天"), "week": ("week", "weeks", "周"), "month": ("month", "months"),
     "year": ("year", "years", "yr", "yrs"), "page": ("page", "pages", "页"), "km": ("km", "kilometres", "kilometers", "公里"),
     "mile": ("mile", "miles"), "kg": ("kg", "kilos", "kilograms", "公斤"), "percent": ("%", "percent", "per cent"),
+    "chf": ("chf", "francs", "franken"), "usd": ("$", "usd", "dollars", "dollar"), "eur": ("€", "eur", "euros", "euro"),
+    "gbp": ("£", "gbp", "pounds"), "cny": ("¥", "元", "rmb", "cny", "yuan"),
 }
 _UNIT_OF = {spelling: unit for unit, spellings in _UNITS.items() for spelling in spellings}
 _QUANTITY = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s?(" + "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
                        + r")(?![^\W\d_])", re.I)
+# A price with its currency first: "$129", "CHF 22.–".
+_PRICE = re.compile(r"(?<![\w$€£¥])(chf|usd|eur|gbp|rmb|[$€£¥])\s?(\d+(?:[.,]\d+)?)(?![\d])", re.I)
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z\u00e0-\u00ff]+(?:['’][a-z]+)?(?:[ -][A-Z][a-z\u00e0-\u00ff]+)*")
 # A word with a capital inside it, an underscore, or letters and digits mixed: a product, a file, an id.
 _IDENTIFIER = re.compile(r"(?<![\w'’])(?=[^\W_]*_|\w*[a-z][A-Z]|[A-Z]{2,}[a-z]|\w*[A-Za-z]\d|\d+[A-Za-z]{2,})\w+")
@@ -149,6 +153,8 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
                 taken.append((start, end))
                 if mention.phrase.casefold() not in asked:
                     claims.append(Claim("date", mention.phrase))
+    for m in _PRICE.finditer(text):
+        take("quantity", m)
     for m in _QUANTITY.finditer(text):
         take("quantity", m)
     for m in _NUMBER.finditer(text):
@@ -202,9 +208,10 @@ def supports(evidence: Evidence, claim: Claim) -> bool:
         value = _as_int(claim.text)
         return value is None or value in evidence.numbers or claim.text.casefold() in evidence.words
     if claim.kind == "quantity":
-        number, unit = _QUANTITY.match(claim.text).groups()
-        value, unit = _as_int(number), _UNIT_OF[unit.casefold()]
-        if (value, unit) in {(_as_int(n), _UNIT_OF[u.casefold()]) for n, u in _QUANTITY.findall(evidence.words)}:
+        value, unit = _quantity(claim.text)
+        said = {(_as_int(n), _UNIT_OF[u.casefold()]) for n, u in _QUANTITY.findall(evidence.words)}
+        said |= {(_as_int(n), _UNIT_OF[u.casefold()]) for u, n in _PRICE.findall(evidence.words)}
+        if (value, unit) in said:
             return True
         # ...or in words: "two pages", "三天"
         spelled = [w for w, v in (*_NUMBER_WORDS.items(), *_CN_DIGITS.items()) if v == value]
@@ -216,6 +223,14 @@ def supports(evidence: Evidence, claim: Claim) -> bool:
     if claim.kind == "name":
         return all(re.search(rf"(?<!\w){re.escape(word.casefold())}", evidence.words) for word in claim.text.split())
     return True
+
+
+def _quantity(text: str) -> tuple[int | None, str]:
+    """(number, unit) of "10 min", "22 CHF" or "$129"."""
+    if price := _PRICE.match(text):
+        return _as_int(price.group(2)), _UNIT_OF[price.group(1).casefold()]
+    number, unit = _QUANTITY.match(text).groups()
+    return _as_int(number), _UNIT_OF[unit.casefold()]
 
 
 def _date_supported(evidence: Evidence, phrase: str) -> bool:
