@@ -97,7 +97,7 @@ def test_plugins_command_lists_builtins(capsys):
     rows = json.loads(capsys.readouterr().out)["plugins"]
     builtin = next(r for r in rows if r["name"] == "builtin")
     assert "messages/whatsapp" in builtin["indexers"] and "notes/markdown" in builtin["indexers"]
-    assert builtin["embedders"] == ["minilm", "use-multilingual"] and builtin["answerers"] == ["llama"]
+    assert builtin["embedders"] == ["minilm", "use-multilingual"] and builtin["answerers"] == ["llama", "extractive"]
 
 
 LOCAL_PLUGIN = '''
