@@ -99,17 +99,22 @@ def test_the_verifier_catches_a_planted_wrong_number():
     assert [c.kind for c in claims_in("Write to jon@example.com or see https://x.org")] == ["url", "email"]
 
 
-class WrongNumberAnswerer:
-    """A model that invents a number, registered like any answerer plugin."""
+class FixedAnswerer:
+    """A model that always says ``text``, registered like any answerer plugin as ``name``."""
+
+    def __init__(self, name: str, text: str):
+        self.name, self.text = name, text
 
     def answer(self, question, contexts, on_token=None, cancel=None):
-        return Answer(question, "Professor Oak wants 9000 Pokeballs [1]", list(contexts))
+        return Answer(question, self.text, list(contexts))
 
-
-class WrongNumberPlugin:
     @hookimpl
     def register_answerers(self, register):
-        register("wrong-number", lambda settings, paths: WrongNumberAnswerer())
+        register(self.name, lambda settings, paths: self)
+
+
+def WrongNumberPlugin() -> FixedAnswerer:  # noqa: N802 - a model that invents a number
+    return FixedAnswerer("wrong-number", "Professor Oak wants 9000 Pokeballs [1]")
 
 
 def test_an_unsupported_specific_falls_back_to_the_extractive_answer(home):
@@ -164,18 +169,10 @@ def test_a_quantity_needs_its_unit_after_the_same_number_in_a_passage_about_the_
     assert unsupported("$129 [2]", "What did User 2 say about the bag?", [photo, bag]) == []
 
 
-class ContentlessAnswerer:
-    """A model that answers with words no passage says (the bundled 270M model's "He said he would
-    not do it" for "What did Jimmeny say he refuses to do?")."""
-
-    def answer(self, question, contexts, on_token=None, cancel=None):
-        return Answer(question, "He talked about something else entirely [1]", list(contexts))
-
-
-class ContentlessPlugin:
-    @hookimpl
-    def register_answerers(self, register):
-        register("contentless", lambda settings, paths: ContentlessAnswerer())
+def ContentlessPlugin() -> FixedAnswerer:  # noqa: N802
+    """A model that answers with words no passage says (the bundled 270M model's "He said he
+    would not do it" for "What did Jimmeny say he refuses to do?")."""
+    return FixedAnswerer("contentless", "He talked about something else entirely [1]")
 
 
 def test_an_answer_that_says_nothing_the_passages_say_falls_back_to_the_extractive_answer(home):

@@ -158,7 +158,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         span = best_span(question, readable, person=named[0] if named else None, encode=encode)
         if span is None or (subject and not span.matched):
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
-        return done(Answer(question, f"{short_answer(span.text, subject) or span.text} [{span.citation}]", contexts, True,
+        return done(Answer(question, _span_text(span, subject), contexts, True,
                            evidence=[Quote(span.citation, span.quote)], source="extractive"))
     if on_passages:
         on_passages(lines_read(question, readable), list(contexts))
@@ -172,8 +172,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
                            generated.seconds, source="none"))
     bad = unsupported(generated.text, question, contexts)
     not_mentioned = generated.text.startswith(("Not mentioned", "没有提到"))
-    if (bad or says_nothing(generated.text, question) or wrong_language(generated.text, question, readable)
-            or not (not_mentioned or grounded(generated.text, question, readable))):
+    empty = says_nothing(generated.text, question) or wrong_language(generated.text, question, readable)
+    ungrounded = not (not_mentioned or grounded(generated.text, question, readable))
+    if bad or empty or ungrounded:
         span = best_span(question, readable, person=named[0] if named else None, encode=encode)
         if span is None or (subject and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
@@ -181,7 +182,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         if span is not None:
             said = ", ".join(claim.text for claim in bad[:3])
             zh = language_of(question) == "zh"
-            if not bad and not says_nothing(generated.text, question) and not wrong_language(generated.text, question, readable):
+            if not bad and not empty:  # ungrounded
                 note = ("模型的回答没有说出原文里的任何内容；这是最相关的原文。" if zh
                         else "The model's answer said nothing your data says; showing the passage that answers best.")
             elif not bad:
@@ -192,9 +193,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             else:
                 note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
                         else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
-            return done(Answer(question, f"{short_answer(span.text, subject) or span.text} [{span.citation}]", contexts, True, generated.prompt_tokens,
+            return done(Answer(question, _span_text(span, subject), contexts, True, generated.prompt_tokens,
                                generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
-    if generated.text.startswith(("Not mentioned", "没有提到")):
+    if not_mentioned:
         generated.found, generated.source = False, "none"
     generated.evidence = quotes_for(generated.text, question, generated.citations) if generated.found else []
     return done(generated)
@@ -207,6 +208,11 @@ def says_nothing(answer: str, question: str) -> bool:
     asked = re.sub(r"[\s\W_]+", "", question).casefold()
     echoed = len(bare) >= 4 and SequenceMatcher(None, bare, asked).ratio() >= ECHO_RATIO
     return not bare or answer.startswith("(the model gave no answer") or bare in ("attachment",) or echoed
+
+
+def _span_text(span, subject: set[str]) -> str:
+    """An extracted span as an answer: cut to its answering phrase, with its citation."""
+    return f"{short_answer(span.text, subject) or span.text} [{span.citation}]"
 
 
 def _cite(result: Result, contexts: list[Result]) -> tuple[int, list[Result]]:
