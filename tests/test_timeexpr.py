@@ -347,8 +347,14 @@ def test_temporal_questions():
     for question in ["When did I go to Paris?", "what date is the party", "which year did we move",
                      "how long ago was the trip", "我们什么时候去的", "生日是几号", "哪天开会"]:
         assert is_temporal_question(question), question
-    for question in ["who is Anna", "where is the key", "她叫什么名字"]:
+    for question in ["who is Anna", "where is the key", "她叫什么名字",
+                     # LoCoMo: "when" opens a clause of a question asking something else
+                     "What does Nate want to do when he goes over to Joanna's place?",
+                     "How did Joanna feel when someone wrote her a letter after reading her blog post?",
+                     "What hobby is a therapy for John when away from the court?"]:
         assert not is_temporal_question(question), question
+    assert is_temporal_question("Do you remember when Anna moved?")
+    assert is_temporal_question("What year did John start surfing, and when did he stop?")
 
 
 def test_no_match_is_fast():

@@ -134,6 +134,14 @@ _TEMPORAL_QUESTION = re.compile(
     re.IGNORECASE)
 
 
+# "What does Nate want to do when he visits?", "How did she feel when she read it?": a "when"
+# after another question word opens a clause; the question asks for what that word asks.
+_ASKED_BEFORE = re.compile(r"\b(?:what|how|who|whom|whose|where|which|why)\b", re.IGNORECASE)
+
+
 def is_temporal_question(question: str) -> bool:
     """True when the question asks for a date or time ("when", "what date", 什么时候, 几号...)."""
-    return _TEMPORAL_QUESTION.search(question) is not None
+    for found in _TEMPORAL_QUESTION.finditer(question):
+        if found.group().casefold() != "when" or not _ASKED_BEFORE.search(question[: found.start()]):
+            return True
+    return False
