@@ -447,6 +447,12 @@ class Store:
         """Nearest chunks by the multilingual vectors (see :mod:`.multilingual`)."""
         return multilingual.knn(self.conn, vector, k, filters.kinds, filters.sources, filters.since, filters.until)
 
+    def similarities(self, vector: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]:
+        """Cosine similarity of ``vector`` to each chunk of ``chunk_ids`` (by their stored vectors)."""
+        if not chunk_ids or self.vector_dimension() is None:
+            return {}
+        return vectors.similarities(self.conn, vector, chunk_ids)
+
     def knn(self, vector: np.ndarray, k: int, filters: Filters, *, exact: bool = False) -> list[tuple[int, float]]:
         """Nearest chunks by cosine distance, filters applied inside the KNN scan
         (quantized + re-scored on large stores, see :mod:`.vectors`)."""

@@ -377,6 +377,11 @@ def bits_of(conn: apsw.Connection, query: np.ndarray, width_words: int) -> np.nd
     return np.concatenate([raw, np.zeros(8 * width_words - len(raw), dtype=np.uint8)]).view(np.uint64)
 
 
+def similarities(conn: apsw.Connection, query: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]:
+    """Cosine similarity of the query to each of ``chunk_ids`` that has a vector."""
+    return {cid: 1.0 - distance for cid, distance in _rescore(conn, query, list(chunk_ids), len(chunk_ids))}
+
+
 def _rescore(conn: apsw.Connection, query: np.ndarray, candidates: list[int], k: int) -> list[tuple[int, float]]:
     if not candidates:
         return []

@@ -188,6 +188,13 @@ def hybrid_search(store: Store, query_vector: np.ndarray | None, query: str, k: 
         for cid, hit in hits.items():
             fused[cid] += unit * boost.score(hit, weights)
         ranked = sorted(hits, key=fused.__getitem__, reverse=True)
+    if query_vector is not None and not cjk_query:
+        # A passage found by the date it talks about, its place or as a reply was not among the
+        # vector hits (a date window filters those): its similarity is read from its stored
+        # vector, else the answer's relevance cut-off drops it ("Who did Maria have dinner with
+        # on May 3?" -> "My mom and I made some dinner together last night!", sent on 4 May).
+        unscored = [cid for cid in hits if cid not in similarity]
+        similarity.update(store.similarities(query_vector, unscored))
     terms = query_terms(query)
     results: list[Result] = []
     seen_docs: set[str] = set()
