@@ -99,6 +99,17 @@ def test_the_verifier_catches_a_planted_wrong_number():
     assert [c.kind for c in claims_in("Write to jon@example.com or see https://x.org")] == ["url", "email"]
 
 
+def test_a_name_that_only_begins_like_a_word_of_the_question_is_checked():
+    # The bundled model on "What hotel did I stay at in Kyoto?" over the vault's Fushimi Inari
+    # note: 'Hotel "Kyo-no" in Kyoto'. "Kyo" is a piece of "Kyoto", not a word the question says.
+    inari = (REAL / "notes/obsidian/kepano_vault/References/Fushimi Inari.md").read_text(encoding="utf-8")
+    note = Result(id="n:1", kind="note", source="notes", title="Fushimi Inari", snippet="", time=None, uri=None,
+                  score=1.0, text=inari)
+    question = "What hotel did I stay at in Kyoto?"
+    assert [c.text for c in unsupported('Hotel "Kyo-no" in Kyoto', question, [note])] == ["Kyo-no"]
+    assert unsupported("Fushimi Inari in Kyoto", question, [note]) == []
+
+
 class FixedAnswerer:
     """A model that always says ``text``, registered like any answerer plugin as ``name``."""
 

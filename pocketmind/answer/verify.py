@@ -48,6 +48,7 @@ _PRICE = re.compile(r"(?<![\w$€£¥])(chf|usd|eur|gbp|rmb|[$€£¥])\s?(\d+(?
 _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z\u00e0-\u00ff]+(?:['’][a-z]+)?(?:[ -][A-Z][a-z\u00e0-\u00ff]+)*")
 # A word with a capital inside it, an underscore, or letters and digits mixed: a product, a file, an id.
 _IDENTIFIER = re.compile(r"(?<![\w'’])(?=[^\W_]*_|\w*[a-z][A-Z]|[A-Z]{2,}[a-z]|\w*[A-Za-z]\d|\d+[A-Za-z]{2,})\w+")
+_NAME_TAIL = re.compile(r"-[a-z]+\b")  # the lower-case rest of a hyphenated name
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -125,6 +126,7 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
     """The specifics an answer states that the question did not already say."""
     text = _MARKER.sub(" ", answer)
     asked = question.casefold()
+    asked_words = set(_WORD.findall(asked))
     # When the question asks for a person or a place, its answer's first word is likely a name.
     asks_who = re.match(r"\s*(?:who|whom|where|which (?:person|friend|city|country|town|place)|in which)\b|.*(?:谁|哪里|在哪)",
                         question, re.I) is not None
@@ -160,7 +162,10 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
     for m in _NUMBER.finditer(text):
         take("number", m)
     for m in _NAME.finditer(text):
-        words = [w for w in re.split(r"[ -]", m.group()) if w.casefold() not in _COMMON and w.casefold() not in asked]
+        # A word of the question, not a piece of one: "Kyo" is not asked by "...in Kyoto?"
+        words = [w for w in re.split(r"[ -]", m.group()) if w.casefold() not in _COMMON and w.casefold() not in asked_words]
+        if words and (tail := _NAME_TAIL.match(text, m.end())):
+            words[-1] += tail.group()  # "Kyo-no" is not "Kyo" (which "Kyoto" would seem to say)
         sentence_start = _SENTENCE_START.search(text[: m.start()]) is not None
         if sentence_start and len(m.group().split()) == 1:
             word = m.group().casefold()
