@@ -100,3 +100,28 @@ def test_a_line_that_only_addresses_someone_is_never_the_extracted_answer(engine
 def test_a_model_that_does_not_know_has_not_answered():
     assert declines("I'm not sure.") and declines("I don't know [1]")
     assert not declines("Unknown Pleasures, the Joy Division album [1]") and not declines("She is sure it was Paris")
+
+
+def test_what_year_is_answered_with_the_year(engine):
+    # "What year did John start surfing?" -> 2018 (LoCoMo gold), not "five years before 16 July 2023"
+    year = engine.ask("What year did Caroline go to the LGBTQ support group?")
+    assert year.text.split(" [")[0] == "2023" and "support group" in year.evidence[0].quote
+    month = engine.ask("Which month did Melanie run a charity race?")
+    assert month.text.split(" [")[0] == "May 2023" and "charity race" in month.evidence[0].quote
+
+
+def test_when_inside_a_what_question_is_not_a_date_question(engine):
+    # "How did she feel when ...": the date of the message is not how she felt
+    answer = engine.ask("How did Melanie feel when she ran the charity race?")
+    assert answer.source != "data" and "2023" not in answer.text
+
+
+def test_a_message_found_by_the_day_it_talks_about_is_read(engine):
+    # Melanie on Thursday 25 May 2023: "I ran a charity race for mental health last Saturday" (20 May).
+    # It is found by the date it talks about, outside the question's day: its similarity is read
+    # from its stored vector, so the answer's relevance cut-off keeps it.
+    question = "What did Melanie do on 20 May 2023?"
+    best = engine.search(question)[0]
+    assert "charity race" in best.snippet and best.time.startswith("2023-05-25") and best.similarity > 0.25
+    answer = engine.ask(question)
+    assert answer.found and "charity race" in answer.text.lower() + answer.evidence[0].quote.lower()

@@ -85,8 +85,10 @@ def _sentences(text: str) -> list[str]:
 
 
 def best_span(question: str, passages: Sequence[Result], *, person: str | None = None,
-              encode: Callable[[list[str]], np.ndarray] | None = None, depth: int = 3) -> Span | None:
-    words = content_words(question)
+              encode: Callable[[list[str]], np.ndarray] | None = None, depth: int = 3,
+              names: Sequence[str] = ()) -> Span | None:
+    """``names``: the people the question names; their names are not what it asks about."""
+    words = topic_words(question, names)
     # A greeting answers nothing, though it may say the name asked about ("Wow Nate!").
     candidates = [(n, *unit) for n, result in enumerate(passages[:depth], 1) for unit in units(result) if not is_greeting(unit[0])]
     if not candidates:
@@ -122,6 +124,14 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
         if best is None or score > best.score:
             best = Span(text, n, line, score, len(words & (uw | ctx)))
     return best
+
+
+def topic_words(question: str, names: Sequence[str] = ()) -> set[str]:
+    """The question's subject words without the names of the people it names: in a chat
+    every other line says a name ("Wow, John!", "Tim, I'm..."), and saying it answers
+    nothing ("What did John attend with his colleagues?"). All of them when only names are left."""
+    words = content_words(question)
+    return (words - words_of(names)) or words
 
 
 class ExtractiveOnly:

@@ -19,6 +19,9 @@ from pocketmind.timeexpr import resolve_mentions
 from .said_when import said_when
 from .words import content_words, words_of
 
+# "What year did John start surfing?" is answered "2018", not "five years before 16 July 2023":
+# the year is the question's unit (LoCoMo's gold answers, and how a person would say it).
+_ASKS_YEAR_OR_MONTH = re.compile(r"\b(?:what|which)\s+(?:(?P<year>year)|(?P<month>month))\b|(?P<zy>哪一?年)|(?P<zm>哪个月|几月(?!几))", re.I)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -40,6 +43,13 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
     if best.kind == "note":
         own_text = _note_line_asked(question, own_text)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
+    if (asked := _ASKS_YEAR_OR_MONTH.search(question)) and (mentions or best.kind == "message"):
+        start, end = (mentions[0].start, mentions[0].end) if mentions else (moment.date(), moment.date())
+        month = bool(asked.group("month") or asked.group("zm"))
+        if start.year == end.year and (not month or start.month == end.month):
+            if month:
+                return f"{start.year}年{start.month}月" if cjk else f"{_MONTHS[start.month - 1]} {start.year}"
+            return f"{start.year}年" if cjk else str(start.year)
     if mentions and not cjk:
         return said_when(mentions[0], moment.date())
     if mentions:

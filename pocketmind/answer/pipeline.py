@@ -45,7 +45,7 @@ from .abstain import said_by_someone_else
 from .calendar_days import calendar_answer
 from .context import estimate_tokens, pack_context, relevant, with_conversation_context
 from .evidence import lines_read, quotes_for
-from .extractive import best_span
+from .extractive import best_span, topic_words
 from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
 from .language import source_language_span, wrong_language
@@ -151,14 +151,15 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return from_data(summary, contexts)
 
     readable = for_the_model(contexts)  # the same excerpts, numbered alike, without lines that address the model
+    topic = topic_words(question, named)  # what an extracted line must say: a name alone answers nothing
     if quoted := source_language_span(question, readable, named, encode):
         return done(Answer(question, f"{quoted.text} [{quoted.citation}]", contexts, True,
                            evidence=[Quote(quoted.citation, quoted.quote)], source="extractive"))
     if not getattr(answerer, "generates", True):  # no model: the best span is the answer
-        span = best_span(question, readable, person=named[0] if named else None, encode=encode)
-        if span is None or (subject and not span.matched):
+        span = best_span(question, readable, person=named[0] if named else None, encode=encode, names=named)
+        if span is None or (topic and not span.matched):
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
-        return done(Answer(question, _span_text(span, subject), contexts, True,
+        return done(Answer(question, _span_text(span, topic), contexts, True,
                            evidence=[Quote(span.citation, span.quote)], source="extractive"))
     if on_passages:
         on_passages(lines_read(question, readable), list(contexts))
@@ -175,8 +176,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     empty = says_nothing(generated.text, question) or wrong_language(generated.text, question, readable)
     ungrounded = not (not_mentioned or grounded(generated.text, question, readable))
     if bad or empty or ungrounded:
-        span = best_span(question, readable, person=named[0] if named else None, encode=encode)
-        if span is None or (subject and not span.matched):  # nothing in the passages is about the question
+        span = best_span(question, readable, person=named[0] if named else None, encode=encode, names=named)
+        if span is None or (topic and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
                                generated.seconds, source="none"))
         if span is not None:
@@ -193,7 +194,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             else:
                 note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
                         else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
-            return done(Answer(question, _span_text(span, subject), contexts, True, generated.prompt_tokens,
+            return done(Answer(question, _span_text(span, topic), contexts, True, generated.prompt_tokens,
                                generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
     if not_mentioned:
         generated.found, generated.source = False, "none"

@@ -78,7 +78,7 @@ def typed_answer(question: str, kind: str | None, named: Sequence[str], results:
         words = content_words(question) if subject is None else subject
         if asks_who_is_in_photo(question):
             return people_in_photo(question, results, words)
-        return photographer(question, results, words) or _author(question, results)
+        return photographer(question, results, words) or _author(question, results, named)
     return None
 
 
@@ -185,20 +185,25 @@ def _place_of(result: Result) -> str | None:
     return result.place or result.metadata.get("iptc_location") or None
 
 
-def _author(question: str, results: Sequence[Result]) -> TypedAnswer | None:
-    """Who wrote the message (or took the photo, wrote the note) that the question is about."""
+def _author(question: str, results: Sequence[Result], named: Sequence[str] = ()) -> TypedAnswer | None:
+    """Who wrote the message (or took the photo, wrote the note) that the question is about.
+    Never a person the question names: "Who gave Maria's family money?" is not asked of
+    Maria's own line about it."""
     words = content_words(question)
+    asked_about = {name.casefold() for name in named}
     to_me = bool(_TO_ME.search(question))
     best, most = None, 0
     for n, result in enumerate(results[:3], 1):
-        if not result.author or result.kind not in ("message", "photo", "note"):
-            continue
         if to_me and result.metadata.get("from_me"):
             continue  # "which number asked me ...": not the user's own message
+        if result.author and result.author.casefold() in asked_about:
+            continue
         said = _said(words, result) if words else 1
         if said > most:  # the passage that says most of the question's words, not the first saying one
             best, most = (n, result), said
-    if best is None:
+    # The passage most about the question has no author to give ("Who is the artist of the album
+    # Bass on Top?" is the album note's "artist: Paul Chambers"): not the author of a lesser one.
+    if best is None or not best[1].author or best[1].kind not in ("message", "photo", "note"):
         return None
     n, result = best
     quote = f"{result.author}: {_own_text(result)}" if result.kind == "message" else _line_with(result, result.author)

@@ -31,6 +31,8 @@ last next ago first there their them they he she his her its it the a an much ma
 # zh/en text 0.4-0.6, unrelated below 0.3; "谁在亚马逊雨林看到了…金刚鹦鹉" / "I spotted a rare
 # Hyacinth Macaw ... in the Amazon Rainforest": 0.58).
 CROSS_LINGUAL_SIMILARITY = 0.4
+# "How long has Nate had his snakes?" asks a length: "long" is not its subject ("Long time no see").
+_HOW_ADJECTIVE = re.compile(r"\bhow\s+(?:long|often|old|far|big|soon|well)\b", re.I)
 _CJK_FUNCTION = set("的了吗呢吧啊呀么是在有和与也都就还我你他她它们这那哪里什么谁几时候怎样")
 
 
@@ -48,7 +50,7 @@ def stem(word: str) -> str:
 
 def content_words(question: str) -> set[str]:
     """Stems of the question's subject words; CJK runs as bigrams without function characters."""
-    words = {stem(w) for w in _latin_words(question) if w.casefold() not in _ASKING}
+    words = {stem(w) for w in _latin_words(_HOW_ADJECTIVE.sub(" ", question)) if w.casefold() not in _ASKING}
     for run in CJK_RUN.findall(question):
         kept = "".join(c if c not in _CJK_FUNCTION else " " for c in run)
         for piece in kept.split():
