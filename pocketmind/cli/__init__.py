@@ -29,11 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         handlers=[handler])
     from rich.console import Console
 
-    # No ":emoji:" codes either: user text is printed as written.
+    # No ":emoji:" codes and no highlighting of numbers or quotes in it either: user text is
+    # printed as written (the highlighter's regexes were also a third of a daemon search's client time).
     # A pipe or file gets whole lines (rich would wrap at 80 columns and split URIs);
     # a terminal wraps them itself.
-    out = Console(emoji=False, soft_wrap=not sys.stdout.isatty())
-    err = Console(stderr=True, soft_wrap=True, emoji=False)  # an error stays one line
+    out = Console(emoji=False, highlight=False, soft_wrap=not sys.stdout.isatty())
+    err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)  # an error stays one line
     # A command owns its process, so the private umask holds for its whole run: files that SQLite,
     # torch or a plugin create at any time (and those of the daemon and TUI run from here) are
     # private too. Restored on return, for callers that run main() in-process (tests).
