@@ -24,7 +24,7 @@ from pocketmind.daemon.service import read_state, running_daemon_pid
 from pocketmind.engine import Engine
 from pocketmind.paths import resolve_paths
 from pocketmind.protocol import PROTOCOL_VERSION, LineReader, encode, socket_path
-from pocketmind.results import Answer
+from pocketmind.results import Answer, Result
 
 ANNA = "When is Anna moving to Berlin?"
 # What the CLI prints, both ways: through the daemon and in-process.
@@ -330,3 +330,19 @@ def test_a_daemon_that_does_not_answer_is_one_clear_error(isolated_home):
         stuck.listen(1)
         with pytest.raises(DaemonError, match=r"^the pocketmind daemon did not answer within 1 s; try again"):
             client_mod.connect(isolated_home, timeout=1)
+
+
+def test_the_piped_search_prints_what_rich_prints():
+    # Through the daemon to a pipe, `search` prints without rich: the same text, for text that looks
+    # like markup, escapes, control characters, CJK and highlighted matches.
+    from rich.console import Console
+
+    from pocketmind.cli.output import print_result
+    from pocketmind.cli.piped import result_lines
+
+    result = Result(id="notes:a [old]\\b.md", kind="note", source="notes [x]", title="Notes [old] \\[bold]x[/bold]",
+                    snippet="Anna: \x1b[31mmoving[0m to 柏林 [red]now[/red]\nsecond line", time="2025-03-01T10:00:00",
+                    uri=None, score=1.0, author="Anna\nB", highlights=[(13, 19), (23, 25)])
+    printed = io.StringIO()
+    print_result(Console(file=printed, emoji=False, highlight=False, soft_wrap=True), 3, result)
+    assert "\n".join(result_lines(3, result)) + "\n" == printed.getvalue()

@@ -3,7 +3,8 @@
 - :mod:`.parser`: commands and options;
 - :mod:`.commands`: what each command does;
 - :mod:`.daemon`: the `daemon ...` commands;
-- :mod:`.output`: printing results and JSON.
+- :mod:`.output`: printing results and JSON;
+- :mod:`.piped`: `search` through the daemon to a pipe, printed without importing rich.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pocketmind import offline  # noqa: F401
 from pocketmind.errors import ConfigError, PocketmindError
 from pocketmind.permissions import PRIVATE_UMASK
 
-from .output import OneLineRecords, plain
 from .parser import build_parser
+from .piped import piped_search
+from .textout import OneLineRecords
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler.addFilter(OneLineRecords())
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s",
                         handlers=[handler])
+    if (done := piped_search(args)) is not None:  # through the daemon to a pipe: no rich to import
+        return done
     from rich.console import Console
+
+    from .output import plain
 
     # No ":emoji:" codes and no highlighting of numbers or quotes in it either: user text is
     # printed as written (the highlighter's regexes were also a third of a daemon search's client time).

@@ -20,6 +20,7 @@ from rich.console import Console
 from pocketmind.errors import ConfigError, PocketmindError
 
 from .doctor import print_checkup
+from .piped import search_filters
 from .output import plain, plain_block, print_answer_card, print_index_summary, print_json, print_passages_read, print_result
 
 if TYPE_CHECKING:
@@ -131,13 +132,8 @@ def cmd_index(engine: Engine, args, out: Console, err: Console) -> int:
     return 0
 
 
-def _filters(args) -> dict[str, Any]:
-    return {"kinds": args.kind or (), "sources": args.source or (), "since": args.since, "until": args.until, "person": args.person,
-            "chat_with": args.chat_with}
-
-
 def cmd_search(engine: Engine, args, out: Console, err: Console) -> int:
-    results = engine.search(args.query, k=args.k, **_filters(args))
+    results = engine.search(args.query, k=args.k, **search_filters(args))
     if args.json:
         print_json({"results": [r.to_json() for r in results]})
         return 0
@@ -150,11 +146,11 @@ def cmd_search(engine: Engine, args, out: Console, err: Console) -> int:
 
 def cmd_ask(engine: Engine, args, out: Console, err: Console) -> int:
     if args.json:
-        answer = engine.ask(args.query, **_filters(args))
+        answer = engine.ask(args.query, **search_filters(args))
         print_json(answer.to_json())
         return 0
     answer = engine.ask(args.query, on_token=lambda t: out.print(plain_block(t), end="", highlight=False),
-                        on_passages=lambda quotes, passages: print_passages_read(err, quotes, passages), **_filters(args))
+                        on_passages=lambda quotes, passages: print_passages_read(err, quotes, passages), **search_filters(args))
     out.print()
     print_answer_card(out, answer)
     return 0

@@ -10,16 +10,13 @@ the exact data; ``json.dumps`` escapes control characters itself.
 
 from __future__ import annotations
 
-import json
-import logging
-import sys
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 
 from pocketmind.results import Answer, Quote, Result
 from pocketmind.text import one_line, printable
+
+from .textout import OneLineRecords, print_json  # noqa: F401  (rich-free: the piped search prints without rich)
 
 
 def plain(text: object) -> str:
@@ -32,19 +29,7 @@ def plain_block(text: str) -> str:
     return escape(printable(text))
 
 
-class OneLineRecords(logging.Filter):
-    """Log lines name files too (``skipped <path>: ...``): each message on one line, control characters escaped."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = one_line(record.getMessage()), None
-        return True
-
 UNSUPPORTED_SHOWN = 3  # a photo folder in a notes source must not flood the terminal; --json lists all
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-    sys.stdout.flush()
 
 
 def print_index_summary(out: Console, s) -> None:
