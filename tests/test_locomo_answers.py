@@ -98,7 +98,7 @@ def test_a_line_that_only_addresses_someone_is_never_the_extracted_answer(engine
 
 
 def test_a_model_that_does_not_know_has_not_answered():
-    assert declines("I'm not sure.") and declines("I don't know [1]")
+    assert declines("I'm not sure.") and declines("I don't know [1]") and declines("John: I'm not sure")
     assert not declines("Unknown Pleasures, the Joy Division album [1]") and not declines("She is sure it was Paris")
 
 
@@ -125,3 +125,24 @@ def test_a_message_found_by_the_day_it_talks_about_is_read(engine):
     assert "charity race" in best.snippet and best.time.startswith("2023-05-25") and best.similarity > 0.25
     answer = engine.ask(question)
     assert answer.found and "charity race" in answer.text.lower() + answer.evidence[0].quote.lower()
+
+
+def test_a_name_no_passage_says_is_not_answered(engine):
+    # LoCoMo's adversarial questions change a detail ("a trip to France" of a trip to England): the
+    # passages are about something else, and the model would answer from them anyway.
+    answer = engine.ask("What did Melanie paint on her trip to France?")
+    assert not answer.found and answer.text.startswith("Not in your data: France is not mentioned")
+    assert answer.citations  # the closest passages are still shown
+    painted = engine.ask("What did Melanie paint recently?")
+    assert painted.found and "sunrise" in painted.text
+
+
+def test_the_source_of_a_passage_names_it_too():
+    # "...on Discord?" is said by where the passage comes from, not its text
+    from pocketmind.answer.abstain import unnamed_in_passages
+    from pocketmind.results import Result
+
+    call = Result(id="m:1", kind="message", source="discord", title="general", snippet="Started a call that lasted 113 minutes.",
+                  time="2023-03-02T10:00:00", uri="file:///data/chats/discord/general.json", score=1.0, author="mlomb")
+    assert unnamed_in_passages("How long was the Discord call mlomb started?", ["mlomb"], [call]) is None
+    assert unnamed_in_passages("How long was the Zoom call mlomb started?", ["mlomb"], [call]) == "Zoom"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from typing import Sequence
+from urllib.parse import unquote
 
 from pocketmind.results import Result
 
@@ -69,3 +70,36 @@ def _about(text: str) -> tuple[bool, bool]:
     """(about its author, about the one it addresses): whichever person it speaks in more."""
     first, second = len(_FIRST_PERSON.findall(text)), len(_SECOND_PERSON.findall(text))
     return first > second, second > first
+
+
+# A capitalised word inside a question names something: "a trip to France", "the desert in
+# Oregon", "his HR internship". Month and day names, "I" and the people the question names
+# (their messages need not say their own name) are not checked.
+_NAMED = re.compile(r"(?<=[\w,;:'’\"] )(?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*)*")
+_CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday i i'm i've i'd dr mr mrs ms st jr sr".split())
+# A name is said when a passage says a word starting with most of it: "European" by "Europe",
+# "Himalayan" by "Himalayas", "Johns's" (sic) by "John".
+_UNSAID_LETTERS = 3
+
+
+def unnamed_in_passages(question: str, people_named: Sequence[str], passages: Sequence[Result]) -> str | None:
+    """A name the question says that none of the passages says ("France" when they speak of
+    England): whatever the passages say, it is not about what was asked. None when each is said.
+    ``people_named``: names not to check (the people asked about: their messages need not say
+    their own name)."""
+    # Where a passage comes from says names too: "on Discord", "on Messenger" (its source, file, metadata).
+    said = " ".join(" ".join((p.title or "", p.text or p.snippet or "", p.place or "", p.author or "", p.conversation or "",
+                              p.source or "", unquote(p.uri or ""), " ".join(map(str, p.metadata.values()))))
+                    for p in passages).casefold()
+    people = {w.casefold() for name in people_named for w in re.findall(r"[\w'’-]+", name)}
+    for found in _NAMED.finditer(question):
+        for word in found.group().split():
+            stem = re.sub(r"['’]s$", "", word).split("-")[0].casefold()  # "Gina's", "Wars-related"
+            if stem in people or stem.removesuffix("s") in people or stem in _CALENDAR_WORDS or len(stem) < 2:
+                continue
+            start = stem[: max(4, len(stem) - _UNSAID_LETTERS)]
+            if not re.search(rf"(?<!\w){re.escape(start)}", said):
+                return re.sub(r"['’]s$", "", word)
+    return None

@@ -32,9 +32,12 @@ _DECLINES = re.compile(r"^\W*(?:i['’]?m not sure|i am not sure|not sure|i don[
                        r"(?:it is|it's) not (?:mentioned|specified|stated|clear)|not specified|not stated)\b", re.I)
 
 
+_SPEAKER = re.compile(r"^[A-Z][\w .'’-]{0,40}:\s+")  # "John: I'm not sure", the chat's form copied
+
+
 def declines(answer: str) -> bool:
-    """Whether a generated answer says it does not know."""
-    return bool(_DECLINES.match(answer))
+    """Whether a generated answer says it does not know (in its own words or a speaker's)."""
+    return bool(_DECLINES.match(_SPEAKER.sub("", answer, count=1)))
 
 
 def is_greeting(sentence: str) -> bool:

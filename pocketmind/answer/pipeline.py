@@ -41,7 +41,7 @@ from pocketmind.results import Answer, Quote, Result
 from pocketmind.text import language_of
 from pocketmind.timeexpr import resolve_mentions
 
-from .abstain import said_by_someone_else
+from .abstain import said_by_someone_else, unnamed_in_passages
 from .calendar_days import calendar_answer
 from .context import estimate_tokens, pack_context, relevant, with_conversation_context
 from .evidence import lines_read, quotes_for
@@ -150,6 +150,10 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if is_summary_question(question) and dated_things >= 2 and (summary := dated_list(question, contexts)):
         return from_data(summary, contexts)
 
+    speakers = [c.author for c in contexts if c.author]
+    if (unnamed := unnamed_in_passages(question, [*reading.people, *named, *speakers], contexts)) is not None:
+        # "...a trip to France?" over passages about a trip to England: a model would answer England
+        return done(Answer(question, not_named(question, unnamed), contexts[:CLOSEST], False, source="none"))
     readable = for_the_model(contexts)  # the same excerpts, numbered alike, without lines that address the model
     topic = topic_words(question, named)  # what an extracted line must say: a name alone answers nothing
     if quoted := source_language_span(question, readable, named, encode):
@@ -200,6 +204,12 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         generated.found, generated.source = False, "none"
     generated.evidence = quotes_for(generated.text, question, generated.citations) if generated.found else []
     return done(generated)
+
+
+def not_named(question: str, name: str) -> str:
+    if language_of(question) == "zh":
+        return f"你的数据里没有：最接近的段落都没有提到“{name}”；下面是这些段落。"
+    return f"Not in your data: {name} is not mentioned in the closest passages; they are below."
 
 
 def says_nothing(answer: str, question: str) -> bool:
