@@ -52,7 +52,7 @@ from .language import source_language_span, wrong_language
 from .phrase import declines, short_answer
 from .poll import poll_answer
 from .said_when import message_saying_when
-from .prompt import not_found
+from .prompt import not_found, not_named
 from .recurring import occurrence_asked
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
@@ -204,12 +204,6 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         generated.found, generated.source = False, "none"
     generated.evidence = quotes_for(generated.text, question, generated.citations) if generated.found else []
     return done(generated)
-
-
-def not_named(question: str, name: str) -> str:
-    if language_of(question) == "zh":
-        return f"你的数据里没有：最接近的段落都没有提到“{name}”；下面是这些段落。"
-    return f"Not in your data: {name} is not mentioned in the closest passages; they are below."
 
 
 def says_nothing(answer: str, question: str) -> bool:

@@ -24,6 +24,13 @@ def not_found(question: str) -> str:
     return NOT_FOUND_ZH if language_of(question) == "zh" else NOT_FOUND
 
 
+def not_named(question: str, name: str) -> str:
+    """Not in your data, when the question names something none of the closest passages says."""
+    if language_of(question) == "zh":
+        return f"你的数据里没有：最接近的段落都没有提到“{name}”；下面是这些段落。"
+    return f"Not in your data: {name} is not mentioned in the closest passages; they are below."
+
+
 def answer_language(question: str) -> str | None:
     """The language an answer must be written in, when it is not English."""
     return LANGUAGE_NAMES.get(language_of(question))

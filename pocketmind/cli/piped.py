@@ -3,7 +3,7 @@
 A search the daemon answers takes tens of milliseconds; importing rich to print it
 took about as long again. Printed to a pipe, rich adds no colour and wraps no line,
 so the lines it would write are plain text and are written here instead, the same
-bytes (tests/test_cli.py compares them). To a terminal, or when anything else is to be
+bytes (tests/test_daemon_socket.py compares them). To a terminal, or when anything else is to be
 said (a warning, an error, no daemon), the rich path in :mod:`.commands` prints as always.
 """
 
