@@ -47,7 +47,9 @@ class ModelSettings:
         "Any GGUF works; instruct models use their own chat template.", ""
     )
     llm_threads: int = _number("CPU threads for the LLM.", 2, 1, 256)
-    llm_context: int = _number("LLM context window in tokens.", 2048, 512, 1_048_576)
+    # 1024 holds the largest prompt the default budgets make (LoCoMo's longest: 786 tokens) and
+    # the answer; its KV cache is 20 MB smaller than 2048's in the warm daemon (bench/memory.py).
+    llm_context: int = _number("LLM context window in tokens.", 1024, 512, 1_048_576)
     max_answer_tokens: int = _number("Most tokens an answer may have.", 48, 8, 8192)
     idle_unload_seconds: int = _number("The daemon releases models after this many idle seconds (0 = never).", 300, 0, 604_800)
 
