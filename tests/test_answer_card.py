@@ -99,6 +99,14 @@ def test_the_verifier_catches_a_planted_wrong_number():
     assert [c.kind for c in claims_in("Write to jon@example.com or see https://x.org")] == ["url", "email"]
 
 
+def test_a_quoted_sentence_starting_with_a_question_word_names_nobody():
+    # LoCoMo 43: 'The topic of discussion is: "What's the best way to make a difference?"' had the
+    # name "What's" caught as unsupported; a quoted single name is still a name.
+    assert claims_in('The topic of discussion is: "What\'s the best way to make a difference?"') == []
+    assert claims_in("There's one more [1]") == []
+    assert [c.text for c in claims_in('"Luna" [1]')] == ["Luna"]
+
+
 def test_a_name_that_only_begins_like_a_word_of_the_question_is_checked():
     # The bundled model on "What hotel did I stay at in Kyoto?" over the vault's Fushimi Inari
     # note: 'Hotel "Kyo-no" in Kyoto'. "Kyo" is a piece of "Kyoto", not a word the question says.

@@ -50,6 +50,9 @@ _NAME = re.compile(r"(?<![\w'’])[A-Z][a-z\u00e0-\u00ff]+(?:['’][a-z]+)?(?:[ 
 _IDENTIFIER = re.compile(r"(?<![\w'’])(?=[^\W_]*_|\w*[a-z][A-Z]|[A-Z]{2,}[a-z]|\w*[A-Za-z]\d|\d+[A-Za-z]{2,})\w+")
 _NAME_TAIL = re.compile(r"-[a-z]+\b")  # the lower-case rest of a hyphenated name
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
+# ...of a quoted sentence, for its sentence-starting words: The topic is "What's the best way...?"
+# (a quoted name is still checked: '"Luna" [1]')
+_QUOTE_START = re.compile(r"(?:^|[.!?:;]\s+|\n|\s)[\"“‘'(]$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -167,8 +170,10 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
         if words and (tail := _NAME_TAIL.match(text, m.end())):
             words[-1] += tail.group()  # "Kyo-no" is not "Kyo" (which "Kyoto" would seem to say)
         sentence_start = _SENTENCE_START.search(text[: m.start()]) is not None
+        word = re.split(r"['’]", m.group().casefold())[0]  # "What's", "There's": their first word
+        if _QUOTE_START.search(text[: m.start()]) and len(m.group().split()) == 1 and word in _STARTERS:
+            continue
         if sentence_start and len(m.group().split()) == 1:
-            word = m.group().casefold()
             # A capital that may only start a sentence ("Write to ...") is a name when the
             # question asks who: "Berta [1]" answering "who sold the piano?".
             if not asks_who or word in _STARTERS or word.endswith(("ing", "ed", "ly")):
