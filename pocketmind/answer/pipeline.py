@@ -94,7 +94,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if not shown and (reading.since or reading.until) and not content_words(reading.text):
         shown = list(results[: options.shown])  # "where was I on 22 October 2008?": the date is the whole question
     if not shown:
-        return done(Answer(question, not_found(question), list(results[:CLOSEST]), False, source="none"))
+        return done(Answer(question, not_found(question, closest=bool(results)), list(results[:CLOSEST]), False, source="none"))
     absent = None if options.person_filter else said_by_someone_else(results, reading.people, people, content_words(question))
     best = shown[0]
     best_doc = store.documents([best.id])[best.id]  # the whole document, not its best chunk
