@@ -29,7 +29,7 @@ def register_answerers(register):
 
     def make(settings, paths):
         m = settings.models
-        return LlamaAnswerer(m.llm_path, m.llm_threads, m.llm_context, m.max_answer_tokens, paths.cache_dir)
+        return LlamaAnswerer(m.llm_path, m.llm_threads, settings.answer_window(), m.max_answer_tokens, paths.cache_dir)
 
     register("llama", make)
     # No language model at all: every answer is from the data or a quoted span of it.

@@ -47,9 +47,8 @@ class ModelSettings:
         "Any GGUF works; instruct models use their own chat template.", ""
     )
     llm_threads: int = _number("CPU threads for the LLM.", 2, 1, 256)
-    # 1024 holds the largest prompt the default budgets make (LoCoMo's longest: 786 tokens) and
-    # the answer; its KV cache is 20 MB smaller than 2048's in the warm daemon (bench/memory.py).
-    llm_context: int = _number("LLM context window in tokens.", 1024, 512, 1_048_576)
+    # The most it may be: the window loaded is what the budgets need (see Settings.answer_window).
+    llm_context: int = _number("LLM context window in tokens (at most).", 2048, 512, 1_048_576)
     max_answer_tokens: int = _number("Most tokens an answer may have.", 48, 8, 8192)
     idle_unload_seconds: int = _number("The daemon releases models after this many idle seconds (0 = never).", 300, 0, 604_800)
 
@@ -121,6 +120,14 @@ class Settings:
                 f"setting models.llm_context = {self.models.llm_context} cannot hold search.context_tokens = "
                 f"{self.search.context_tokens} plus models.max_answer_tokens = {self.models.max_answer_tokens} plus "
                 f"{PROMPT_OVERHEAD_TOKENS} for the question and instructions: use at least {need}, or lower the others")
+
+    def answer_window(self) -> int:
+        """The LLM context window to load: what the prompt budgets need, rounded up to 256 tokens,
+        at most ``models.llm_context``. The defaults need 848 (LoCoMo's longest prompt is 786
+        tokens): a 1024-token window, whose KV cache is 20 MB smaller than 2048's in the warm
+        daemon (bench/memory.py); a larger search.context_tokens gets a larger window."""
+        need = self.search.context_tokens + self.models.max_answer_tokens + PROMPT_OVERHEAD_TOKENS
+        return min(self.models.llm_context, -(-need // 256) * 256)
 
     def get(self, dotted: str) -> Any:
         group, f = self._field(dotted)

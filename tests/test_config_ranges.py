@@ -119,3 +119,18 @@ def test_a_context_window_too_small_for_the_prompt_is_refused(tmp_path, capsys):
     config.write_text("[models]\nllm_context = 512\nmax_answer_tokens = 400\n")
     with pytest.raises(ConfigError, match=r"config.toml: setting models.llm_context = 512 cannot hold .* use at least 1200"):
         load(config)
+
+
+def test_the_loaded_window_is_what_the_budgets_need(tmp_path):
+    # The defaults need 848 tokens: a 1024-token window (20 MB less KV cache than 2048); a larger
+    # search budget gets a larger window, never more than models.llm_context allows.
+    settings = Settings()
+    assert settings.answer_window() == 1024
+    settings.search.context_tokens = 700
+    assert settings.answer_window() == 1280
+    settings.models.llm_context = 1100
+    assert settings.answer_window() == 1100
+    from pocketmind import Engine
+
+    with Engine(home=tmp_path / "home") as engine:
+        assert engine.answerer.n_ctx == 1024  # what the bundled model is loaded with
