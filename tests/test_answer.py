@@ -66,7 +66,7 @@ def test_with_nothing_indexed_no_closest_passages_are_promised(tmp_path):
     with Engine(home=tmp_path / "home") as empty:
         answer = empty.ask("When did Anna say she was moving?")
         assert (answer.found, answer.text, answer.citations) == (False, NOTHING_FOUND, [])
-        assert empty.ask("安娜什么时候说她要搬家？").text == "你的数据里没有：没有任何内容与它相符。"
+        assert empty.ask("安娜什么时候说她要搬家？").text == "你的数据里没有：没有找到相关内容。"
 
 
 def test_cancel_stops_generation(engine):

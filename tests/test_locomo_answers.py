@@ -14,6 +14,8 @@ from conftest import CORPUS
 from pocketmind import Engine
 from pocketmind.answer.extractive import best_span
 from pocketmind.answer.phrase import declines, short_answer
+from pocketmind.answer.said_when import said_when
+from pocketmind.timeexpr import resolve_mentions
 
 SESSIONS = 3
 
@@ -56,6 +58,27 @@ def test_last_saturday_is_told_as_the_saturday_before_the_day_it_was_said(engine
 def test_yesterday_keeps_its_date(engine):
     # Caroline on 8 May 2023: "I went to a LGBTQ support group yesterday"
     assert engine.ask("When did Caroline go to the LGBTQ support group?").text == "7 May 2023 [2]"
+
+
+def test_the_message_saying_when_is_read_even_when_the_prompt_budget_left_it_out(engine):
+    # With room for one passage only, the line saying "yesterday" is not among the model's
+    # excerpts; the date is still read from it (and it is cited), not from the best hit's day.
+    budget = engine.settings.search.context_tokens
+    engine.settings.search.context_tokens = 100
+    try:
+        answer = engine.ask("When did Caroline go to the LGBTQ support group?")
+    finally:
+        engine.settings.search.context_tokens = budget
+    assert answer.text.startswith("7 May 2023 [")
+    cited = answer.citations[int(answer.text.split("[")[1].rstrip("]")) - 1]
+    assert "support group yesterday" in cited.text
+
+
+def test_this_weekend_is_told_as_a_weekend():
+    # Nate on Monday 22 August 2022 (LoCoMo 42): "I'm taking some time off this weekend"
+    said = datetime(2022, 8, 22, 11, 5)
+    [mention] = resolve_mentions("I'm taking some time off this weekend to chill with my pets.", said)
+    assert said_when(mention, said.date()) == "the weekend of 27 August 2022"
 
 
 def test_a_question_about_what_the_other_person_did_abstains(engine):

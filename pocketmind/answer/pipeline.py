@@ -134,10 +134,12 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     cited = first
     if reading.temporal and not undated and about_subject(subject, best):
         says_no_time = best.time and not resolve_mentions(best_doc["text"], datetime.fromisoformat(best.time))
-        saying = message_saying_when(contexts, subject) if says_no_time else None
+        # Read from every close hit, not only those the prompt's budget kept: "Last Friday, I made a
+        # dessert with almond milk" ranked third, after two windows that filled the budget.
+        saying = message_saying_when(shown, subject) if says_no_time else None
         occurrence = occurrence_asked(question, best, lambda title: _titled(store, "event", title), reading.since, reading.until)
         if saying is not None:  # the best hit says no time; a line close to it does
-            cited = contexts.index(saying[0]) + 1
+            cited, contexts = _cite(saying[0], contexts)
             dated = date_answer(question, reading.temporal, *saying)
         elif occurrence is not best:  # "the first Blue Recycle bin collection": not whichever ranked first
             cited, contexts = _cite(occurrence, contexts)

@@ -18,8 +18,8 @@ from pocketmind.text import language_of
 NOT_FOUND = "Not in your data: it is not mentioned in anything indexed; the closest passages are below."
 NOT_FOUND_ZH = "你的数据里没有：没有找到相关内容；下面是最接近的段落。"
 # ...when no passage at all came back (an empty store, or filters nothing matches): none to show.
-NOTHING_FOUND = "Not in your data: nothing indexed matches it."
-NOTHING_FOUND_ZH = "你的数据里没有：没有任何内容与它相符。"
+NOTHING_FOUND = "Not in your data: it is not mentioned in anything indexed."
+NOTHING_FOUND_ZH = "你的数据里没有：没有找到相关内容。"
 LANGUAGE_NAMES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean"}
 
 

@@ -61,8 +61,8 @@ def said_when(mention: TimeMention, said_on: date) -> str:
         return f"the {found['weekday'].capitalize()} before {anchor}"
     if mention.granularity == "day" and mention.start == mention.end:
         return spoken_day(mention.start)
-    if mention.granularity == "week":
-        return f"the week of {spoken_day(mention.start)}"
+    if mention.granularity == "week":  # "this weekend" is a weekend, not its week
+        return f"the {'weekend' if 'weekend' in phrase.lower() else 'week'} of {spoken_day(mention.start)}"
     return mention.label
 
 
