@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -459,3 +460,15 @@ def test_tomboy_note_keeps_its_offset_and_lists(real: Path):
     assert note.text.startswith("TODO Liste\n\n- Erst das erledigen\n- dann das\n- und dann das\n\nSpäter")
     assert note.text.endswith("- Das hier sollte dann vermutlich keine TODO-Liste mehr sein")
     assert note.metadata["last-change-date"] == "2025-09-04T22:56:53.9751960+02:00"
+
+
+def test_a_date_that_is_no_date_stays_text_and_the_note_is_kept(kepano: Path, tmp_path: Path):
+    # Found by the fuzz suite: Blade Runner.md with "last: 2023-00-14" made PyYAML raise ValueError
+    # (month 0) and the note was lost; the rest of its front-matter still counts.
+    original = (kepano / "References" / "Blade Runner.md").read_text(encoding="utf-8")
+    assert "\nyear: 1982\n" in original and "\nlast: " in original
+    broken = tmp_path / "Blade Runner.md"
+    broken.write_text(re.sub(r"\nlast: [^\n]*", "\nlast: 2023-00-14", original), encoding="utf-8")
+    note = only(MarkdownNoteIndexer().parse(broken, tmp_path))
+    assert note.metadata["last"] == "2023-00-14" and note.metadata["year"] == 1982
+    assert note.metadata["director"] == ["Ridley Scott"]

@@ -78,13 +78,28 @@ def split_frontmatter(text: str) -> tuple[str, str]:
     return "", text  # an opening rule without a closing one is just a rule
 
 
+class _FrontmatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date that is no date ("last: 2023-00-14") stays text:
+    PyYAML raises ValueError for it, which cost the whole note."""
+
+
+def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontmatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
+
 def load_frontmatter(source: str) -> Frontmatter:
     """Parse YAML frontmatter; a broken block costs the metadata, not the note."""
     if not source.strip():
         return Frontmatter()
     for candidate in (source, PLACEHOLDER.sub(r"'\1'", source)):
         try:
-            data = yaml.safe_load(candidate)
+            data = yaml.load(candidate, Loader=_FrontmatterLoader)  # noqa: S506 - a SafeLoader
         except yaml.YAMLError as error:
             problem = str(error).splitlines()[0]
             continue
