@@ -114,7 +114,7 @@ class Settings:
 
     def check(self) -> None:
         """Refuse settings that are each in range but do not fit together."""
-        need = self.search.context_tokens + self.models.max_answer_tokens + PROMPT_OVERHEAD_TOKENS
+        need = self.prompt_need()
         if need > self.models.llm_context:
             raise ConfigError(
                 f"setting models.llm_context = {self.models.llm_context} cannot hold search.context_tokens = "
@@ -126,8 +126,12 @@ class Settings:
         at most ``models.llm_context``. The defaults need 848 (LoCoMo's longest prompt is 786
         tokens): a 1024-token window, whose KV cache is 20 MB smaller than 2048's in the warm
         daemon (bench/memory.py); a larger search.context_tokens gets a larger window."""
-        need = self.search.context_tokens + self.models.max_answer_tokens + PROMPT_OVERHEAD_TOKENS
-        return min(self.models.llm_context, -(-need // 256) * 256)
+        return min(self.models.llm_context, -(-self.prompt_need() // 256) * 256)
+
+    def prompt_need(self) -> int:
+        """Tokens an answer prompt may take with its answer: the retrieved text, the answer, and
+        the question with the instructions."""
+        return self.search.context_tokens + self.models.max_answer_tokens + PROMPT_OVERHEAD_TOKENS
 
     def get(self, dotted: str) -> Any:
         group, f = self._field(dotted)

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 
 from pocketmind.results import Result
 
-from .words import words_of
+from .words import CALENDAR_NAMES, words_of
 
 SAID_OF_OTHERS_RATIO = 0.8
 # "Im", "Ive": "I'm" typed without its apostrophe ("Im offering $50")
@@ -76,9 +76,7 @@ def _about(text: str) -> tuple[bool, bool]:
 # Oregon", "his HR internship". Month and day names, "I" and the people the question names
 # (their messages need not say their own name) are not checked.
 _NAMED = re.compile(r"(?<=[\w,;:'’\"] )(?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*)*")
-_CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday i i'm i've i'd dr mr mrs ms st jr sr".split())
+_NOT_NAMES = CALENDAR_NAMES | frozenset("i i'm i've i'd dr mr mrs ms st jr sr".split())
 # A name is said when a passage says a word starting with most of it: "European" by "Europe",
 # "Himalayan" by "Himalayas", "Johns's" (sic) by "John".
 _UNSAID_LETTERS = 3
@@ -97,7 +95,7 @@ def unnamed_in_passages(question: str, people_named: Sequence[str], passages: Se
     for found in _NAMED.finditer(question):
         for word in found.group().split():
             stem = re.sub(r"['’]s$", "", word).split("-")[0].casefold()  # "Gina's", "Wars-related"
-            if stem in people or stem.removesuffix("s") in people or stem in _CALENDAR_WORDS or len(stem) < 2:
+            if stem in people or stem.removesuffix("s") in people or stem in _NOT_NAMES or len(stem) < 2:
                 continue
             start = stem[: max(4, len(stem) - _UNSAID_LETTERS)]
             if not re.search(rf"(?<!\w){re.escape(start)}", said):

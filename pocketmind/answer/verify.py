@@ -22,7 +22,7 @@ from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
 from .injection import instruction_words
-from .words import about_subject, content_words, words_of
+from .words import CALENDAR_NAMES, about_subject, content_words, words_of
 
 _URL = re.compile(r"\bhttps?://[^\s\])>，。]+|\bwww\.[^\s\])>，。]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -63,8 +63,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _COMMON = {
     "i", "i'm", "i've", "i'd", "i'll", "a", "an", "the", "not", "no", "yes", "it", "he", "she", "they", "we", "you",
     "his", "her", "their", "my", "our", "your", "mr", "mrs", "ms", "dr", "ok", "okay", "answer", "excerpt", "excerpts",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mentioned",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "mentioned", *CALENDAR_NAMES,
 }
 # Words that start an answer's sentence without naming anything (a name there is checked).
 _STARTERS = set("""

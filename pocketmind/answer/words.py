@@ -16,6 +16,10 @@ from pocketmind.search.fulltext import STOPWORDS
 from pocketmind.text import CJK_RUN, has_cjk
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# Month and day names: capitalised, yet they name nothing a passage must say.
+CALENDAR_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split())
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
 # Words that ask, or name the kind of thing asked for, rather than the subject.
 _ASKING = frozenset("""
