@@ -166,10 +166,13 @@ class Row:
     context_turns: list[str] = field(default_factory=list)
     answer_ms: float | None = None
     prompt_tokens: int | None = None
+    source: str | None = None  # where the answer came from: model, extractive, data, none
+    note: str | None = None  # why the model's answer was not shown, when it was not
 
 
 def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: list,
-                     backend: str = "onnx-int8", homes: Path | None = None, answerer: str = "llama") -> tuple[list[Row], dict]:
+                     backend: str = "onnx-int8", homes: Path | None = None, answerer: str = "llama",
+                     replies: dict | None = None) -> tuple[list[Row], dict]:
     from pocketmind import Engine
     from pocketmind.settings import Settings
 
@@ -201,6 +204,8 @@ def run_conversation(path: Path, retrieval_only: bool, limit: int | None, keep: 
                 "index_s": round(time.perf_counter() - started, 2),
             }
             _hold_models(engine, keep, retrieval_only)
+            if replies is not None and not retrieval_only:
+                _replay(engine.answerer, replies)
             rows = [
                 _ask_one(engine, export, set(turns), path.stem, i, conv["qa"][i], retrieval_only)
                 for i in select_questions(conv["qa"], limit)
@@ -214,6 +219,26 @@ def _hold_models(engine, keep: list, retrieval_only: bool) -> None:
         keep.append(getattr(engine.embedder, "model", engine.embedder))
     if not retrieval_only and len(keep) < 2:
         keep.append(getattr(engine.answerer, "llm", engine.answerer))
+
+
+def _replay(answerer, replies: dict) -> None:
+    """Serve the model's reply to a prompt it has answered before (greedy decoding: the same
+    prompt gives the same reply), so a change to the rules around the model is measured on
+    all 999 questions in minutes. Development only: the figures to report come from a run
+    without it."""
+    stream = getattr(answerer, "_stream", None)
+    if stream is None:
+        return
+
+    def cached(prompt, on_token, cancel):
+        key = json.dumps(prompt, ensure_ascii=False, sort_keys=True)
+        if key not in replies:
+            replies[key] = "".join(stream(prompt, None, cancel))
+        if on_token is not None and replies[key]:
+            on_token(replies[key])
+        yield from [replies[key]] if replies[key] else []
+
+    answerer._stream = cached
 
 
 def _ask_one(engine, export: ExportMap, known: set[str], name: str, index: int, qa: dict, retrieval_only: bool) -> Row:
@@ -238,6 +263,7 @@ def _ask_one(engine, export: ExportMap, known: set[str], name: str, index: int, 
     row.context_turns = sorted(context)
     row.context_recall = _share(evidence, context)
     row.prompt_tokens = answer.prompt_tokens
+    row.source, row.note = answer.source, answer.note
     return row
 
 
@@ -361,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="how MiniLM runs (models.embedding_backend; default the product's default)")
     parser.add_argument("--answerer", default="llama",
                         help="models.answerer: 'llama' (the bundled model) or 'extractive' (no model: the best quoted span)")
+    parser.add_argument("--replay", type=Path, default=None,
+                        help="development: keep the model's replies in this file and reuse them for the same prompt")
     args = parser.parse_args(argv)
     if args.rescore:
         rescore(args.rescore)
@@ -369,9 +397,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows: list[Row] = []
     infos = []
     keep: list = []
+    replies = None
+    if args.replay:
+        replies = json.loads(args.replay.read_text(encoding="utf-8")) if args.replay.exists() else {}
     for path in args.files:
         got, info = run_conversation(path, args.retrieval_only, args.limit, keep, args.embedding_backend, args.homes,
-                                     args.answerer)
+                                     args.answerer, replies)
+        if replies is not None:
+            args.replay.write_text(json.dumps(replies, ensure_ascii=False), encoding="utf-8")
         rows += got
         infos.append(info)
         print(f"{path.stem}: {len(got)} questions, indexed {info['documents']} documents in {info['index_s']} s", file=sys.stderr)
