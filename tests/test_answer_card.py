@@ -3,14 +3,15 @@ the extractive fallback, Chinese answers and abstention."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timezone
 
 import pytest
 
-from conftest import REAL
+from conftest import CORPUS, REAL
 from pocketmind import Answer, Engine, hookimpl
-from pocketmind.answer.verify import claims_in, unsupported
+from pocketmind.answer.verify import claims_in, said_by_others, unsupported
 from pocketmind.results import Result
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -116,6 +117,33 @@ def test_a_name_that_only_begins_like_a_word_of_the_question_is_checked():
     question = "What hotel did I stay at in Kyoto?"
     assert [c.text for c in unsupported('Hotel "Kyo-no" in Kyoto', question, [note])] == ["Kyo-no"]
     assert unsupported("Fushimi Inari in Kyoto", question, [note]) == []
+
+
+def test_a_possessive_of_a_name_the_question_says_is_that_name():
+    # LoCoMo 41, John: "He was such an important part of our family for 10 years"; the
+    # model's "He was a part of John's family for 10 years" had "John's" caught as unsaid.
+    conversation = json.loads((CORPUS / "locomo" / "dev" / "41.json").read_text(encoding="utf-8"))
+    said = next(t for n in range(1, 40) for t in conversation.get(f"session_{n}", [])
+                if "part of our family for 10 years" in t["text"])
+    line = Result(id="m:1", kind="message", source="m", title="", snippet="", time=None, uri=None, score=1.0,
+                  text=f"{said['speaker']}: {said['text']}", author=said["speaker"])
+    question = "How long was Max a part of John's family?"
+    assert unsupported("He was a part of John's family for 10 years.", question, [line]) == []
+    assert [c.text for c in unsupported("He was a part of Anna's family for 10 years.", question, [line])] == ["Anna"]
+
+
+def test_an_amount_only_someone_else_said_does_not_answer_for_the_one_asked():
+    # Messenger: User 1 "Im offering $50."; User 2 "Online is at least $100", "Here is $129".
+    chat = json.loads((REAL / "messages/facebook/langchain_messenger_message_1.json").read_text(encoding="utf-8"))
+    rows = sorted(chat["messages"], key=lambda m: m["timestamp_ms"])
+    window = Result(id="m:1", kind="message", source="m", title="", snippet="", time=None, uri=None, score=1.0,
+                    author="User 1", text="\n".join(f"{'»' if i == 0 else ' '} {m['sender_name']}: {m.get('content')}"
+                                                    for i, m in enumerate(rows)))
+    question = "How much did User 1 first offer for the bag on Messenger?"
+    assert said_by_others("$129 [1]", question, [window], "User 1") == [("$129", "User 2")]
+    assert said_by_others("$50 [1]", question, [window], "User 1") == []
+    # asked of User 2, it is what they said
+    assert said_by_others("$129 [1]", "How much did User 2 ask for?", [window], "User 2") == []
 
 
 class FixedAnswerer:

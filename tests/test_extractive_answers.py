@@ -168,8 +168,10 @@ def test_without_a_language_model_the_best_quoted_span_answers(tmp_path):
         engine.add_source("messages", chats, name="chats")
         engine.index()
         answer = engine.ask("What did Jimmeny Marvelton say he refuses to do?")
-        assert (answer.text, answer.source, answer.found) == ("i refuse to converse with you [1]", "extractive", True)
+        cited = answer.evidence[0].citation
+        assert (answer.text, answer.source, answer.found) == (f"i refuse to converse with you [{cited}]", "extractive", True)
         assert answer.evidence[0].quote == "Jimmeny Marvelton: i refuse to converse with you"
+        assert "i refuse to converse with you" in answer.citations[cited - 1].text
         assert not engine.ask("What did Jimmeny say about the weather in Kyoto?").found
         assert type(engine.answerer).__name__ == "ExtractiveOnly"  # no model was loaded to answer
 

@@ -20,7 +20,7 @@ from pocketmind.timeexpr import resolve_mentions
 SESSIONS = 3
 
 
-def write_export(conversation: dict, folder) -> None:
+def write_export(conversation: dict, folder, other: str = "Melanie") -> None:
     """Sessions 1..SESSIONS as an Android WhatsApp export, one minute per turn."""
     lines = []
     for n in range(1, SESSIONS + 1):
@@ -28,7 +28,7 @@ def write_export(conversation: dict, folder) -> None:
         for i, turn in enumerate(conversation[f"session_{n}"]):
             lines.append(f"{start + timedelta(minutes=i):%d/%m/%Y, %H:%M} - {turn['speaker']}: {turn['text']}")
     folder.mkdir()
-    (folder / "WhatsApp Chat with Melanie.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / f"WhatsApp Chat with {other}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +169,78 @@ def test_the_source_of_a_passage_names_it_too():
                   time="2023-03-02T10:00:00", uri="file:///data/chats/discord/general.json", score=1.0, author="mlomb")
     assert unnamed_in_passages("How long was the Discord call mlomb started?", ["mlomb"], [call]) is None
     assert unnamed_in_passages("How long was the Zoom call mlomb started?", ["mlomb"], [call]) == "Zoom"
+
+
+def test_the_reply_to_a_question_like_the_one_asked_answers_it(engine):
+    # Melanie asked "Anything you're excited for in the adoption process?"; Caroline's reply is
+    # the answer, not the question that says the same words (LoCoMo gold: "creating a family
+    # for kids who need one").
+    from pocketmind.answer.context import with_conversation_context
+
+    question = "What is Caroline excited about in the adoption process?"
+    passages = with_conversation_context(engine.search(question, k=5), engine.store, engine.people.display_name)
+    span = best_span(question, passages, person="Caroline", names=["Caroline"])
+    assert span is not None and span.text == "I'm thrilled to make a family for kids who need one."
+    assert span.matched  # it says what its question said: not "nothing about the question"
+
+
+@pytest.fixture(scope="module")
+def dancers(tmp_path_factory):
+    """The first sessions of LoCoMo dev 30 (Jon and Gina), indexed."""
+    conversation = json.loads((CORPUS / "locomo" / "dev" / "30.json").read_text(encoding="utf-8"))
+    root = tmp_path_factory.mktemp("locomo-30")
+    write_export(conversation, root / "chats", other="Gina")
+    now = datetime(2023, 2, 10, 12, 0)
+    with Engine(home=root / "home", now=lambda: now) as engine:
+        engine.add_source("messages", root / "chats", name="chat")
+        engine.index()
+        yield engine
+
+
+def _said_by_someone_else(engine, question: str):
+    from pocketmind.answer.abstain import said_by_someone_else
+    from pocketmind.answer.words import content_words
+
+    reading = engine.read_question(question)
+    results = engine.search(question, k=8, reading=reading, depth=20)
+    return said_by_someone_else(results, reading.people, engine.people, content_words(question))
+
+
+def test_a_message_ending_in_a_question_on_the_subject_asks_the_other_one():
+    from pocketmind.answer.abstain import about_whom
+
+    turns = {t["dia_id"]: t["text"] for t in json.loads((CORPUS / "locomo" / "dev" / "30.json").read_text(encoding="utf-8"))["session_1"]}
+    # Jon: "Wow! Winning first place is amazing! What dance were you doing?" is about Gina's dance
+    assert about_whom(turns["D1:18"], {"danc"}) == (False, True)
+    # Gina: "...my go-to for stress relief. Got any fave styles?": her own statement says the subject
+    assert about_whom(turns["D1:7"], {"danc", "styl"}) == (True, False)
+    # ...but about "styles" alone only her question speaks: it asks Jon
+    assert about_whom(turns["D1:7"], {"styl"}) == (False, True)
+
+
+def test_the_one_who_said_it_answers_and_the_other_abstains(dancers):
+    # Jon looks for Marley flooring for his dance studio (LoCoMo 30, D2:8); asked of Gina it is category 5.
+    assert _said_by_someone_else(dancers, "What kind of flooring is Jon looking for in his dance studio?") is None
+    assert _said_by_someone_else(dancers, "What kind of flooring is Gina looking for in her dance studio?") == "Gina"
+
+
+def test_the_sentence_talking_about_the_day_asked_is_the_extracted_answer(engine):
+    # "What did Melanie do on 20 May 2023?" says no word of the answer: Melanie's "I ran a charity
+    # race for mental health last Saturday", sent on Thursday 25 May, talks about that day.
+    from datetime import date
+
+    from pocketmind.answer.context import with_conversation_context
+
+    question = "What did Melanie do on 20 May 2023?"
+    passages = with_conversation_context(engine.search(question, k=5), engine.store, engine.people.display_name)
+    span = best_span(question, passages, person="Melanie", names=["Melanie"], asked_days=(date(2023, 5, 20), date(2023, 5, 20)))
+    assert span is not None and span.text.startswith("I ran a charity race for mental health last Saturday")
+    assert span.matched  # the day counts as said: the pipeline does not abstain on it
+
+
+def test_a_question_copied_as_the_answer_answers_nothing():
+    from pocketmind.answer.pipeline import asks_back
+
+    # The bundled model on "How long has John been surfing?" (LoCoMo 43) copied Tim's question.
+    assert asks_back("How long have you been surfing? [2]") and asks_back("你去过哪里？")
+    assert not asks_back("Five years [2]") and not asks_back('"Who Moved My Cheese?" by Spencer Johnson [1]')

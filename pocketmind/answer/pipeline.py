@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
@@ -56,7 +56,7 @@ from .prompt import not_found, not_named
 from .recurring import occurrence_asked
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
-from .verify import grounded, unsupported
+from .verify import Claim, grounded, said_by_others, unsupported
 from .words import about_subject, content_words
 
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
@@ -162,7 +162,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, f"{quoted.text} [{quoted.citation}]", contexts, True,
                            evidence=[Quote(quoted.citation, quoted.quote)], source="extractive"))
     if not getattr(answerer, "generates", True):  # no model: the best span is the answer
-        span = best_span(question, readable, person=named[0] if named else None, encode=encode, names=named)
+        span = best_span(question, readable, person=named[0] if named else None, encode=encode, names=named,
+                         asked_days=asked_days(reading))
         if span is None or (topic and not span.matched):
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
         return done(Answer(question, _span_text(span, topic), contexts, True,
@@ -178,11 +179,15 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
                            generated.seconds, source="none"))
     bad = unsupported(generated.text, question, contexts)
+    if not bad and len(set(named)) == 1:
+        bad = [Claim("said by others", f"{value} ({who})") for value, who in said_by_others(generated.text, question, contexts, named[0])]
     not_mentioned = generated.text.startswith(("Not mentioned", "没有提到"))
-    empty = says_nothing(generated.text, question) or wrong_language(generated.text, question, readable)
+    empty = (says_nothing(generated.text, question) or asks_back(generated.text)
+             or wrong_language(generated.text, question, readable))
     ungrounded = not (not_mentioned or grounded(generated.text, question, readable))
     if bad or empty or ungrounded:
-        span = best_span(question, readable, person=named[0] if named else None, encode=encode, names=named)
+        span = best_span(question, readable, person=named[0] if named else None, encode=encode, names=named,
+                         asked_days=asked_days(reading))
         if span is None or (topic and not span.matched):  # nothing in the passages is about the question
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, generated.prompt_tokens,
                                generated.seconds, source="none"))
@@ -194,6 +199,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
                         else "The model's answer said nothing your data says; showing the passage that answers best.")
             elif not bad:
                 note = "模型没有给出回答；这是最相关的原文。" if zh else "The model gave no answer; showing the passage that answers best."
+            elif bad[0].kind == "said by others":
+                note = (f"模型的回答给出了{said}，但那是别人说的；这是最相关的原文。" if zh else
+                        f"The model's answer gave {said}, which someone other than {named[0]} said; showing the passage that answers best.")
             elif any(claim.kind == "instruction" for claim in bad):
                 note = ("模型的回答照搬了你的数据里写给助手的指令；这是最相关的原文。" if zh else
                         "The model's answer followed instructions written inside your data; showing the passage that answers best.")
@@ -215,6 +223,18 @@ def says_nothing(answer: str, question: str) -> bool:
     asked = re.sub(r"[\s\W_]+", "", question).casefold()
     echoed = len(bare) >= 4 and SequenceMatcher(None, bare, asked).ratio() >= ECHO_RATIO
     return not bare or answer.startswith("(the model gave no answer") or bare in ("attachment",) or echoed
+
+
+def asked_days(reading) -> tuple[date, date] | None:
+    """The days a question names ("on 20 May 2023"), first and last, for the extractive answerer."""
+    if reading.since is None or reading.until is None:
+        return None
+    return reading.since.date(), (reading.until - timedelta(microseconds=1)).date()
+
+
+def asks_back(answer: str) -> bool:
+    """A question copied from the passages ("How long have you been surfing? [2]") answers nothing."""
+    return re.sub(r"\[\d+\]", "", answer).rstrip().endswith(("?", "？"))
 
 
 def _span_text(span, subject: set[str]) -> str:

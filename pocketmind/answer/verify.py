@@ -54,6 +54,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*$")
 # (a quoted name is still checked: '"Luna" [1]')
 _QUOTE_START = re.compile(r"(?:^|[.!?:;]\s+|\n|\s)[\"“‘'(]$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
 
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "hundred": 100,
@@ -165,7 +166,9 @@ def claims_in(answer: str, question: str = "") -> list[Claim]:
         take("number", m)
     for m in _NAME.finditer(text):
         # A word of the question, not a piece of one: "Kyo" is not asked by "...in Kyoto?"
-        words = [w for w in re.split(r"[ -]", m.group()) if w.casefold() not in _COMMON and w.casefold() not in asked_words]
+        # ...said with or without its possessive: "John's family" by John's own message
+        words = [w for w in (_POSSESSIVE.sub("", w) for w in re.split(r"[ -]", m.group()))
+                 if w.casefold() not in _COMMON and w.casefold() not in asked_words]
         if words and (tail := _NAME_TAIL.match(text, m.end())):
             words[-1] += tail.group()  # "Kyo-no" is not "Kyo" (which "Kyoto" would seem to say)
         sentence_start = _SENTENCE_START.search(text[: m.start()]) is not None
@@ -315,3 +318,32 @@ def grounded(answer: str, question: str, citations: Sequence[Result]) -> bool:
     if not own:
         return bool(claims_in(answer, question))
     return bool(own & words_of([f"{c.title}\n{c.text or c.snippet}" for c in citations]))
+
+
+_WINDOW_LINE = re.compile(r"^[»\s]\s(?:\d{4}-\d{2}-\d{2} \d{2}:\d{2} )?([^:\n]{1,60}): (.*)$")
+
+
+def said_by_others(answer: str, question: str, citations: Sequence[Result], person: str) -> list[tuple[str, str]]:
+    """(value, who said it) for each number or amount in ``answer`` that only people other
+    than ``person`` said in the cited messages, while ``person`` said one too: "How much did
+    User 1 first offer?" is not answered by User 2's "$129" when User 1 wrote "$50"."""
+    values = [c.text for c in claims_in(answer, question) if c.kind in ("number", "quantity")]
+    if not values:
+        return []
+    lines = []  # (author, text) of every cited message line
+    for result in citations:
+        if result.kind != "message":
+            continue
+        for line in (result.text or result.snippet).splitlines():
+            window = _WINDOW_LINE.match(line)
+            lines.append((window.group(1), window.group(2)) if window else (result.author or "", line))
+    theirs = [text for author, text in lines if author.casefold() == person.casefold()]
+    if not any(_NUMBER.search(text) for text in theirs):
+        return []
+    out = []
+    for value in values:
+        pattern = re.compile(rf"(?<![\w.]){re.escape(value)}(?![\w])", re.I)
+        by = [author for author, text in lines if pattern.search(text)]
+        if by and all(author.casefold() != person.casefold() for author in by):
+            out.append((value, by[0]))
+    return out
