@@ -99,7 +99,9 @@ async def test_a_search_and_an_ask_typed_in_the_tui_are_answered_by_the_daemon(h
             assert [r.id for r in exchange.citations] == [r.id for r in expected.citations]
             tokens = [m.token for n, m in enumerate(streamed) if not any(m is seen for seen in streamed[:n])]
             assert "".join(tokens) == exchange.text  # the answer's tokens arrived through the socket
-            assert "answered · 3 citations · by the daemon" in static_text(screen.query_one("#answer-status", Label))
+            citations = len(expected.citations)  # what the in-process engine cites for the same question
+            assert citations >= 3
+            assert f"answered · {citations} citations · by the daemon" in static_text(screen.query_one("#answer-status", Label))
             assert notices(app) == []
             assert not own.models_loaded  # the TUI's engine loaded no model: the daemon answered both
 
