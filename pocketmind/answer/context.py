@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Sequence
 
 from pocketmind.results import Result
@@ -10,6 +11,8 @@ from pocketmind.results import Result
 # full-text search also found it; measured on the bundled sample notes.
 MIN_SIMILARITY = 0.25
 ATTACHMENT = "(attachment)"  # a window's line for a message with no text
+# A window's line as :func:`with_conversation_context` writes it: mark, (its own time), who: text
+WINDOW_LINE = re.compile(r"^[»\s]\s(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) )?([^:]{1,60}): (.*)$")
 
 
 def relevant(results: Sequence[Result], min_similarity: float = MIN_SIMILARITY) -> list[Result]:

@@ -23,12 +23,11 @@ import numpy as np
 from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
-from .context import ATTACHMENT
+from .context import ATTACHMENT, WINDOW_LINE
 from .phrase import is_greeting, join_abbreviations
 from .words import content_words, words_of
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
-_WINDOW_LINE = re.compile(r"^[»\s]\s(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) )?([^:]{1,60}): (.*)$")
 MAX_UNIT_CHARS = 300
 VECTOR_WEIGHT = 0.5
 # A note's title says what its lines are about without them saying it: "Which book did I
@@ -69,7 +68,7 @@ def units(result: Result) -> list[tuple[str, str, str | None]]:
     if result.kind == "message":
         for line in text.splitlines():
             line = line.strip(" |")
-            window = _WINDOW_LINE.match(line if line[:1] in "» " else "  " + line)
+            window = WINDOW_LINE.match(line if line[:1] in "» " else "  " + line)
             author, body = (window.group(2), window.group(3)) if window else (result.author, line.lstrip("» "))
             if body.strip() == ATTACHMENT:
                 continue  # says nothing: never the answer

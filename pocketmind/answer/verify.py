@@ -21,6 +21,7 @@ from typing import Sequence
 from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
+from .context import WINDOW_LINE
 from .injection import instruction_words
 from .words import CALENDAR_NAMES, about_subject, content_words, words_of
 
@@ -83,7 +84,8 @@ BOOKKEEPING = frozenset({"line", "window", "format", "date_order", "time_source"
 
 @dataclass(frozen=True)
 class Claim:
-    kind: str  # number, quantity, date, time, phone, email, url, name, identifier; instruction: a word only planted instructions say
+    kind: str  # number, quantity, date, time, phone, email, url, name, identifier; instruction: a word only planted
+    # instructions say; "said by others": an amount only someone other than the person asked said
     text: str
 
 
@@ -320,9 +322,6 @@ def grounded(answer: str, question: str, citations: Sequence[Result]) -> bool:
     return bool(own & words_of([f"{c.title}\n{c.text or c.snippet}" for c in citations]))
 
 
-_WINDOW_LINE = re.compile(r"^[»\s]\s(?:\d{4}-\d{2}-\d{2} \d{2}:\d{2} )?([^:\n]{1,60}): (.*)$")
-
-
 def said_by_others(answer: str, question: str, citations: Sequence[Result], person: str) -> list[tuple[str, str]]:
     """(value, who said it) for each number or amount in ``answer`` that only people other
     than ``person`` said in the cited messages, while ``person`` said one too: "How much did
@@ -335,8 +334,8 @@ def said_by_others(answer: str, question: str, citations: Sequence[Result], pers
         if result.kind != "message":
             continue
         for line in (result.text or result.snippet).splitlines():
-            window = _WINDOW_LINE.match(line)
-            lines.append((window.group(1), window.group(2)) if window else (result.author or "", line))
+            window = WINDOW_LINE.match(line)
+            lines.append((window.group(2), window.group(3)) if window else (result.author or "", line))
     theirs = [text for author, text in lines if author.casefold() == person.casefold()]
     if not any(_NUMBER.search(text) for text in theirs):
         return []
