@@ -239,8 +239,8 @@ def test_the_sentence_talking_about_the_day_asked_is_the_extracted_answer(engine
 
 
 def test_a_question_copied_as_the_answer_answers_nothing():
-    from pocketmind.answer.pipeline import asks_back
+    from pocketmind.answer.phrase import is_question
 
     # The bundled model on "How long has John been surfing?" (LoCoMo 43) copied Tim's question.
-    assert asks_back("How long have you been surfing? [2]") and asks_back("你去过哪里？")
-    assert not asks_back("Five years [2]") and not asks_back('"Who Moved My Cheese?" by Spencer Johnson [1]')
+    assert is_question("How long have you been surfing? [2]") and is_question("你去过哪里？")
+    assert not is_question("Five years [2]") and not is_question('"Who Moved My Cheese?" by Spencer Johnson [1]')

@@ -24,7 +24,7 @@ from pocketmind.results import Result, display_time
 from pocketmind.timeexpr import resolve_mentions
 
 from .context import ATTACHMENT, WINDOW_LINE
-from .phrase import is_greeting, join_abbreviations
+from .phrase import is_greeting, is_question, join_abbreviations
 from .words import content_words, words_of
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
@@ -156,10 +156,6 @@ def talks_about(sentence: str, passage: Result, days: tuple[date, date]) -> bool
     return any(first <= m.start and m.end <= last for m in resolve_mentions(sentence, moment))
 
 
-def _asks(sentence: str) -> bool:
-    return sentence.rstrip().endswith(("?", "？"))
-
-
 def with_replies(candidates: list[tuple], lexical: list[float]) -> tuple[list[float], dict[int, int]]:
     """``lexical`` with a question's match handed on to the other person's reply:
     "How long have you been surfing?" matches "How long has John been surfing?", and
@@ -168,7 +164,7 @@ def with_replies(candidates: list[tuple], lexical: list[float]) -> tuple[list[fl
     out = list(lexical)
     asked_by: dict[int, int] = {}
     for i, (n, text, line, author) in enumerate(candidates):
-        if not _asks(text):
+        if not is_question(text):
             continue
         out[i] -= QUESTION_PENALTY
         # the first sentence of the next line in the same passage, by someone else

@@ -40,6 +40,11 @@ def declines(answer: str) -> bool:
     return bool(_DECLINES.match(_SPEAKER.sub("", answer, count=1)))
 
 
+def is_question(text: str) -> bool:
+    """Whether ``text`` (citation markers aside) ends asking: "How long have you been surfing? [2]"."""
+    return _MARKERS.sub("", text).rstrip().endswith(("?", "？"))
+
+
 def is_greeting(sentence: str) -> bool:
     """"Wow Nate!", "Hey Mel!": a sentence that addresses someone and answers nothing."""
     return bool(_GREETING.match(sentence.strip()))

@@ -49,7 +49,7 @@ from .extractive import best_span, topic_words
 from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
 from .language import source_language_span, wrong_language
-from .phrase import declines, short_answer
+from .phrase import declines, is_question, short_answer
 from .poll import poll_answer
 from .said_when import message_saying_when
 from .prompt import not_found, not_named
@@ -182,7 +182,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if not bad and len(set(named)) == 1:
         bad = [Claim("said by others", f"{value} ({who})") for value, who in said_by_others(generated.text, question, contexts, named[0])]
     not_mentioned = generated.text.startswith(("Not mentioned", "没有提到"))
-    empty = (says_nothing(generated.text, question) or asks_back(generated.text)
+    empty = (says_nothing(generated.text, question) or is_question(generated.text)  # a question copied from the passages
              or wrong_language(generated.text, question, readable))
     ungrounded = not (not_mentioned or grounded(generated.text, question, readable))
     if bad or empty or ungrounded:
@@ -230,11 +230,6 @@ def asked_days(reading) -> tuple[date, date] | None:
     if reading.since is None or reading.until is None:
         return None
     return reading.since.date(), (reading.until - timedelta(microseconds=1)).date()
-
-
-def asks_back(answer: str) -> bool:
-    """A question copied from the passages ("How long have you been surfing? [2]") answers nothing."""
-    return re.sub(r"\[\d+\]", "", answer).rstrip().endswith(("?", "？"))
 
 
 def _span_text(span, subject: set[str]) -> str:
