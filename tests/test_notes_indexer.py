@@ -472,3 +472,16 @@ def test_a_date_that_is_no_date_stays_text_and_the_note_is_kept(kepano: Path, tm
     note = only(MarkdownNoteIndexer().parse(broken, tmp_path))
     assert note.metadata["last"] == "2023-00-14" and note.metadata["year"] == 1982
     assert note.metadata["director"] == ["Ridley Scott"]
+
+
+def test_keep_attachment_name_too_long_for_the_os_keeps_the_note(keep: Path, tmp_path: Path):
+    # Found by the fuzz suite: a Keep note listing an attachment whose name no file system
+    # holds made Path.is_file() raise ENAMETOOLONG and the note was lost.
+    import json
+
+    data = json.loads((keep / "obsidianimporter_Labelled_note.json").read_text(encoding="utf-8"))
+    data["attachments"] = [{"filePath": "[" * 5000 + ".png", "mimetype": "image/png"}]
+    path = tmp_path / "Labelled note.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    note = only(KeepNoteIndexer().parse(path, tmp_path))
+    assert note.title == data["title"] and note.attachments[0].path is None

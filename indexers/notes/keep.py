@@ -69,6 +69,14 @@ def listed(note: dict[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _is_file(path: Path) -> bool:
+    """A listed attachment beside the note; a name the OS cannot hold (too long, a NUL) is none."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def note_attachments(note: dict[str, Any], folder: Path) -> list[Attachment]:
     attachments = []
     for item in listed(note, "attachments"):
@@ -78,7 +86,7 @@ def note_attachments(note: dict[str, Any], folder: Path) -> list[Attachment]:
                 Attachment(
                     name=str(item["filePath"]),
                     mime=item["mimetype"] if isinstance(item.get("mimetype"), str) else None,
-                    path=str(beside) if beside.is_file() else None,
+                    path=str(beside) if _is_file(beside) else None,
                 )
             )
     return attachments
