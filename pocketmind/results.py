@@ -67,6 +67,16 @@ class Quote:
     def to_json(self) -> dict[str, Any]:
         return {"citation": self.citation, "quote": self.quote}
 
+    def said_by(self, cited: Result) -> str | None:
+        """Who wrote the quoted line. A message passage is a window of the conversation and
+        its lines are quoted as "who: text": the line may be the reply to the cited message,
+        by someone else, and the card must not put the cited author's name on it."""
+        if cited.kind == "message" and cited.author:
+            who, colon, _ = self.quote.partition(": ")
+            if colon and 0 < len(who) <= 60:
+                return who
+        return cited.author
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Quote":
         return cls(data["citation"], data["quote"])

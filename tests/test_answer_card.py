@@ -233,3 +233,29 @@ def test_an_answer_that_says_nothing_the_passages_say_falls_back_to_the_extracti
     oak = answer.citations[:1]
     assert grounded("Yes [1]", "Does Oak want a Pokeball?", oak)  # a yes or no may be all there is to say
     assert grounded(answer.text, "What does Oak want to design?", oak)
+
+
+def test_a_quoted_reply_in_a_conversation_window_is_labelled_with_its_own_author(engine):
+    # The real Pokémon chat: Ash asks "Pikachu did you evolve?", Raichu replies. The cited hit is
+    # Ash's message; the evidence quotes Raichu's reply from its window, and the card must say Raichu.
+    from io import StringIO
+
+    from rich.console import Console
+
+    from pocketmind.answer.context import with_conversation_context
+    from pocketmind.cli.output import print_answer_card
+    from pocketmind.results import Quote
+
+    hit = next(r for r in engine.search("Pikachu did you evolve") if r.kind == "message" and "evolve" in r.snippet)
+    assert hit.author == "Ash Ketchum"
+    [window] = with_conversation_context([hit], engine.store, engine.people.display_name)
+    reply = next(line for line in window.text.splitlines() if "Weird to have a different body" in line)
+    quote = Quote(1, reply.lstrip("» ").strip())
+    assert quote.quote == "Raichu: Yes... Weird to have a different body!"
+    assert quote.said_by(window) == "Raichu"
+    assert Quote(1, "Ash Ketchum: FFS, no way, Pikachu did you evolve?").said_by(window) == "Ash Ketchum"
+    out = StringIO()
+    print_answer_card(Console(file=out, width=200, color_system=None), Answer("Did Pikachu evolve?", "Yes [1]", [window], True, evidence=[quote]))
+    card = out.getvalue().splitlines()
+    said = card.index("  [1] “Raichu: Yes... Weird to have a different body!”")
+    assert card[said + 1].strip().startswith("message · Raichu · in ") and "Ash Ketchum" not in card[said + 1]

@@ -211,7 +211,7 @@ def answer_card(exchange: Exchange) -> Text:
         card.append(f"\n{printable(exchange.note)}", style="dim")
     for quote in exchange.evidence:
         cited = exchange.citations[quote.citation - 1]
-        who = " · ".join(x for x in (cited.kind, cited.author, short_time(cited.time) if cited.time else None) if x)
+        who = " · ".join(x for x in (cited.kind, quote.said_by(cited), short_time(cited.time) if cited.time else None) if x)
         card.append(f"\n[{quote.citation}] ", style="bold cyan")
         card.append(f"“{printable(quote.quote)}”")
         card.append(f"  {one_line(who)}", style="dim")

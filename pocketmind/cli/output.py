@@ -80,7 +80,7 @@ def print_answer_card(out: Console, answer: Answer) -> None:
         for quote in answer.evidence:
             cited = answer.citations[quote.citation - 1]
             out.print(f"  [bold cyan][{quote.citation}][/bold cyan] “{plain_block(quote.quote)}”", highlight=False)
-            out.print(f"      [dim]{plain(describe_source(cited))}[/dim]", highlight=False)
+            out.print(f"      [dim]{plain(describe_source(cited, quote.said_by(cited)))}[/dim]", highlight=False)
     if answer.citations:
         out.print("\n[bold]Sources[/bold]" if answer.found else "\n[bold]Closest passages[/bold]")
         for n, r in enumerate(answer.citations, 1):
@@ -93,14 +93,16 @@ def print_passages_read(err: Console, quotes: list[Quote], passages: list[Result
     err.print(f"[dim]Reading {len(passages)} passages while the model answers:[/dim]", highlight=False)
     for quote in quotes:
         err.print(f"  [cyan][{quote.citation}][/cyan] “{plain_block(quote.quote)}”  "
-                  f"[dim]{plain(describe_source(passages[quote.citation - 1]))}[/dim]", highlight=False)
+                  f"[dim]{plain(describe_source(passages[quote.citation - 1], quote.said_by(passages[quote.citation - 1])))}[/dim]",
+                  highlight=False)
 
 
-def describe_source(r: Result) -> str:
-    """Kind, who, when and where of a cited passage, in one line."""
+def describe_source(r: Result, author: str | None = None) -> str:
+    """Kind, who, when and where of a cited passage, in one line (``author``: who wrote the
+    quoted line, when not the passage's author)."""
     parts = [r.kind]
-    if r.author:
-        parts.append(r.author)
+    if author or r.author:
+        parts.append(author or r.author)
     if r.conversation and r.kind == "message":
         parts.append(f"in {r.conversation}")
     elif r.title:
