@@ -69,3 +69,17 @@ def test_an_offer_typed_without_apostrophes_is_the_offerers_own(engine):
     # message speaks of its author, and "User"/"1" (their name) are not the question's subject.
     answer = engine.ask("How much did User 1 first offer for the bag on Messenger?")
     assert answer.found and "$50" in answer.text
+
+
+def test_what_someone_said_is_theirs_though_it_speaks_of_no_one(engine):
+    # Messenger: User 2's "Online is at least $100" has no "I" or "you"; User 1's messages about the
+    # bag speak in the first person. Asked what User 2 *said*, User 2's message counts for them.
+    from pocketmind.answer.abstain import said_by_someone_else
+    from pocketmind.answer.words import content_words
+
+    question = "What did User 2 say the bag costs online?"
+    reading = engine.read_question(question)
+    results = engine.search(question, k=8, reading=reading, depth=20)
+    assert said_by_someone_else(results, reading.people, engine.people, content_words(question), question) is None
+    assert said_by_someone_else(results, reading.people, engine.people, content_words(question)) == "User 2"  # read without "say"
+    assert not engine.ask(question).text.startswith("Not mentioned by User 2")

@@ -14,7 +14,7 @@ from conftest import REAL
 from pocketmind import Engine
 from pocketmind.answer.context import ATTACHMENT
 from pocketmind.answer.extractive import best_span, units
-from pocketmind.answer.phrase import short_answer
+from pocketmind.answer.phrase import amount_asked, short_answer
 from pocketmind.answer.words import content_words
 from pocketmind.results import Result
 
@@ -196,3 +196,6 @@ def test_a_value_under_a_title_about_the_subject_and_an_abbreviations_stop():
     price = best_span("How much does the DVD of 'Der Goalie bin ig' cost?", [talk, photo])
     assert price.text == "Auch auf DVD (fr, en, de), ca. CHF 22.–."
     assert short_answer(price.text) == "Auch auf DVD (fr, en, de), ca. CHF 22.–"
+    # The amount asked for, not the year before it, nor the full line
+    assert amount_asked(f"{short_answer(length.text)} [2]", "How long is the film 'Der Goalie bin ig'?") == "100 Min [2]"
+    assert amount_asked(short_answer(price.text), "How much does the DVD of 'Der Goalie bin ig' cost?") == "CHF 22"

@@ -13,7 +13,7 @@ import pytest
 from conftest import CORPUS
 from pocketmind import Engine
 from pocketmind.answer.extractive import best_span
-from pocketmind.answer.phrase import declines, short_answer
+from pocketmind.answer.phrase import amount_asked, declines, short_answer, without_restatement
 from pocketmind.answer.said_when import said_when
 from pocketmind.timeexpr import resolve_mentions
 
@@ -113,6 +113,50 @@ def test_the_short_answer_is_the_phrase_that_answers(said, shown):
     assert short_answer(said) == shown
 
 
+# Answers the bundled model gave on LoCoMo dev: the words that only say the question again go,
+# what answers stays; a negation, a yes, a quotation or a subject-less "It was" are left whole.
+@pytest.mark.parametrize("question, said, shown", [
+    ("How long was Max a part of John's family?", "He was a part of our family for 10 years [1]", "10 years [1]"),
+    ("What was the setting for John and his wife's first dance?", "The setting was a cozy restaurant", "a cozy restaurant"),
+    ("What instruments does Tim play?", "He plays the violin, piano and recorder [2]", "the violin, piano and recorder [2]"),
+    ("How long has Tim been playing the piano for, as of December 2023?", "I've been playing for about four months now",
+     "about four months now"),
+    ("What did Joanna make and share with her vegan diet group?", "A vegan ice cream cake with a chocolate frosting",
+     "ice cream cake with a chocolate frosting"),
+    ("Which episode of the Well Made podcast had Kevin Kelly as a guest?", "Episode 145", "Episode 145"),
+    ("How did Joanna describe the classic movie he watched?", "It was a romantic drama", "It was a romantic drama"),
+    ("Is it likely that Nate has friends besides Joanna?", "Yes, he has friends", "Yes, he has friends"),
+    ("Did John go to the party?", "John did not go to the party", "John did not go to the party"),
+    ("What movie did Nate recently watch and enjoy?", '"Little Women"', '"Little Women"'),
+    ("What did Caroline make?", "Caroline made a painting", "made a painting"),
+    ("Did Jon go to Paris?", "Jon didn't go to Paris", "Jon didn't go to Paris"),
+])
+def test_a_model_answer_says_what_answers_not_the_question_again(question, said, shown):
+    assert without_restatement(said, question) == shown
+
+
+@pytest.mark.parametrize("question, said, shown", [
+    ("How long has John been surfing?", "I started surfing five years ago [1]", "five years [1]"),
+    ("How many people attended the gaming party hosted by Nate in June 2022?",
+     "There were 7 people that attended, and 6 of them said they'd want to do it again next month [1]", "7 people [1]"),
+    ("How long does John usually hold the yoga pose he shared with Tim?", "I typically hold it for 30-60 seconds [1]",
+     "30-60 seconds [1]"),
+    ("How much did User 1 first offer for the bag?", "Hi! Im interested in your bag. Im offering $50. [1]", "$50 [1]"),
+    # no amount of the kind asked: the answer as it was
+    ("How many times has Joanna found new hiking trails?", "I've been hiking for a long time", "I've been hiking for a long time"),
+    ("How long did it take for Jon to open his studio?", "The official opening night is tomorrow [1]",
+     "The official opening night is tomorrow [1]"),
+])
+def test_how_many_and_how_long_are_answered_with_the_amount(question, said, shown):
+    assert amount_asked(said, question) == shown
+
+
+def test_how_many_pages_reads_the_pages_of_a_real_note_not_its_isbn():
+    note = (CORPUS / "real" / "notes" / "obsidian" / "kepano_vault" / "References" / "Out of Control.md").read_text(encoding="utf-8")
+    front = " ".join(line for line in note.split("---")[1].splitlines() if line.strip())
+    assert amount_asked(f"{front} [1]", "How many pages does Out of Control have?") == "528 [1]"
+
+
 def test_a_line_that_only_addresses_someone_is_never_the_extracted_answer(engine):
     # "That's great, Caroline!" says both names and nothing about the adoption plan.
     question = "How does Melanie feel about Caroline's plan to adopt?"
@@ -131,6 +175,24 @@ def test_what_year_is_answered_with_the_year(engine):
     assert year.text.split(" [")[0] == "2023" and "support group" in year.evidence[0].quote
     month = engine.ask("Which month did Melanie run a charity race?")
     assert month.text.split(" [")[0] == "May 2023" and "charity race" in month.evidence[0].quote
+
+
+def test_which_month_is_the_month_of_the_time_said_that_lies_in_one():
+    # LoCoMo dev 43, John on 16 July 2023: "in the last month" spans June and July; "Last week"
+    # (of the 40 points asked about) lies in July. The range is never shown in ISO form.
+    from pocketmind.answer.grounded import date_answer
+    from pocketmind.answer.said_when import said_when
+    from pocketmind.results import Result
+
+    conversation = json.loads((CORPUS / "locomo" / "dev" / "43.json").read_text(encoding="utf-8"))
+    text = next(t["text"] for n in range(1, 40) for t in conversation.get(f"session_{n}", []) if "40 points" in t["text"])
+    assert "in the last month" in text and "Last week I scored 40 points" in text
+    said = Result(id="m", kind="message", source="chat", title="", snippet="", time="2023-07-16T16:21:00", uri=None,
+                  score=0.0, text=text, author="John")
+    question = "In which month's game did John achieve a career-high score in points?"
+    assert date_answer(question, True, said, text) == "July 2023"
+    [last_month, _] = resolve_mentions(text, datetime(2023, 7, 16, 16, 21))
+    assert said_when(last_month, datetime(2023, 7, 16).date()) == "the month before 16 July 2023"
 
 
 def test_when_inside_a_what_question_is_not_a_date_question(engine):

@@ -41,11 +41,15 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|my|me|mine|we|we're
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|yours)\b|[你您]", re.IGNORECASE)
 
 
-def said_by_someone_else(results: Sequence[Result], named: Sequence[str], people, subject: set[str] = frozenset()) -> str | None:
+def said_by_someone_else(results: Sequence[Result], named: Sequence[str], people, subject: set[str] = frozenset(),
+                         question: str = "") -> str | None:
     """The person a question is about (``named``: the names it mentions), when the
     passages that match it are about others; else None. ``people``: the registry;
     ``subject``: the question's subject words (:func:`.words.content_words`): only a
-    passage that says one of them is read (none given: every passage)."""
+    passage that says one of them is read (none given: every passage). When ``question``
+    asks what they said, a message of theirs that speaks of no one ("Online is at least
+    $100") is what they said: it counts for them."""
+    asks_what_said = bool(_ASKS_WHAT_SAID.search(question))
     persons = {p.name for p in map(people.find, named) if p is not None}
     if len(persons) != 1 or not results:
         return None
@@ -67,9 +71,14 @@ def said_by_someone_else(results: Sequence[Result], named: Sequence[str], people
             (about_them if theirs else about_others).append(result.base_score)
         elif addressee:
             (about_others if theirs else about_them).append(result.base_score)
+        elif theirs and asks_what_said:
+            about_them.append(result.base_score)
     if about_others and _top(about_them) < SAID_OF_OTHERS_RATIO * _top(about_others):
         return person
     return None
+
+
+_ASKS_WHAT_SAID = re.compile(r"\b(?:say|said|says|tell|told|mention|mentioned|write|wrote|text|texted|reply|replied)\b", re.I)
 
 
 def _top(scores: list[float]) -> float:

@@ -44,9 +44,13 @@ def date_answer(question: str, temporal: bool, best: Result, own_text: str) -> s
         own_text = _note_line_asked(question, own_text)
     mentions = resolve_mentions(own_text, moment) if best.kind in ("message", "note") else []
     if (asked := _ASKS_YEAR_OR_MONTH.search(question)) and (mentions or best.kind == "message"):
-        start, end = (mentions[0].start, mentions[0].end) if mentions else (moment.date(), moment.date())
         month = bool(asked.group("month") or asked.group("zm"))
-        if start.year == end.year and (not month or start.month == end.month):
+        spans = [(m.start, m.end) for m in mentions] or [(moment.date(), moment.date())]
+        # The first time said that lies in one month (one year): "in the last month" spans two,
+        # "last week" of the same message does not.
+        fitting = [(start, end) for start, end in spans if start.year == end.year and (not month or start.month == end.month)]
+        if fitting:
+            start = fitting[0][0]
             if month:
                 return f"{start.year}年{start.month}月" if cjk else f"{_MONTHS[start.month - 1]} {start.year}"
             return f"{start.year}年" if cjk else str(start.year)

@@ -92,3 +92,109 @@ def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
 def _opener(phrase: str, cut: int, subject: set[str]) -> bool:
     """Whether the words before ``cut`` say none of ``subject`` and the words after do."""
     return bool(subject) and not subject & words_of([phrase[:cut]]) and bool(subject & words_of([phrase[cut:]]))
+
+
+# Words that carry no answer of their own: pronouns, "be"/"have"/"do", prepositions, articles.
+_FUNCTION = frozenset("""a an the i i'm i've i'd me my mine we we've our us you your he he's him his she she's her it it's its
+they they've their them is are was were be been being am have has had do does did will would can could should may might
+must to of for in on at by with from about as into onto over up out that this these those there here just really so very
+also and then now called named""".split())
+_NEGATION = frozenset("not no never nothing none nobody nor".split())
+# Kept in front of what answers: "about a year", "a chocolate cake", "my slipper".
+_LEADING_KEPT = frozenset("a an the about some around nearly almost over my his her their our your".split())
+_YES_NO = frozenset("yes no yeah yep nope".split())
+_EDGE_PUNCTUATION = re.compile(r"^[\"'(“‘]+|[\"'),.!?;:”’]+$")
+
+
+def without_restatement(answer: str, question: str) -> str:
+    """A model's answer without its opening words that only say the question again: "He was a
+    part of our family for 10 years" -> "10 years" for "How long was Max a part of John's
+    family?"; "The setting was a cozy restaurant" -> "a cozy restaurant". Words are only
+    dropped from the front, up to the first word that is neither the question's nor a function
+    word, and only when a question word is among them; never a negation, a number, a yes/no
+    or a quotation. The evidence line shows the whole sentence."""
+    markers = _MARKERS.search(answer)
+    tail = markers.group().strip() if markers else ""
+    tokens = (answer[: markers.start()] if markers else answer).split()
+    if not tokens or tokens[0].casefold().strip(",.!") in _YES_NO or any(ord(c) > 0x2E7F for c in answer):
+        return answer
+    asked = words_of([question])
+
+    def restates(token: str) -> bool:
+        word = _EDGE_PUNCTUATION.sub("", token).casefold()
+        if not word or _negates(token) or any(c.isdigit() for c in word):
+            return False
+        if re.search(r"[\"“”]", token):
+            return False
+        return word in _FUNCTION or bool(words_of([word]) & asked)
+
+    cut = 0
+    while cut < len(tokens) and restates(tokens[cut]):
+        cut += 1
+    if cut < len(tokens) and _negates(tokens[cut]):
+        return answer  # "John did not go": "not go" would say something else
+    if not any(_EDGE_PUNCTUATION.sub("", t).casefold() not in _FUNCTION for t in tokens[:cut]):
+        return answer  # only "It was", "She's": not the question said again
+    while cut > 0 and tokens[cut - 1].casefold() in _LEADING_KEPT:
+        cut -= 1
+    if 0 < cut < len(tokens) and tokens[cut][:1].isdigit() and tokens[cut - 1].casefold() not in _FUNCTION:
+        cut -= 1  # "Episode 145", "Room 12": the number's own name stays
+    kept = tokens[cut:]
+    if not kept or not re.search(r"\w", " ".join(kept)) or re.match(r"^[,;:.!?-]", kept[0]):
+        return answer
+    kept[-1] = kept[-1].rstrip(",")
+    return " ".join([*kept, tail]) if tail else " ".join(kept)
+
+
+def _negates(token: str) -> bool:
+    word = _EDGE_PUNCTUATION.sub("", token).casefold()
+    return word in _NEGATION or word.endswith(("n't", "n’t"))
+
+
+_HOW_MUCH = re.compile(r"^\s*how\s+(many|much|long|old)\b(?:\s+([a-z]+))?", re.I)
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+                 "a hundred|a few|several|a couple of|a couple")
+_AMOUNT = re.compile(
+    r"(?:\b(?:about|around|almost|nearly|over|roughly|just|only)\s+)?"
+    r"(?P<money>(?:[$€£¥]|\b(?:CHF|EUR|USD|GBP)\s?)\d[\d,]*(?:\.\d+)?)?"
+    r"(?(money)|(?P<number>\b\d+(?:[.,:-]\d+)*(?:\s?%)?|\b(?:" + _NUMBER_WORDS + r")\b))"
+    r"(?:\s+(?P<unit>(?!(?:and|of|to|in|at|on|for|with)\b)[A-Za-z][\w-]*+)(?!:))?", re.I)  # "pages:" labels the next
+_DURATION = re.compile(r"^(?:second|minute|min|hour|hr|day|night|week|month|year|yr|decade)s?\.?$", re.I)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def amount_asked(answer: str, question: str) -> str:
+    """For "how many / how much / how long / how old", the amount the answer says, with its
+    unit: "I started surfing five years ago" -> "five years"; "There were 7 people that
+    attended" -> "7 people"; "Schweiz, 2014, 100 Min" -> "100 Min" (a length, not the year).
+    The answer as it is when no amount is clearly the one asked for."""
+    asked = _HOW_MUCH.search(question)
+    if asked is None:
+        return answer
+    markers = _MARKERS.search(answer)
+    tail = markers.group().strip() if markers else ""
+    body = answer[: markers.start()] if markers else answer
+    how, noun = asked.group(1).casefold(), words_of([asked.group(2) or ""])
+    amounts = [m for m in _AMOUNT.finditer(body) if not _YEAR.match(m.group("number") or "") or m.group("unit")]
+
+    def names_noun(m: re.Match) -> bool:  # "7 people", "pages: 560"
+        before = body[: m.start()].rstrip(" :=").rsplit(None, 1)[-1:] or [""]
+        return bool(noun & words_of([m.group("unit") or "", before[0]]))
+
+    if how == "long":
+        fitting = [m for m in amounts if _DURATION.match(m.group("unit") or "")]
+    elif how == "much":
+        fitting = [m for m in amounts if m.group("money")] or [m for m in amounts if names_noun(m)]
+    elif how == "many":
+        fitting = [m for m in amounts if names_noun(m)]
+    else:  # old
+        fitting = [m for m in amounts if _DURATION.match(m.group("unit") or "")]
+    if not fitting and how in ("many", "old") and len(amounts) == 1 and amounts[0].group("number"):
+        fitting = amounts  # the one number said: "Three of them"
+    if not fitting:
+        return answer
+    found = fitting[0]
+    # "3 kids" for "how many children": the number; "7 people", "five years": with the unit
+    keep_unit = names_noun(found) or how != "many" or found.group("unit") is None
+    text = body[found.start() : found.end() if keep_unit else found.end("number")]
+    return f"{text.strip()} {tail}".strip()

@@ -49,7 +49,7 @@ from .extractive import best_span, topic_words
 from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
 from .language import source_language_span, wrong_language
-from .phrase import declines, is_question, short_answer
+from .phrase import amount_asked, declines, is_question, short_answer, without_restatement
 from .poll import poll_answer
 from .said_when import message_saying_when
 from .prompt import not_found, not_named
@@ -95,7 +95,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         shown = list(results[: options.shown])  # "where was I on 22 October 2008?": the date is the whole question
     if not shown:
         return done(Answer(question, not_found(question, closest=bool(results)), list(results[:CLOSEST]), False, source="none"))
-    absent = None if options.person_filter else said_by_someone_else(results, reading.people, people, content_words(question))
+    absent = None if options.person_filter else said_by_someone_else(results, reading.people, people, content_words(question),
+                                                                                question)
     best = shown[0]
     best_doc = store.documents([best.id])[best.id]  # the whole document, not its best chunk
     shown = with_conversation_context(shown, store, people.display_name)
@@ -166,7 +167,7 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
                          asked_days=asked_days(reading))
         if span is None or (topic and not span.matched):
             return done(Answer(question, not_found(question), contexts[:CLOSEST], False, source="none"))
-        return done(Answer(question, _span_text(span, topic), contexts, True,
+        return done(Answer(question, _span_text(span, topic, question), contexts, True,
                            evidence=[Quote(span.citation, span.quote)], source="extractive"))
     if on_passages:
         on_passages(lines_read(question, readable), list(contexts))
@@ -208,12 +209,19 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             else:
                 note = (f"模型的回答提到“{said}”，但你的数据里没有；这是最相关的原文。" if zh
                         else f"The model's answer said {said}, which your data does not; showing the passage that answers best.")
-            return done(Answer(question, _span_text(span, topic), contexts, True, generated.prompt_tokens,
+            return done(Answer(question, _span_text(span, topic, question), contexts, True, generated.prompt_tokens,
                                generated.seconds, [Quote(span.citation, span.quote)], source="extractive", note=note))
     if not_mentioned:
         generated.found, generated.source = False, "none"
-    generated.evidence = quotes_for(generated.text, question, generated.citations) if generated.found else []
+        return done(generated)
+    generated.evidence = quotes_for(generated.text, question, generated.citations)  # from the whole answer
+    generated.text = concise(generated.text, question)
     return done(generated)
+
+
+def concise(answer: str, question: str) -> str:
+    """A checked model answer without the question said again, cut to the amount asked for."""
+    return amount_asked(without_restatement(answer, question), question)
 
 
 def says_nothing(answer: str, question: str) -> bool:
@@ -232,9 +240,10 @@ def asked_days(reading) -> tuple[date, date] | None:
     return reading.since.date(), (reading.until - timedelta(microseconds=1)).date()
 
 
-def _span_text(span, subject: set[str]) -> str:
-    """An extracted span as an answer: cut to its answering phrase, with its citation."""
-    return f"{short_answer(span.text, subject) or span.text} [{span.citation}]"
+def _span_text(span, subject: set[str], question: str) -> str:
+    """An extracted span as an answer: cut to its answering phrase (or the amount asked for),
+    with its citation. A quoted line is never cut inside otherwise: it is the data's sentence."""
+    return amount_asked(f"{short_answer(span.text, subject) or span.text} [{span.citation}]", question)
 
 
 def _cite(result: Result, contexts: list[Result]) -> tuple[int, list[Result]]:

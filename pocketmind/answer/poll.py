@@ -33,12 +33,16 @@ def poll_answer(question: str, contexts: Sequence[Result]) -> tuple[str, list[Re
     if not fewest and not _MOST.search(question):
         return None
     for number, result in enumerate(contexts, 1):
-        options = [(m["text"].strip(), int(m["votes"])) for m in _OPTION.finditer(own_line(result))]
-        if len(options) < 2:
+        # The hit's own line, else a line of its conversation window: "Lastly, a poll :)" may
+        # rank above the poll it announces, which is then read inside its window.
+        lines = [own_line(result), *(result.text or "").splitlines()]
+        line = next((line for line in lines if len(_OPTION.findall(line)) >= 2), None)
+        if line is None:
             continue
+        options = [(m["text"].strip(), int(m["votes"])) for m in _OPTION.finditer(line)]
         target = (min if fewest else max)(votes for _, votes in options)
         chosen = [text for text, votes in options if votes == target]
-        quotes = [Quote(number, m.group()) for m in _OPTION.finditer(own_line(result)) if int(m["votes"]) == target]
+        quotes = [Quote(number, m.group()) for m in _OPTION.finditer(line) if int(m["votes"]) == target]
         if has_cjk(question):
             text = f"{'、'.join(chosen)}（{'各' if len(chosen) > 1 else ''}{target}票）"
         else:

@@ -36,6 +36,9 @@ _AGO = re.compile(r"^(?P<amount>.+?)\s+(?P<unit>days?|weeks?|weekends?|months?|y
 # "last week", "this past weekend", "the week before" -> "the week before <day>"; "next week" -> "the week after <day>"
 _NEIGHBOUR = re.compile(r"^(?:(?P<mod>last|this\s+past|the\s+previous|next|the\s+following|the\s+coming)\s+(?P<unit>week|weekend)"
                         r"|the\s+(?P<unit2>week)\s+before)$", re.I)
+# "in the last month", "over the past year" -> "the month before <day>"
+_WITHIN = re.compile(r"^(?:in|over|during|within)\s+the\s+(?:last|past)\s+(?P<unit>week|month|year)$", re.I)
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # "last Saturday", "on Saturday", "Saturday", "this past Saturday" -> "the Saturday before <day>"
 _PAST_WEEKDAY = re.compile(r"^(?:(?:last|this\s+past|past|on)\s+)?(?P<weekday>" + "|".join(_WEEKDAYS) + r")$", re.I)
 WHEN_DEPTH = 3  # how many of the best hits may say when, before the best hit's own date is taken
@@ -61,9 +64,12 @@ def said_when(mention: TimeMention, said_on: date) -> str:
         return f"the {found['weekday'].capitalize()} before {anchor}"
     if mention.granularity == "day" and mention.start == mention.end:
         return spoken_day(mention.start)
+    if found := _WITHIN.match(phrase):
+        return f"the {found['unit'].lower()} before {anchor}"
     if mention.granularity == "week":  # "this weekend" is a weekend, not its week
         return f"the {'weekend' if 'weekend' in phrase.lower() else 'week'} of {spoken_day(mention.start)}"
-    return mention.label
+    # A range's label is written for machines ("2023-06-16 to 2023-07-16"): its days are spoken
+    return _ISO_DAY.sub(lambda m: spoken_day(date(int(m[1]), int(m[2]), int(m[3]))), mention.label)
 
 
 def message_saying_when(results: Sequence[Result], subject: set[str], depth: int = WHEN_DEPTH) -> tuple[Result, str] | None:
