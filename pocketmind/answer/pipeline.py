@@ -56,7 +56,7 @@ from .prompt import not_found, not_named
 from .recurring import occurrence_asked
 from .summary import dated_list, is_summary_question
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
-from .verify import Claim, grounded, said_by_others, unsupported
+from .verify import Claim, grounded, off_subject, said_by_others, unsupported
 from .words import about_subject, content_words
 
 # How deep the abstention check reads the question's one search (it used to run its own, k=20).
@@ -182,6 +182,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     bad = unsupported(generated.text, question, contexts)
     if not bad and len(set(named)) == 1:
         bad = [Claim("said by others", f"{value} ({who})") for value, who in said_by_others(generated.text, question, contexts, named[0])]
+    if not bad:
+        bad = [Claim("off subject", value) for value in off_subject(generated.text, question, contexts, named)]
     not_mentioned = generated.text.startswith(("Not mentioned", "没有提到"))
     empty = (says_nothing(generated.text, question) or is_question(generated.text)  # a question copied from the passages
              or wrong_language(generated.text, question, readable))
@@ -203,6 +205,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             elif bad[0].kind == "said by others":
                 note = (f"模型的回答给出了{said}，但那是别人说的；这是最相关的原文。" if zh else
                         f"The model's answer gave {said}, which someone other than {named[0]} said; showing the passage that answers best.")
+            elif bad[0].kind == "off subject":
+                note = (f"模型的回答给出了{said}，但说它的那句话与问题无关；这是最相关的原文。" if zh else
+                        f"The model's answer gave {said}, from a line about something else; showing the passage that answers best.")
             elif any(claim.kind == "instruction" for claim in bad):
                 note = ("模型的回答照搬了你的数据里写给助手的指令；这是最相关的原文。" if zh else
                         "The model's answer followed instructions written inside your data; showing the passage that answers best.")

@@ -85,7 +85,8 @@ BOOKKEEPING = frozenset({"line", "window", "format", "date_order", "time_source"
 @dataclass(frozen=True)
 class Claim:
     kind: str  # number, quantity, date, time, phone, email, url, name, identifier; instruction: a word only planted
-    # instructions say; "said by others": an amount only someone other than the person asked said
+    # instructions say; "said by others": an amount only someone other than the person asked said;
+    # "off subject": an amount said only in lines about something else than what was asked
     text: str
 
 
@@ -322,6 +323,43 @@ def grounded(answer: str, question: str, citations: Sequence[Result]) -> bool:
     return bool(own & words_of([f"{c.title}\n{c.text or c.snippet}" for c in citations]))
 
 
+def _message_lines(citations: Sequence[Result]) -> list[tuple[str, str]]:
+    """(author, text) of every line of the cited messages (a window's lines by their own authors)."""
+    lines = []
+    for result in citations:
+        if result.kind != "message":
+            continue
+        for line in (result.text or result.snippet).splitlines():
+            window = WINDOW_LINE.match(line)
+            lines.append((window.group(2), window.group(3)) if window else (result.author or "", line))
+    return lines
+
+
+def off_subject(answer: str, question: str, citations: Sequence[Result], names: Sequence[str] = ()) -> list[str]:
+    """Each number or amount in ``answer`` that the cited messages say only in lines saying none
+    of the question's subject words, while another line with a number says one: "What did User 2
+    say the bag costs online?" is "Online is at least $100", not "$50 is too low"."""
+    values = [c.text for c in claims_in(answer, question) if c.kind in ("number", "quantity")]
+    subject = content_words(question) - words_of(names)
+    if not values or not subject:
+        return []
+    lines = [text for _, text in _message_lines(citations)]
+    # A line is about the subject when it says a subject word, or answers a question that does
+    # ("How long have you been married?" - "5 years already!")
+    about = [bool(subject & words_of([text])) or (i > 0 and lines[i - 1].rstrip().endswith("?")
+                                                  and bool(subject & words_of([lines[i - 1]])))
+             for i, text in enumerate(lines)]
+    if not any(_NUMBER.search(text) and on for text, on in zip(lines, about)):
+        return []
+    out = []
+    for value in values:
+        pattern = re.compile(rf"(?<![\w.]){re.escape(value)}(?![\w])", re.I)
+        saying = [on for text, on in zip(lines, about) if pattern.search(text)]
+        if saying and not any(saying):
+            out.append(value)
+    return out
+
+
 def said_by_others(answer: str, question: str, citations: Sequence[Result], person: str) -> list[tuple[str, str]]:
     """(value, who said it) for each number or amount in ``answer`` that only people other
     than ``person`` said in the cited messages, while ``person`` said one too: "How much did
@@ -329,13 +367,7 @@ def said_by_others(answer: str, question: str, citations: Sequence[Result], pers
     values = [c.text for c in claims_in(answer, question) if c.kind in ("number", "quantity")]
     if not values:
         return []
-    lines = []  # (author, text) of every cited message line
-    for result in citations:
-        if result.kind != "message":
-            continue
-        for line in (result.text or result.snippet).splitlines():
-            window = WINDOW_LINE.match(line)
-            lines.append((window.group(2), window.group(3)) if window else (result.author or "", line))
+    lines = _message_lines(citations)
     theirs = [text for author, text in lines if author.casefold() == person.casefold()]
     if not any(_NUMBER.search(text) for text in theirs):
         return []
