@@ -110,7 +110,9 @@ def test_engine_on_onnx_int8_indexes_real_exports_and_finds_the_message(prepared
         assert engine.store.get_meta("embedder") == "minilm/torch"
         # torch ranks the same messages first.
         assert engine.search("when do the movers arrive", k=1)[0].id == movers.id
-        assert [r.id for r in engine.search("relocating to Germany for a new position", k=3)] == [r.id for r in top]
+        # The same three messages; two of Anna's lie within a hair of each other, and int8 kernels
+        # round differently from one CPU to another (seen: the order of those two swapped).
+        assert {r.id for r in engine.search("relocating to Germany for a new position", k=3)} == {r.id for r in top}
         assert engine.store.conn.execute("SELECT count(*) FROM chunk_embeddings").fetchone()[0] == chunks
 
 
