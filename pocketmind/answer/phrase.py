@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from pocketmind.text import has_cjk
+
 from .words import words_of
 
 _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*$")
@@ -71,9 +73,7 @@ def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
     words): a phrase before a comma that says none of them while the rest does is an opener
     ("For example, I buy wool socks from..."), not the answer, and is not cut to. A model's
     "Seattle, I'm excited for my game..." is cut to "Seattle" (no subject given)."""
-    markers = _MARKERS.search(answer)
-    tail = markers.group().strip() if markers else ""
-    body = answer[: markers.start()] if markers else answer
+    body, tail = _without_markers(answer)
     sentences = [s.strip() for s in join_abbreviations(_SENTENCE_END.split(body.strip())) if s.strip()]
     while len(sentences) > 1 and _GREETING.match(sentences[0]):
         sentences.pop(0)
@@ -87,6 +87,12 @@ def short_answer(answer: str, subject: set[str] = frozenset()) -> str:
     if not phrase:
         return answer
     return f"{phrase} {tail}" if tail else phrase
+
+
+def _without_markers(answer: str) -> tuple[str, str]:
+    """(the answer's text, its citation markers at the end: "[1]", "" when none)."""
+    markers = _MARKERS.search(answer)
+    return (answer[: markers.start()], markers.group().strip()) if markers else (answer, "")
 
 
 def _opener(phrase: str, cut: int, subject: set[str]) -> bool:
@@ -113,10 +119,9 @@ def without_restatement(answer: str, question: str) -> str:
     dropped from the front, up to the first word that is neither the question's nor a function
     word, and only when a question word is among them; never a negation, a number, a yes/no
     or a quotation. The evidence line shows the whole sentence."""
-    markers = _MARKERS.search(answer)
-    tail = markers.group().strip() if markers else ""
-    tokens = (answer[: markers.start()] if markers else answer).split()
-    if not tokens or tokens[0].casefold().strip(",.!") in _YES_NO or any(ord(c) > 0x2E7F for c in answer):
+    body, tail = _without_markers(answer)
+    tokens = body.split()
+    if not tokens or tokens[0].casefold().strip(",.!") in _YES_NO or has_cjk(answer):
         return answer
     asked = words_of([question])
 
@@ -171,9 +176,7 @@ def amount_asked(answer: str, question: str) -> str:
     asked = _HOW_MUCH.search(question)
     if asked is None:
         return answer
-    markers = _MARKERS.search(answer)
-    tail = markers.group().strip() if markers else ""
-    body = answer[: markers.start()] if markers else answer
+    body, tail = _without_markers(answer)
     how, noun = asked.group(1).casefold(), words_of([asked.group(2) or ""])
     amounts = [m for m in _AMOUNT.finditer(body) if not _YEAR.match(m.group("number") or "") or m.group("unit")]
 
@@ -181,14 +184,12 @@ def amount_asked(answer: str, question: str) -> str:
         before = body[: m.start()].rstrip(" :=").rsplit(None, 1)[-1:] or [""]
         return bool(noun & words_of([m.group("unit") or "", before[0]]))
 
-    if how == "long":
+    if how in ("long", "old"):
         fitting = [m for m in amounts if _DURATION.match(m.group("unit") or "")]
     elif how == "much":
         fitting = [m for m in amounts if m.group("money")] or [m for m in amounts if names_noun(m)]
-    elif how == "many":
+    else:  # many
         fitting = [m for m in amounts if names_noun(m)]
-    else:  # old
-        fitting = [m for m in amounts if _DURATION.match(m.group("unit") or "")]
     if not fitting and how in ("many", "old") and len(amounts) == 1 and amounts[0].group("number"):
         fitting = amounts  # the one number said: "Three of them"
     if not fitting:
