@@ -20,10 +20,10 @@ from pocketmind.timeexpr import resolve_mentions
 SESSIONS = 3
 
 
-def write_export(conversation: dict, folder, other: str = "Melanie") -> None:
-    """Sessions 1..SESSIONS as an Android WhatsApp export, one minute per turn."""
+def write_export(conversation: dict, folder, other: str = "Melanie", sessions: range = range(1, SESSIONS + 1)) -> None:
+    """``sessions`` (1..SESSIONS) as an Android WhatsApp export, one minute per turn."""
     lines = []
-    for n in range(1, SESSIONS + 1):
+    for n in sessions:
         start = datetime.strptime(conversation[f"session_{n}_date_time"], "%I:%M %p on %d %B, %Y")
         for i, turn in enumerate(conversation[f"session_{n}"]):
             lines.append(f"{start + timedelta(minutes=i):%d/%m/%Y, %H:%M} - {turn['speaker']}: {turn['text']}")
@@ -72,6 +72,75 @@ def test_the_message_saying_when_is_read_even_when_the_prompt_budget_left_it_out
     assert answer.text.startswith("7 May 2023 [")
     cited = answer.citations[int(answer.text.split("[")[1].rstrip("]")) - 1]
     assert "support group yesterday" in cited.text
+
+
+@pytest.fixture(scope="module")
+def summer(tmp_path_factory):
+    """Sessions 5-14 of LoCoMo dev 26 (3 July - 25 August 2023)."""
+    conversation = json.loads((CORPUS / "locomo" / "dev" / "26.json").read_text(encoding="utf-8"))
+    root = tmp_path_factory.mktemp("locomo-26-summer")
+    write_export(conversation, root / "chats", sessions=range(5, 15))
+    now = datetime(2023, 8, 26, 12, 0)
+    with Engine(home=root / "home", now=lambda: now) as engine:
+        engine.add_source("messages", root / "chats", name="chat")
+        engine.index()
+        yield engine
+
+
+def test_the_line_saying_most_of_what_was_asked_dates_it(summer):
+    # 3 July: "I just signed up for a pottery class yesterday" (a line of the best hit's window);
+    # 25 August: "I made it in pottery class yesterday" (another hit) says less of the question.
+    answer = summer.ask("When did Melanie sign up for a pottery class?")
+    assert answer.text.startswith("2 July 2023 [") and answer.source == "data"
+
+
+def test_two_days_ago_names_its_day(summer):
+    # Caroline on 12 July 2023: "I went to an LGBTQ conference two days ago"
+    assert summer.ask("When did Caroline go to the LGBTQ conference?").text.startswith("10 July 2023 [")
+
+
+def test_last_tues_is_a_tuesday(summer):
+    # Caroline on Thursday 20 July 2023: "I just joined a new LGBTQ activist group last Tues."
+    answer = summer.ask("When did Caroline join a new activist group?")
+    assert answer.text.startswith("the Tuesday before 20 July 2023 [")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("I went to an LGBTQ conference two days ago", "10 July 2023"),
+    ("I got my tattoo 3 days ago", "9 July 2023"),
+    ("We met a few days ago", "a few days before 12 July 2023"),  # a few: no one day
+    ("I adopted her two weeks ago", "two weeks before 12 July 2023"),
+    ("I first watched it 3 years ago", "2020"),  # LoCoMo 42: "3 years ago" on 21 January 2022 is 2019
+    ("I quit 5 months ago", "February 2023"),
+    ("It started a few months ago", "a few months before 12 July 2023"),  # a few: no one month
+    ("a few years ago I got it", "a few years before 12 July 2023"),
+    ("See you next Fri!", "21 July 2023"),
+    ("I called her last Thurs about it", "the Thursday before 12 July 2023"),
+])
+def test_days_months_years_ago_and_short_weekdays(text, said):
+    at = datetime(2023, 7, 12, 16, 33)  # a Wednesday
+    [mention] = resolve_mentions(text, at)
+    assert said_when(mention, at.date()) == said
+
+
+@pytest.mark.parametrize("text", ["We sat in the sun all day long", "The sun sat low", "Wed them next to each other"])
+def test_short_weekday_words_alone_are_not_dates(text):
+    assert not [m for m in resolve_mentions(text, datetime(2023, 7, 12)) if m.granularity == "day"]
+
+
+def test_the_message_sharing_a_photo_dates_it():
+    # LoCoMo dev 42: the photo's caption says "purple hair"; Nate's message two minutes before it
+    # says "Dyed my hair last week" (one subject word): it dates the photo's subject.
+    from pocketmind.answer.said_when import message_saying_when
+    from pocketmind.results import Result
+
+    photo = Result("chat:p", "photo", "chat", "", "", "2022-04-15T19:39:00", None, 1.0, author="Nate", conversation="Nate",
+                   text="a photography of a man with purple hair and glasses taking a selfie\nI'm so stoked about it! Check it out!")
+    message = Result("chat:m", "message", "chat", "", "", "2022-04-15T19:37:00", None, 0.9, author="Nate", conversation="Nate",
+                     text="» Nate: Hey Jo, guess what I did? Dyed my hair last week - come see!\n  Joanna: Wow, Nate!")
+    hit, line = message_saying_when([photo, message], {"nate", "purple", "hair"})
+    assert hit is message and said_when(resolve_mentions(line, datetime(2022, 4, 15, 19, 37))[0],
+                                        datetime(2022, 4, 15).date()) == "the week before 15 April 2022"
 
 
 def test_this_weekend_is_told_as_a_weekend():

@@ -5,8 +5,9 @@ the talk?" with "the week before 9 June 2023": exactly what the message
 says, no more. Resolving it to a calendar week ("the week of 29 May 2023")
 claims a precision the message does not have (people say "last week" of the
 week before last too) and reads worse. Phrases that name one day
-("yesterday", "today") keep their date; months, years and seasons keep their
-label ("June 2023", "2022").
+("yesterday", "today", "two days ago") keep their date; months, years and seasons keep their
+label ("June 2023", "2022"), and so do a definite number of them ago ("3 years ago" said in
+January 2022 is 2019; "a few years ago" stays as said).
 
 The message that says when is not always the best match: "The support group
 has made me feel accepted" outranks "I went to a support group yesterday"
@@ -25,6 +26,7 @@ from typing import Sequence
 
 from pocketmind.results import Result
 from pocketmind.timeexpr import TimeMention, resolve_mentions
+from pocketmind.timeexpr.english import WEEKDAY_SHORT
 
 from .words import words_of
 
@@ -40,7 +42,11 @@ _NEIGHBOUR = re.compile(r"^(?:(?P<mod>last|this\s+past|the\s+previous|next|the\s
 _WITHIN = re.compile(r"^(?:in|over|during|within)\s+the\s+(?:last|past)\s+(?P<unit>week|month|year)$", re.I)
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # "last Saturday", "on Saturday", "Saturday", "this past Saturday" -> "the Saturday before <day>"
-_PAST_WEEKDAY = re.compile(r"^(?:(?:last|this\s+past|past|on)\s+)?(?P<weekday>" + "|".join(_WEEKDAYS) + r")$", re.I)
+_PAST_WEEKDAY = re.compile(r"^(?:(?:last|this\s+past|past|on)\s+)?(?P<weekday>" + "|".join([*_WEEKDAYS, *WEEKDAY_SHORT])
+                           + r")\.?$", re.I)
+# "I just teamed up with...", "we recently got...": done about the day it is said
+_JUST_DONE = re.compile(r"\b(?:just|recently)\s+(?:\w+ed|got|went|made|had|saw|did|began|bought|took|came|found|won|gave|"
+                        r"wrote|ran|met|left|became|sold|built|read|threw|held|put|set)\b", re.I)
 WHEN_DEPTH = 3  # how many of the best hits may say when, before the best hit's own date is taken
 # A window line without a time of its own: "  Caroline: I went to a support group yesterday".
 _SAME_DAY_LINE = re.compile(r"^[» ] (?!\d{4}-\d{2}-\d{2} )[^:]{1,60}: (?P<text>.*)$")
@@ -55,13 +61,21 @@ def said_when(mention: TimeMention, said_on: date) -> str:
     phrase = " ".join(mention.phrase.split())
     anchor = spoken_day(said_on)
     if found := _AGO.match(phrase):
+        if found["unit"].lower().startswith("day") and mention.granularity == "day" and mention.start == mention.end:
+            return spoken_day(mention.start)  # "two days ago" names one day, as "yesterday" does
+        one_year = mention.start == date(mention.start.year, 1, 1) and mention.end == date(mention.start.year, 12, 31)
+        one_month = (mention.start.year, mention.start.month) == (mention.end.year, mention.end.month)
+        if found["unit"].lower().startswith(("year", "month")) and (one_year or one_month):
+            return mention.label  # "3 years ago" said in January 2022 is 2019; "5 months ago", August 2021
         return f"{found['amount'].lower()} {found['unit'].lower()} before {anchor}"
     if found := _NEIGHBOUR.match(phrase):
         unit = (found["unit"] or found["unit2"]).lower()
         after = (found["mod"] or "").lower() in ("next", "the following", "the coming")
         return f"the {unit} {'after' if after else 'before'} {anchor}"
     if (found := _PAST_WEEKDAY.match(phrase)) and mention.start < said_on:
-        return f"the {found['weekday'].capitalize()} before {anchor}"
+        weekday = found["weekday"].lower()
+        weekday = _WEEKDAYS[WEEKDAY_SHORT[weekday]] if weekday in WEEKDAY_SHORT else weekday  # "Tues" -> Tuesday
+        return f"the {weekday.capitalize()} before {anchor}"
     if mention.granularity == "day" and mention.start == mention.end:
         return spoken_day(mention.start)
     if found := _WITHIN.match(phrase):
@@ -73,27 +87,37 @@ def said_when(mention: TimeMention, said_on: date) -> str:
 
 
 def message_saying_when(results: Sequence[Result], subject: set[str], depth: int = WHEN_DEPTH) -> tuple[Result, str] | None:
-    """For "when did she go to the support group?" when the best hit says no time: the
-    first of the best few message hits whose own line says a subject word and a time
-    ("I went to a support group yesterday"), else the closest line of the best hit's
-    own conversation window that does (a hit folded into it). Returns the hit and that
-    line's text. ``results``: hits given their conversation window (own line marked "»")."""
+    """For "when did she go to the support group?" when the best hit says no time: of the
+    best few message hits' own lines and the best hit's window lines (a hit folded into
+    it) that say a subject word and a time ("I went to a support group yesterday"), the
+    one saying most of the subject; on a tie the best-ranked hit, then the window line
+    closest to the best hit. Returns the hit and that line's text. ``results``: hits given
+    their conversation window (own line marked "»")."""
     best = results[0] if results else None
     # A message saying when must say as much of the subject as the best hit does: "When did he
     # tell me 'we meet again'?" is the message saying it, not a poll "When can we meet? Thursday 15".
     enough = len(subject & words_of([own_line(best)])) if best is not None else 0
-    for result in results[:depth]:
-        if result.kind == "message" and result.time and _says_when(own_line(result), subject, result, enough):
-            return result, own_line(result)
-    if best is None or best.kind != "message" or not best.time:
+    if best is not None and best.kind == "photo":
+        # A photo's words are a description of the image ("a man with purple hair"), not what was
+        # said: the message sharing it ("Dyed my hair last week") need not repeat them all.
+        enough = min(enough, 1)
+    if best is not None and best.kind == "message" and _JUST_DONE.search(own_line(best)):
+        return None  # "I just teamed up with a local artist": the best hit's own day says when
+    found: list[tuple[Result, str]] = [(result, own_line(result)) for result in results[:depth]
+                                       if result.kind == "message" and result.time
+                                       and _says_when(own_line(result), subject, result, enough)]
+    if best is not None and best.kind == "message" and best.time:
+        lines = (best.text or "").splitlines()
+        hit = next((i for i, line in enumerate(lines) if line.startswith("»")), 0)
+        for i in sorted(range(len(lines)), key=lambda i: abs(i - hit)):
+            same_day = _SAME_DAY_LINE.match(lines[i])
+            if i != hit and same_day and _says_when(same_day["text"], subject, best, enough):
+                found.append((best, same_day["text"]))
+    if not found:
         return None
-    lines = (best.text or "").splitlines()
-    hit = next((i for i, line in enumerate(lines) if line.startswith("»")), 0)
-    for i in sorted(range(len(lines)), key=lambda i: abs(i - hit)):
-        same_day = _SAME_DAY_LINE.match(lines[i])
-        if i != hit and same_day and _says_when(same_day["text"], subject, best, enough):
-            return best, same_day["text"]
-    return None
+    # The line saying most of the subject, the best-ranked first on a tie: "I just signed up for a
+    # pottery class yesterday" in the best hit's window, not "I made it in pottery class yesterday".
+    return max(found, key=lambda pair: len(subject & words_of([pair[1]])))
 
 
 def _says_when(text: str, subject: set[str], result: Result, enough: int = 1) -> bool:

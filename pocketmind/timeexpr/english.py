@@ -147,6 +147,22 @@ def _weekday(m: re.Match, text: str, ref: date) -> _Range | None:
     return _day(ref - timedelta(days=back))
 
 
+# "last Tues", "next Fri": a short weekday only after last/next ("sat", "sun" and "wed" alone are words)
+WEEKDAY_SHORT = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+@_pattern(r"\b(?P<mod>last|this\s+past|next|this\s+coming)\s+(?P<wd>mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b",
+          ("last", "next"))
+def _weekday_short(m: re.Match, text: str, ref: date) -> _Range:
+    target = WEEKDAY_SHORT[m.group("wd").lower()]
+    mod = " ".join(m.group("mod").lower().split())
+    if mod == "this coming":
+        return _day(ref + timedelta(days=(target - ref.weekday()) % 7))
+    if mod == "next":
+        return _day(_monday(ref) + timedelta(days=7 + target))
+    return _day(ref - timedelta(days=(ref.weekday() - target) % 7 or 7))
+
+
 @_pattern(rf"\b(?:on\s+)?(?P<wd>{_WEEKDAY_ALT}),?\s+(?:the\s+)?{_DAYNUM}\b"
           rf"(?!\s*(?:[:.]\d|am\b|pm\b|%|,?\s*(?:of\s+)?(?:{_MONTH_ALT})\b|,?\s*\d)"
           r"|\s+(?:people|persons|times|minutes|hours|days|weeks|of)\b)", ("day",))

@@ -35,7 +35,7 @@ _TRIGGER_CHARS = re.compile(r"[\d天日周月年期拜号晚早节夕宵午秋�
 _TRIGGER_WORDS = ("day", "week", "month", "year", "night", "tonight", "tomorrow", "tmrw", "morning",
                   "afternoon", "evening", "spring", "summer", "fall", "autumn", "winter", "jan", "feb",
                   "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "festival", "qingming",
-                  "tomb", "qixi")
+                  "tomb", "qixi", "last ", "next ")
 
 
 def _may_contain_time(text: str) -> bool:
