@@ -13,7 +13,7 @@ import pytest
 from conftest import CORPUS
 from pocketmind import Engine
 from pocketmind.answer.extractive import best_span
-from pocketmind.answer.phrase import amount_asked, declines, short_answer, without_restatement
+from pocketmind.answer.phrase import amount_asked, declines, short_answer, without_restated_tail, without_restatement
 from pocketmind.answer.said_when import said_when
 from pocketmind.timeexpr import resolve_mentions
 
@@ -202,6 +202,27 @@ def test_the_short_answer_is_the_phrase_that_answers(said, shown):
 ])
 def test_a_model_answer_says_what_answers_not_the_question_again(question, said, shown):
     assert without_restatement(said, question) == shown
+
+
+# Answers the bundled model gave on LoCoMo dev: a closing run of words that only says the question
+# again goes (from a preposition, three words or more); what it would leave meaningless stays.
+@pytest.mark.parametrize("question, said, shown", [
+    ("What did Joanna make for one of the ladies at her writing club?",
+     "A cute little bookmark for one of the ladies at her writing club [1]", "A cute little bookmark [1]"),
+    ("What did John host for the veterans in May 2023 as part of the project?",
+     "a small party for the veterans in May 2023 as part of the project", "a small party"),
+    ("Where will Tim be going for a semester abroad?", "Ireland for a semester", "Ireland"),
+    ("What activity did Caroline used to do with her dad?", "go horseback riding with her dad", "go horseback riding"),
+    ("What area was hit by a flood?", "Maria's car was hit by a flood", "Maria's car was hit by a flood"),  # not from "by"
+    ("What events for veterans has John participated in?", "a lot of events for veterans", "a lot of events for veterans"),
+    ("Would Caroline want to move back to her home country soon?", "Yes, she'd love to move back to her home country",
+     "Yes, she'd love to move back to her home country"),
+    ("What did she do in May?", "She went to the party in May", "She went to the party in May"),  # two words only
+    ("Where did Tim go in May 2023?", "Paris, not in May 2023", "Paris, not in May 2023"),
+    ("What did Tim do in Paris in May?", "went to Paris in May", "went to Paris in May"),  # nothing new would stay
+])
+def test_a_model_answer_does_not_end_with_the_question_again(question, said, shown):
+    assert without_restated_tail(said, question) == shown
 
 
 @pytest.mark.parametrize("question, said, shown", [

@@ -151,6 +151,47 @@ def without_restatement(answer: str, question: str) -> str:
     return " ".join([*kept, tail]) if tail else " ".join(kept)
 
 
+# Where a restated ending starts: "A cute little bookmark | for one of the ladies at her writing club"
+_TAIL_START = frozenset("in on at for with from as during about after before".split())  # not "of", "by": "a lot | of events", "was hit | by a flood"
+
+
+def without_restated_tail(answer: str, question: str) -> str:
+    """A model's answer without its closing words that only say the question again: "A cute
+    little bookmark for one of the ladies at her writing club" -> "A cute little bookmark" for
+    "What did Joanna make for one of the ladies at her writing club?". Only a run of three or
+    more words from a preposition to the end, every one the question's or a function word, a
+    question word among them; never a negation, a quotation, a yes/no answer, and something
+    the question does not say must stay."""
+    body, tail = _without_markers(answer)
+    tokens = body.split()
+    if not tokens or tokens[0].casefold().strip(",.!") in _YES_NO or has_cjk(answer):
+        return answer
+    asked = words_of([question])
+    said = {_EDGE_PUNCTUATION.sub("", t).casefold() for t in question.split()}
+
+    def plain(token: str) -> str:
+        return _EDGE_PUNCTUATION.sub("", token).casefold()
+
+    def restates(token: str) -> bool:
+        word = plain(token)
+        if not word or _negates(token) or re.search(r"[\"“”]", token):
+            return False
+        return word in _FUNCTION or word in said or bool(words_of([word]) & asked)
+
+    cut = len(tokens)
+    while cut > 0 and restates(tokens[cut - 1]):
+        cut -= 1
+    while cut < len(tokens) and plain(tokens[cut]) not in _TAIL_START:
+        cut += 1  # the run starts at a preposition: "...bookmark | for one of the ladies"
+    dropped, kept = tokens[cut:], tokens[:cut]
+    if len(dropped) < 3 or not any(plain(t) not in _FUNCTION for t in dropped) or _negates(kept[-1] if kept else ""):
+        return answer  # "Paris, not in May 2023": the tail is what is denied
+    if not any(plain(t) not in _FUNCTION and not restates(t) for t in kept):
+        return answer  # "She went to the party in May": nothing new before the tail
+    kept[-1] = kept[-1].rstrip(",;:")
+    return " ".join([*kept, tail]) if tail else " ".join(kept)
+
+
 def _negates(token: str) -> bool:
     word = _EDGE_PUNCTUATION.sub("", token).casefold()
     return word in _NEGATION or word.endswith(("n't", "n’t"))

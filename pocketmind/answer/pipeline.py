@@ -49,7 +49,7 @@ from .extractive import best_span, topic_words
 from .grounded import date_answer, undated_note_answer
 from .injection import for_the_model
 from .language import source_language_span, wrong_language
-from .phrase import amount_asked, declines, is_question, short_answer, without_restatement
+from .phrase import amount_asked, declines, is_question, short_answer, without_restatement, without_restated_tail
 from .poll import poll_answer
 from .said_when import message_saying_when
 from .prompt import not_found, not_named
@@ -225,8 +225,9 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
 
 
 def concise(answer: str, question: str) -> str:
-    """A checked model answer without the question said again, cut to the amount asked for."""
-    return amount_asked(without_restatement(answer, question), question)
+    """A checked model answer without the question said again (at its start or its end), cut
+    to the amount asked for."""
+    return amount_asked(without_restated_tail(without_restatement(answer, question), question), question)
 
 
 def says_nothing(answer: str, question: str) -> bool:
