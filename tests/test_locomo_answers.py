@@ -143,6 +143,21 @@ def test_the_message_sharing_a_photo_dates_it():
                                         datetime(2022, 4, 15).date()) == "the week before 15 April 2022"
 
 
+def test_what_was_just_done_is_dated_by_its_own_day():
+    # LoCoMo dev 30, 8 February 2023: Gina "just teamed up with a local artist"; a later hit
+    # saying "yesterday" about her designs must not date it.
+    from pocketmind.answer.said_when import message_saying_when
+    from pocketmind.results import Result
+
+    best = Result("chat:a", "message", "chat", "", "", "2023-02-08T09:38:00", None, 1.0, author="Gina", conversation="Jon",
+                  text="» Gina: I've been working hard on my online store and just teamed up with a local artist for some cool designs.")
+    later = Result("chat:b", "message", "chat", "", "", "2023-05-11T15:27:00", None, 0.9, author="Gina", conversation="Jon",
+                   text="» Gina: Yesterday the local artist sent me new designs for the store.")
+    assert message_saying_when([best, later], {"local", "artist"}) is None
+    assert message_saying_when([Result(**{**best.__dict__, "text": "» Gina: I love working with artists."}), later],
+                               {"artist", "designs", "local"}) == (later, "Yesterday the local artist sent me new designs for the store.")
+
+
 def test_this_weekend_is_told_as_a_weekend():
     # Nate on Monday 22 August 2022 (LoCoMo 42): "I'm taking some time off this weekend"
     said = datetime(2022, 8, 22, 11, 5)
