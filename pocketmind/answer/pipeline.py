@@ -54,7 +54,7 @@ from .poll import poll_answer
 from .said_when import message_saying_when
 from .prompt import not_found, not_named
 from .recurring import occurrence_asked
-from .summary import dated_list, is_summary_question
+from .summary import dated_list, is_summary_question, lead, titled_note, with_people
 from .typed import CARD_KINDS, question_type, typed_answer, value_about_person
 from .verify import Claim, grounded, off_subject, said_by_others, unsupported
 from .words import about_subject, content_words
@@ -91,6 +91,8 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
         return done(Answer(question, text, citations, True, evidence=quotes or quotes_for(text, question, citations), source="data"))
 
     shown = relevant(results[: options.shown])
+    if is_summary_question(question) and len(theirs := with_people(results[: options.shown], reading.people)) >= 2:
+        shown = theirs
     if not shown and (reading.since or reading.until) and not content_words(reading.text):
         shown = list(results[: options.shown])  # "where was I on 22 October 2008?": the date is the whole question
     if not shown:
@@ -149,14 +151,15 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
             dated = date_answer(question, reading.temporal, best, best_doc["text"])
     if dated:  # dates come from the data, not from the model
         return from_data(f"{dated} [{cited}]", contexts)
-    dated_things = sum(r.kind in ("message", "event", "photo") for r in contexts)
-    if is_summary_question(question) and dated_things >= 2 and (summary := dated_list(question, contexts)):
-        return from_data(summary, contexts)
-
     speakers = [c.author for c in contexts if c.author]
     if (unnamed := unnamed_in_passages(question, [*reading.people, *named, *speakers], contexts)) is not None:
         # "...a trip to France?" over passages about a trip to England: a model would answer England
         return done(Answer(question, not_named(question, unnamed), contexts[:CLOSEST], False, source="none"))
+    if (named_note := titled_note(question, contexts)) and (opening := lead(named_note[1], _full_text(store, named_note[1]))):
+        cited, note = named_note  # "what is the 'In good hands' clipping about?": its opening sentences
+        return from_data(f"{opening[0]} [{cited}]", contexts, [Quote(cited, opening[1])])
+    if is_summary_question(question) and (summary := dated_list(question, contexts, content_words(reading.text))):
+        return from_data(summary, contexts)  # after the name check: no list of Loris's chat for "my chat with Anna"
     readable = for_the_model(contexts)  # the same excerpts, numbered alike, without lines that address the model
     topic = topic_words(question, named)  # what an extracted line must say: a name alone answers nothing
     if quoted := source_language_span(question, readable, named, encode):
@@ -277,3 +280,9 @@ def _cards(store) -> list[Result]:
     return [Result(id=doc["id"], kind="contact", source=doc["source"], title=doc["title"], snippet=doc["text"][:220],
                    time=None, uri=doc.get("uri"), score=0.0, text=doc["text"], metadata=doc.get("metadata") or {})
             for doc in store.documents_of_kind("contact")]
+
+
+def _full_text(store, passage: Result) -> str:
+    """A passage's whole document text (a passage is its best chunk)."""
+    doc = store.documents([passage.id]).get(passage.id)
+    return doc["text"] if doc else (passage.text or passage.snippet or "")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
-from pocketmind.text import HAN_WORD as _CJK_WORDS
+from pocketmind.text import CJK_RANGES, HAN_WORD as _CJK_WORDS
 from pocketmind.timeexpr import apply_relation, is_temporal_question, names_a_festival, parse_query_time
 
 from .fulltext import match_expression
@@ -110,6 +110,10 @@ def plan(question: str, now: datetime, known_people: Iterable[str] = (),
     return result
 
 
+# A word character that is not CJK: "Loris" is a whole word in "我和Loris的聊天".
+_LETTER = f"(?![{CJK_RANGES}])\\w"
+
+
 def people_in(question: str, known: Iterable[str]) -> list[str]:
     """Known names that appear in the question as whole words (case-insensitive),
     in the order the question names them: the first is usually its subject."""
@@ -122,7 +126,7 @@ def people_in(question: str, known: Iterable[str]) -> list[str]:
         # CJK text has no spaces between words: a CJK name matches as a substring.
         if _CJK_WORDS.search(key):
             found.append((lowered.index(key), name))
-        elif match := re.search(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
+        elif match := re.search(rf"(?<!{_LETTER}){re.escape(key)}(?!{_LETTER})", lowered):
             found.append((match.start(), name))
     return [name for _, name in sorted(found, key=lambda pair: pair[0])]
 
