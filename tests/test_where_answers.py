@@ -41,3 +41,21 @@ def test_a_photo_by_the_person_named_is_theirs(engine):
     # (someone else, in the first person) must not make the engine say they never spoke of it.
     answer = engine.ask("那张标题为 test-中文- 的照片是哪天拍的？")
     assert answer.text.startswith("2019年8月12日") and answer.found
+
+
+@pytest.fixture(scope="module")
+def dmitry(tmp_path_factory, warm_models):
+    chats = tmp_path_factory.mktemp("where-whatsapp")
+    shutil.copy(REAL / "messages" / "whatsapp" / "whatsjson_english_ios_media.txt", chats / "chat.txt")
+    with Engine(home=tmp_path_factory.mktemp("where-whatsapp-home"), now=lambda: NOW) as engine:
+        engine.add_source("messages", chats, name="messages")
+        engine.index()
+        yield engine
+
+
+def test_a_venue_shared_next_to_the_message_that_matched_answers_where(dmitry):
+    # The search ranks Dmitry's "😊", sent 14 s after the venue, above the venue itself: the place
+    # shared in its conversation window answers, quoted from the line that shared it.
+    answer = dmitry.ask("Which place did Dmitry share in WhatsApp on 27 March 2022?")
+    assert answer.text.startswith("Pimlico Gardens, London, United Kingdom [") and answer.source == "data"
+    assert answer.evidence[0].quote == "Dmitry S: Pimlico Gardens (London, United Kingdom): https://foursquare.com/v/4e89af95e5fa82ad4c0aa03b"

@@ -113,5 +113,8 @@ def with_conversation_context(results: Sequence[Result], store, display_name: Ca
                 shown[row["id"]] = result
             result.text = "\n".join(lines)
             result.metadata = {**result.metadata, "window": [row["id"] for row in window]}
+            # A venue or pin shared next to the hit: "which place did Dmitry share?" may match his 😊.
+            if shared := [[row["place"], line[2:].lstrip()] for row, line in zip(window, lines) if row["place"] and row["id"] != result.id]:
+                result.metadata["shared_places"] = shared
         out.append(result)
     return out

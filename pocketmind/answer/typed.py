@@ -170,6 +170,10 @@ def _place(question: str, results: Sequence[Result], subject: set[str] | None = 
         if result.kind in ("photo", "event", "message") and place and about_subject(words, result):
             quote = f"{result.author}: {_own_text(result)}" if result.kind == "message" else _line_with(result, place)
             return TypedAnswer(f"{place} [{n}]", n, quote)
+    for n, result in enumerate(results[:3], 1):  # else a place shared in a hit's window, by a line about the subject
+        for place, line in result.metadata.get("shared_places", []):
+            if not words or words & words_of([line]):
+                return TypedAnswer(f"{place} [{n}]", n, line)
     best = results[0] if results else None
     # Only for a photo picked by its date alone: a city may stand in its IPTC/XMP text, not in its place.
     if best is not None and best.kind == "photo" and not _place_of(best) and "photo" in question.casefold() and subject == set():
