@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CORPUS, REAL
 from pocketmind import Answer, Engine, hookimpl
-from pocketmind.answer.verify import claims_in, said_by_others, unsupported
+from pocketmind.answer.verify import claims_in, off_subject, said_by_others, unsupported
 from pocketmind.results import Result
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -259,3 +259,27 @@ def test_a_quoted_reply_in_a_conversation_window_is_labelled_with_its_own_author
     card = out.getvalue().splitlines()
     said = card.index("  [1] “Raichu: Yes... Weird to have a different body!”")
     assert card[said + 1].strip().startswith("message · Raichu · in ") and "Ash Ketchum" not in card[said + 1]
+
+
+def test_an_amount_from_another_passages_price_table_is_not_the_answer(tmp_path):
+    # The bundled model answered "$10" for the Goalie DVD: a sock price in the 'Buy wisely'
+    # clipping's table, cited beside the photo whose caption says "Auch auf DVD ... ca. CHF 22.–".
+    data = tmp_path / "data"
+    for kind, name in [("photos", "photos/jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg"),
+                       ("notes", "notes/obsidian/kepano_vault/Clippings/Buy wisely.md")]:
+        (data / kind).mkdir(parents=True)
+        shutil.copy(REAL / name, data / kind / (REAL / name).name)
+    with Engine(home=tmp_path / "home", now=lambda: NOW) as engine:
+        for kind in ("photos", "notes"):
+            engine.add_source(kind, data / kind, name=kind)
+        engine.index()
+        photo = engine.search("Der Goalie bin ig DVD", k=1)[0]
+        table = next(r for r in engine.search("Poor $5 Good $10 Best $20", k=5) if "$10" in r.text)
+    assert photo.title == "Der Goalie bin ig" and table.title == "Buy wisely"
+    question = "How much does the DVD of 'Der Goalie bin ig' cost?"
+    assert off_subject("$10.", question, [photo, table]) == ["$10"]
+    assert off_subject("CHF 22", question, [photo, table]) == []
+    # A note about what was asked is about it in every line: "528" of "Out of Control" by its title.
+    book = Result(id="n:1", kind="note", source="n", title="Out of Control", snippet="", time=None, uri=None,
+                  score=1.0, text="pages: 528\nisbn: 9780201483406")
+    assert off_subject("528 pages", "How many pages does Out of Control have?", [book, table]) == []

@@ -336,7 +336,7 @@ def _message_lines(citations: Sequence[Result]) -> list[tuple[str, str]]:
 
 
 def off_subject(answer: str, question: str, citations: Sequence[Result], names: Sequence[str] = ()) -> list[str]:
-    """Each number or amount in ``answer`` that the cited messages say only in lines saying none
+    """Each number or amount in ``answer`` that the cited passages say only in lines saying none
     of the question's subject words, while another line with a number says one: "What did User 2
     say the bag costs online?" is "Online is at least $100", not "$50 is too low"."""
     values = [c.text for c in claims_in(answer, question) if c.kind in ("number", "quantity")]
@@ -349,6 +349,14 @@ def off_subject(answer: str, question: str, citations: Sequence[Result], names: 
     about = [bool(subject & words_of([text])) or (i > 0 and lines[i - 1].rstrip().endswith("?")
                                                   and bool(subject & words_of([lines[i - 1]])))
              for i, text in enumerate(lines)]
+    # A note's or photo's lines too, all of them about the subject when its title is: the "$10" of
+    # a sock price table in the 'Buy wisely' clipping is not what the Goalie DVD costs ("ca. CHF 22").
+    for result in citations:
+        if result.kind != "message":
+            titled = bool(subject & words_of([result.title or ""]))
+            for text in (result.text or result.snippet or "").splitlines():
+                lines.append(text)
+                about.append(titled or bool(subject & words_of([text])))
     if not any(_NUMBER.search(text) and on for text, on in zip(lines, about)):
         return []
     out = []
