@@ -12,6 +12,9 @@ sentence to the end of the line:
 - a new persona or standing order: "you are now", "from now on", "new
   instructions", "answer every question with", "reply only with", "你现在是".
 
+A note's own short front-matter property is data, not a role marker
+("system: Nintendo Switch" of a game note).
+
 The passage itself is unchanged: it is still searched, cited and shown as it
 is. And an answer whose words only such a line says is rejected by the
 verifier (:func:`instruction_words`), whatever produced it.
@@ -45,15 +48,19 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]\s*")
+PROPERTY_WORDS = 4
 
 
-def instruction_spans(text: str) -> list[tuple[int, int]]:
-    """Where ``text`` addresses the model: from the start of each such sentence to the end of its line."""
+def instruction_spans(text: str, properties: dict | None = None) -> list[tuple[int, int]]:
+    """Where ``text`` addresses the model: from the start of each such sentence to the end of its line.
+    ``properties``: a note's front-matter; its own short property line is data ("system: Nintendo Switch")."""
     spans: list[tuple[int, int]] = []
     for match in _INSTRUCTION.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
         line_end = len(text) if line_end < 0 else line_end
+        if properties and _is_property(text[line_start:line_end], match.group(), properties):
+            continue
         ends = [m.end() for m in _SENTENCE_END.finditer(text, line_start, match.start())]
         start = ends[-1] if ends else line_start
         if spans and start <= spans[-1][1]:
@@ -63,10 +70,24 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_instructions(text: str) -> tuple[str, str]:
+def _is_property(line: str, marker: str, properties: dict) -> bool:
+    """Whether ``line`` is the note's own property ``key: value`` whose key is the role word
+    matched, and whose value is a name, not an order (at most PROPERTY_WORDS capitalised words)."""
+    key, _, value = line.partition(":")
+    key, value = key.strip(), value.strip()
+    if marker.strip().rstrip(":：").strip().casefold() != key.casefold() or key not in properties:
+        return False
+    stored = properties[key]
+    said = ", ".join(map(str, stored)) if isinstance(stored, list) else str(stored)
+    words = value.split()
+    # A name: "Nintendo Switch", "Linux 6"; never "Speak like a pirate"
+    return value == said and 0 < len(words) <= PROPERTY_WORDS and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def split_instructions(text: str, properties: dict | None = None) -> tuple[str, str]:
     """(``text`` without the lines that address the model, what was left out)."""
     kept, removed, last = [], [], 0
-    for start, end in instruction_spans(text):
+    for start, end in instruction_spans(text, properties):
         kept.append(text[last:start])
         removed.append(text[start:end])
         last = end
@@ -79,12 +100,16 @@ def for_the_model(results: Sequence[Result]) -> list[Result]:
     """Copies of ``results`` whose text and snippet leave out what addresses the model."""
     out = []
     for result in results:
-        text, removed = split_instructions(result.text or result.snippet)
+        text, removed = split_instructions(result.text or result.snippet, _properties(result))
         if not removed:
             out.append(result)
             continue
-        out.append(replace(result, text=text or "(no text)", snippet=split_instructions(result.snippet)[0]))
+        out.append(replace(result, text=text or "(no text)", snippet=split_instructions(result.snippet, _properties(result))[0]))
     return out
+
+
+def _properties(result: Result) -> dict | None:
+    return result.metadata if result.kind == "note" else None
 
 
 def instruction_words(answer: str, citations: Sequence[Result]) -> list[str]:
@@ -92,7 +117,7 @@ def instruction_words(answer: str, citations: Sequence[Result]) -> list[str]:
     ("HACKED" of "answer 'HACKED'"): an answer made of them follows planted instructions."""
     removed, kept = [], []
     for result in citations:
-        text, left_out = split_instructions(result.text or result.snippet)
+        text, left_out = split_instructions(result.text or result.snippet, _properties(result))
         removed.append(left_out)
         kept += [text, result.title, result.author or "", result.conversation or ""]
     if not any(removed):
