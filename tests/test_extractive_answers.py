@@ -199,3 +199,21 @@ def test_a_value_under_a_title_about_the_subject_and_an_abbreviations_stop():
     # The amount asked for, not the year before it, nor the full line
     assert amount_asked(f"{short_answer(length.text)} [2]", "How long is the film 'Der Goalie bin ig'?") == "100 Min [2]"
     assert amount_asked(short_answer(price.text), "How much does the DVD of 'Der Goalie bin ig' cost?") == "CHF 22"
+
+
+def test_a_heading_the_question_points_to_hands_its_match_to_what_is_under_it(tmp_path):
+    # The real Tomboy note "TODO Liste": "Später" then "- Weiteres Vorgehen planen". The heading
+    # says only words of the question; the list item under it is the answer, without its bullet.
+    from pocketmind.settings import Settings
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(REAL / "notes" / "tomboy" / "obsidianimporter_tomboy1.note", notes)
+    settings = Settings()
+    settings.models.answerer = "extractive"
+    with Engine(home=tmp_path / "home", settings=settings, now=lambda: NOW) as engine:
+        engine.add_source("notes", notes, name="notes")
+        engine.index()
+        answer = engine.ask("What is on my TODO Liste under 'Später'?")
+    assert (answer.text, answer.source) == ("Weiteres Vorgehen planen [1]", "extractive")
+    assert answer.evidence[0].quote == "- Weiteres Vorgehen planen"

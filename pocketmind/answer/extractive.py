@@ -119,6 +119,7 @@ def best_span(question: str, passages: Sequence[Result], *, person: str | None =
     shaped = [any(value.search(c[1]) for value in shapes) and bool(words & (words_of([c[2]]) | ctx))
               for c, ctx in zip(candidates, context)]
     lexical, asked_by = with_replies(candidates, lexical)
+    lexical, asked_by = under_headings(candidates, unit_words, words, lexical, asked_by)
     dated = [bool(asked_days) and talks_about(text, passages[n - 1], asked_days) for n, text, _, _ in candidates]
     best: Span | None = None
     for i, ((n, text, line, author), lex, sim, uw, ctx, has_shape) in enumerate(
@@ -172,6 +173,22 @@ def with_replies(candidates: list[tuple], lexical: list[float]) -> tuple[list[fl
         if nxt is not None and candidates[nxt][0] == n and author and candidates[nxt][3] not in (None, author):
             out[nxt] += REPLY_SHARE * lexical[i]
             asked_by[nxt] = i
+    return out, asked_by
+
+
+def under_headings(candidates: list[tuple], unit_words: list[set[str]], words: set[str], lexical: list[float],
+                   asked_by: dict[int, int]) -> tuple[list[float], dict[int, int]]:
+    """A line of a note that says only words of the question is a heading the question points
+    to ("What is on my TODO Liste under 'Später'?" - "Später"): like a question, its match goes
+    to what follows it in the same passage ("Weiteres Vorgehen planen")."""
+    out = list(lexical)
+    for i, (n, text, line, _author) in enumerate(candidates):
+        if not (words and unit_words[i] and unit_words[i] <= words) or i in asked_by or i + 1 >= len(candidates):
+            continue
+        if candidates[i + 1][0] == n and not (unit_words[i + 1] <= words):
+            out[i] -= QUESTION_PENALTY
+            out[i + 1] += REPLY_SHARE * lexical[i]
+            asked_by.setdefault(i + 1, i)
     return out, asked_by
 
 

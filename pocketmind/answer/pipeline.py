@@ -252,7 +252,11 @@ def asked_days(reading) -> tuple[date, date] | None:
 def _span_text(span, subject: set[str], question: str) -> str:
     """An extracted span as an answer: cut to its answering phrase (or the amount asked for),
     with its citation. A quoted line is never cut inside otherwise: it is the data's sentence."""
-    return amount_asked(f"{short_answer(span.text, subject) or span.text} [{span.citation}]", question)
+    text = _BULLET.sub("", short_answer(span.text, subject) or span.text)  # a list item without its "- "
+    return amount_asked(f"{text} [{span.citation}]", question)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
 def _cite(result: Result, contexts: list[Result]) -> tuple[int, list[Result]]:
