@@ -24,7 +24,8 @@ from . import words as _words
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")  # Japanese: no Chinese dictionary for it
-_WORD = re.compile(rf"[{CJK_RANGES}]+|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# A Latin word ends where a CJK run starts: "我和Steph开会" is 我和 / steph / 开会 (as indexed).
+_WORD = re.compile(rf"[{CJK_RANGES}]+|[^\W_{CJK_RANGES}]+(?:['’][^\W_{CJK_RANGES}]+)?", re.UNICODE)
 
 STOPWORDS = frozenset(
     """a an and are as at be been but by can could did do does doing for from had has have he her hers him his
