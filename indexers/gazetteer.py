@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pocketmind.text import CJK_CHAR, CJK_RUN
+
 DATA = Path(__file__).resolve().parent / "data"
 EARTH_RADIUS_KM = 6371.0088
 # Beyond this distance from any city of 15k+ people we do not name a city
@@ -33,7 +35,20 @@ COUNTRY_ALIASES = {
     "wales": "GB", "holland": "NL", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
     "osterreich": "AT", "österreich": "AT", "brasil": "BR", "polska": "PL",
     "nederland": "NL", "sverige": "SE", "norge": "NO", "danmark": "DK", "suomi": "FI",
+    # Chinese and Japanese names of countries (cities' come with the data)
+    "中国": "CN", "日本": "JP", "美国": "US", "英国": "GB", "英格兰": "GB", "苏格兰": "GB", "德国": "DE",
+    "法国": "FR", "意大利": "IT", "西班牙": "ES", "葡萄牙": "PT", "加拿大": "CA", "澳大利亚": "AU",
+    "澳洲": "AU", "新西兰": "NZ", "韩国": "KR", "韓国": "KR", "俄罗斯": "RU", "瑞士": "CH", "奥地利": "AT",
+    "荷兰": "NL", "比利时": "BE", "瑞典": "SE", "挪威": "NO", "丹麦": "DK", "芬兰": "FI", "希腊": "GR",
+    "爱尔兰": "IE", "波兰": "PL", "捷克": "CZ", "土耳其": "TR", "泰国": "TH", "越南": "VN",
+    "新加坡": "SG", "马来西亚": "MY", "印度尼西亚": "ID", "印尼": "ID", "印度": "IN", "巴西": "BR",
+    "墨西哥": "MX", "埃及": "EG", "台湾": "TW", "台灣": "TW", "香港": "HK", "澳门": "MO",
+    "アメリカ": "US", "イギリス": "GB", "ドイツ": "DE", "フランス": "FR", "イタリア": "IT", "スペイン": "ES",
 }
+# A two-character CJK city name is often also a word (中心, 北方, 安康): only a big city's is read
+# in a question (北京, 京都, 大阪, 中山).
+CJK_SHORT_NAME_POPULATION = 1_000_000
+CJK_NAME_MAX = 8
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,7 @@ class Gazetteer:
         with (data_dir / "countries.tsv").open(encoding="utf-8") as f:
             for row in csv.DictReader(f, delimiter="\t"):
                 self.countries[row["code"]] = row["name"]
-        names, regions, codes, lats, lons, pops = [], [], [], [], [], []
+        names, regions, codes, lats, lons, pops, cjk = [], [], [], [], [], [], []
         with gzip.open(data_dir / "cities15000.tsv.gz", "rt", encoding="utf-8") as f:
             for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
                 names.append(row["name"])
@@ -96,13 +111,15 @@ class Gazetteer:
                 lats.append(float(row["lat"]))
                 lons.append(float(row["lon"]))
                 pops.append(int(row["population"]))
-        self.names, self.regions, self.codes = names, regions, codes
+                cjk.append(row.get("cjk_names") or "")
+        self.names, self.regions, self.codes, self.cjk_names = names, regions, codes, cjk
         self.lat = np.radians(np.array(lats))
         self.lon = np.radians(np.array(lons))
         self.lat_deg, self.lon_deg = np.array(lats), np.array(lons)
         self.population = np.array(pops)
         # Rough urban radius: ~12 km for a city of a million, at least 2 km.
         self.extent_km = np.maximum(2.0, 12.0 * np.sqrt(self.population / 1e6))
+        self._cjk_city_index: dict[str, list[int]] | None = None
         self._index_names()
 
     def _index_names(self) -> None:
@@ -155,9 +172,50 @@ class Gazetteer:
             by_region.setdefault((self.codes[i], self.regions[i]), []).append(i)
         for (code, region), members in by_region.items():
             matches.append(self._area("region", region, code, region, members))
-        cities = sorted(self.city_index.get(key, []), key=lambda i: -self.population[i])
+        cities = sorted(self._cities_called(name), key=lambda i: -self.population[i])
         matches.extend(self._city(i) for i in cities)
         return matches
+
+    @property
+    def cjk_city_index(self) -> dict[str, list[int]]:
+        """Cities by their CJK-script names (谢菲尔德, シェフィールド, 셰필드), built on first use:
+        most processes never read a CJK place name."""
+        if self._cjk_city_index is None:
+            index: dict[str, list[int]] = {}
+            for i, names in enumerate(self.cjk_names):
+                for name in filter(None, names.split("|")):
+                    index.setdefault(unicodedata.normalize("NFC", name), []).append(i)
+            self._cjk_city_index = index
+        return self._cjk_city_index
+
+    def _cities_called(self, name: str) -> list[int]:
+        """A CJK name as written (folding would take Hangul apart), any other folded."""
+        if CJK_CHAR.search(name):
+            return self.cjk_city_index.get(unicodedata.normalize("NFC", name.strip()), [])
+        return self.city_index.get(fold(name), [])
+
+    def names_in_cjk(self, text: str) -> list[str]:
+        """The place names written inside ``text``'s CJK runs, longest first at each position
+        ("我在谢菲尔德拍照" -> ["谢菲尔德"]): CJK text has no spaces to find them by."""
+        found = []
+        for run in CJK_RUN.findall(text):
+            i = 0
+            while i < len(run) - 1:
+                name = next((run[i : i + n] for n in range(min(CJK_NAME_MAX, len(run) - i), 1, -1)
+                             if self._names_a_place(run[i : i + n])), None)
+                if name:
+                    found.append(name)
+                    i += len(name)
+                else:
+                    i += 1
+        return found
+
+    def _names_a_place(self, name: str) -> bool:
+        key = fold(name)
+        if key in self.country_index:
+            return True
+        cities = self._cities_called(name)
+        return bool(cities) and (len(name) > 2 or max(self.population[i] for i in cities) >= CJK_SHORT_NAME_POPULATION)
 
     def _city(self, i: int) -> PlaceMatch:
         lat, lon = float(self.lat_deg[i]), float(self.lon_deg[i])
@@ -190,3 +248,9 @@ def reverse_geocode(lat: float, lon: float) -> Place | None:
 
 def lookup(name: str) -> list[PlaceMatch]:
     return default_gazetteer().lookup(name)
+
+
+def names_in_cjk(text: str) -> list[str]:
+    if CJK_RUN.search(text) is None:  # most questions: the gazetteer is not even loaded
+        return []
+    return default_gazetteer().names_in_cjk(text)

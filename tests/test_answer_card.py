@@ -68,6 +68,13 @@ def test_where_a_photo_was_taken_comes_from_its_place(engine):
     assert answer.citations[answer.evidence[0].citation - 1].kind == "photo"
 
 
+def test_a_chinese_place_name_finds_the_photo_taken_there_and_its_day(engine):
+    # The photo's place is "Sheffield, England, United Kingdom" (GPS); the question writes 谢菲尔德.
+    answer = engine.ask("我在谢菲尔德拍照是哪一天？")
+    assert answer.text.startswith("2016年9月28日") and answer.source == "data"
+    assert "Sheffield" in answer.citations[answer.evidence[0].citation - 1].place
+
+
 def test_who_said_it_is_the_message_author(engine):
     answer = engine.ask("Who offered to design a smart Pokeball?")
     assert answer.text == "Prof. Oak [1]" and answer.source == "data"

@@ -82,3 +82,18 @@ def test_data_files_are_bundled_and_small():
     size = sum(f.stat().st_size for f in gazetteer.DATA.iterdir())
     assert size < 3_000_000
     assert (gazetteer.DATA / "README.md").read_text().count("CC-BY 4.0") == 1
+
+
+def test_cities_are_found_by_their_chinese_japanese_and_korean_names():
+    for name in ("谢菲尔德", "シェフィールド", "셰필드"):
+        assert [(m.name, m.country_code) for m in lookup(name) if m.kind == "city"][0] == ("Sheffield", "GB")
+    assert lookup("京都")[0].name == "Kyoto" and lookup("日本")[0].kind == "country"
+
+
+def test_place_names_are_read_out_of_cjk_text_without_spaces():
+    assert gazetteer.names_in_cjk("我在谢菲尔德拍照是哪一天？") == ["谢菲尔德"]
+    assert gazetteer.names_in_cjk("我去日本京都旅行的照片") == ["日本", "京都"]
+    assert gazetteer.names_in_cjk("东京和大阪的朋友") == ["东京", "大阪"]
+    # A two-character name that is also a word names only a big city: 中心 (Zhongxin, 52k), 安康 (870k)
+    assert gazetteer.names_in_cjk("我们在中心开会，祝你安康") == []
+    assert gazetteer.names_in_cjk("2025年国庆节放假是哪几天？") == []

@@ -38,6 +38,7 @@ from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
 from pocketmind.results import Answer, Quote, Result
+from pocketmind.search.retrieval import at_place
 from pocketmind.text import language_of
 from pocketmind.timeexpr import resolve_mentions
 
@@ -129,13 +130,16 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     dated = None
     first = 1
     undated = best_doc.get("metadata", {}).get("time_source") == "file modified"
-    if reading.temporal and undated and best.kind == "note" and about_subject(subject, best):
+    # At the place asked about is about it: "我在谢菲尔德拍照是哪一天？" of a photo placed "Sheffield, England"
+    on_subject = about_subject(subject, best) or (bool(reading.places) and at_place({"place": best.place, "metadata": best.metadata},
+                                                                                     reading.places))
+    if reading.temporal and undated and best.kind == "note" and on_subject:
         text = undated_note_answer(question, best, best_doc["text"])  # never the mtime
         if text.startswith(("Not in your data", "你的数据里没有")):
             return done(Answer(question, text, contexts, False, evidence=[Quote(first, best.title)], source="none"))
         return from_data(f"{text} [{first}]", contexts)
     cited = first
-    if reading.temporal and not undated and about_subject(subject, best):
+    if reading.temporal and not undated and on_subject:
         says_no_time = best.time and not resolve_mentions(best_doc["text"], datetime.fromisoformat(best.time))
         # Read from every close hit, not only those the prompt's budget kept: "Last Friday, I made a
         # dessert with almond milk" ranked third, after two windows that filled the budget.

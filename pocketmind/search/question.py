@@ -132,10 +132,10 @@ def people_in(question: str, known: Iterable[str]) -> list[str]:
 
 
 def places_in(question: str) -> list:
-    from pocketmind.indexers.gazetteer import lookup
+    from pocketmind.indexers.gazetteer import lookup, names_in_cjk
 
     candidates = [m.group(1).rstrip(".'’") for m in _PLACE_CUE.finditer(question)]
-    candidates += _CJK_WORDS.findall(question)
+    candidates += names_in_cjk(question)
     places = []
     for text in candidates:
         words = text.split()
