@@ -133,6 +133,14 @@ def test_chinese_numeral_years(text, start, end):
         ("农历八月十五", date(2024, 9, 17), date(2024, 9, 17), ""),
         ("正月初三去拜年", date(2024, 2, 12), date(2024, 2, 12), ""),
         ("腊月二十三", date(2024, 2, 2), date(2024, 2, 2), ""),
+        # Western festivals as Chinese writes them: moving ones by their rule
+        ("2020年的复活节", date(2020, 4, 12), date(2020, 4, 12), "Easter Sunday"),
+        ("复活节彩蛋", date(2024, 3, 31), date(2024, 3, 31), "Easter Sunday"),
+        ("去年母亲节", date(2023, 5, 14), date(2023, 5, 14), "Mother's Day"),
+        ("父亲节礼物", date(2024, 6, 16), date(2024, 6, 16), "Father's Day"),
+        ("感恩节火鸡", date(2024, 11, 28), date(2024, 11, 28), "Thanksgiving"),
+        ("情人节", date(2024, 2, 14), date(2024, 2, 14), "Valentine's Day"),
+        ("万圣节派对", date(2024, 10, 31), date(2024, 10, 31), "Halloween"),
     ],
 )
 def test_festivals_and_lunar_dates(text, start, end, name):

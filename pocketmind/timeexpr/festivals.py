@@ -7,7 +7,8 @@ Conventions:
 * A festival without a year is the one in the reference year, as a month without a year is
   (中秋节 written in March 2024 = 17 September 2024); 去年国庆, 2025年春节, 明年中秋 name it.
 * 春节/过年 is the holiday week 除夕..正月初六; 国庆 is 1-7 October; 五一/劳动节 1-5 May;
-  other festivals are their day. …前后 ("around") widens the range by a week each side.
+  other festivals are their day. Western ones as Chinese writes them too: 复活节 (Easter
+  Sunday, by ``dateutil.easter``), 母亲节, 父亲节, 感恩节 (US), 情人节, 万圣节. …前后 ("around") widens the range by a week each side.
 * The Chinese festivals also by their English names ("Chinese New Year", "the Mid-Autumn
   Festival 2024", "last Dragon Boat Festival" = the one of the year before), so an English
   question finds Chinese memos by the festival. National Day and Labour Day are left out in
@@ -20,6 +21,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Callable
+
+from dateutil.easter import easter
 
 from . import chinese  # noqa: F401  (the other Chinese rules register first)
 from .chinese import _CN_NUM, _CN_TIME_TAIL, _CN_YEAR, _CN_YEAR_OFFSET, _cn_number, _cn_year_number, _with_clock
@@ -58,12 +62,21 @@ _FESTIVALS: dict[str, tuple[str, bool, int, int, int, int]] = {
     "圣诞": ("Christmas", False, 12, 25, 1, 0),
     "平安夜": ("Christmas Eve", False, 12, 24, 1, 0),
 }
+# Festivals whose day moves with the year, by the rule that sets it (Western ones, as Chinese writes them).
+_MOVABLE: dict[str, tuple[str, Callable[[int], date]]] = {
+    "复活节": ("Easter Sunday", lambda year: easter(year)),
+    "母亲节": ("Mother's Day", lambda year: _nth_weekday(year, 5, 6, 2)),  # second Sunday of May
+    "父亲节": ("Father's Day", lambda year: _nth_weekday(year, 6, 6, 3)),  # third Sunday of June
+    "感恩节": ("Thanksgiving", lambda year: _nth_weekday(year, 11, 3, 4)),  # fourth Thursday of November (US)
+}
+_FIXED_WESTERN = {"情人节": ("Valentine's Day", 2, 14), "万圣节": ("Halloween", 10, 31)}
 _QINGMING = ("清明节", "清明")
 _CN_NUMERAL = r"\d零〇一二两三四五六七八九十"
 # Names that are also parts of other words: 清明上河图, 五一路 / 五一广场, 度过年轻时.
 _GUARDS = {"清明": "清明(?!上河)", "五一": rf"(?<![{_CN_NUMERAL}])五一(?![{_CN_NUMERAL}路号广])",
            "过年": "(?<![度经通渡难越跨超错])过年(?![轻龄纪级份度])"}
-_NAMES = "|".join(_GUARDS.get(name, name) for name in sorted([*_FESTIVALS, *_QINGMING], key=len, reverse=True))
+_NAMES = "|".join(_GUARDS.get(name, name) for name in sorted([*_FESTIVALS, *_QINGMING, *_MOVABLE, *_FIXED_WESTERN],
+                                                                key=len, reverse=True))
 _LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12}
 _AROUND_DAYS = 7
 
@@ -91,9 +104,21 @@ def _qingming(year: int) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The ``n``-th ``weekday`` (Monday 0) of ``month``."""
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
 def _festival(name: str, year: int) -> _Range | None:
     if name in _QINGMING:
         return _day(_qingming(year))._replace(name="Qingming Festival")
+    if name in _MOVABLE:
+        english, rule = _MOVABLE[name]
+        return _day(rule(year))._replace(name=english)
+    if name in _FIXED_WESTERN:
+        english, month, day = _FIXED_WESTERN[name]
+        return _day(date(year, month, day))._replace(name=english)
     english, lunar, month, day, length, before = _FESTIVALS[name]
     first = _lunar_to_solar(year, month, day) if lunar else date(year, month, day)
     if first is None:
