@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import CORPUS, REAL
+from helpers import engine_over
 from pocketmind import Answer, Engine, hookimpl
 from pocketmind.answer.verify import claims_in, off_subject, said_by_others, unsupported
 from pocketmind.results import Result
@@ -271,15 +272,9 @@ def test_a_quoted_reply_in_a_conversation_window_is_labelled_with_its_own_author
 def test_an_amount_from_another_passages_price_table_is_not_the_answer(tmp_path):
     # The bundled model answered "$10" for the Goalie DVD: a sock price in the 'Buy wisely'
     # clipping's table, cited beside the photo whose caption says "Auch auf DVD ... ca. CHF 22.–".
-    data = tmp_path / "data"
-    for kind, name in [("photos", "photos/jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg"),
-                       ("notes", "notes/obsidian/kepano_vault/Clippings/Buy wisely.md")]:
-        (data / kind).mkdir(parents=True)
-        shutil.copy(REAL / name, data / kind / (REAL / name).name)
-    with Engine(home=tmp_path / "home", now=lambda: NOW) as engine:
-        for kind in ("photos", "notes"):
-            engine.add_source(kind, data / kind, name=kind)
-        engine.index()
+    files = {"photos": ["photos/jpeg/exifsamples_xmp_iptc_caption_no_exif.jpg"],
+             "notes": ["notes/obsidian/kepano_vault/Clippings/Buy wisely.md"]}
+    with engine_over(tmp_path, files, now=lambda: NOW) as engine:
         photo = engine.search("Der Goalie bin ig DVD", k=1)[0]
         table = next(r for r in engine.search("Poor $5 Good $10 Best $20", k=5) if "$10" in r.text)
     assert photo.title == "Der Goalie bin ig" and table.title == "Buy wisely"

@@ -11,6 +11,7 @@ import pytest
 from pocketmind import Engine
 
 from conftest import REAL
+from helpers import engine_over
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -41,11 +42,8 @@ def test_festival_questions_find_the_holiday(engine, question, day, holiday):
 
 @pytest.fixture(scope="module")
 def german_holidays(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("german-calendar")
-    shutil.copy(REAL / "calendar" / "ics" / "rie_calendarlabs_germany_holidays.ics", folder)
-    with Engine(home=tmp_path_factory.mktemp("german-home"), now=lambda: datetime(2025, 12, 1, 10, 0, tzinfo=SHANGHAI)) as e:
-        e.add_source("calendar", folder, name="holidays")
-        e.index()
+    with engine_over(tmp_path_factory.mktemp("german"), {"calendar": ["calendar/ics/rie_calendarlabs_germany_holidays.ics"]},
+                     now=lambda: datetime(2025, 12, 1, 10, 0, tzinfo=SHANGHAI)) as e:
         yield e
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import REAL
+from helpers import engine_over
 from pocketmind import Engine
 from pocketmind.answer.context import ATTACHMENT
 from pocketmind.answer.extractive import best_span, units
@@ -206,14 +207,10 @@ def test_a_heading_the_question_points_to_hands_its_match_to_what_is_under_it(tm
     # says only words of the question; the list item under it is the answer, without its bullet.
     from pocketmind.settings import Settings
 
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    shutil.copy(REAL / "notes" / "tomboy" / "obsidianimporter_tomboy1.note", notes)
     settings = Settings()
     settings.models.answerer = "extractive"
-    with Engine(home=tmp_path / "home", settings=settings, now=lambda: NOW) as engine:
-        engine.add_source("notes", notes, name="notes")
-        engine.index()
+    with engine_over(tmp_path, {"notes": ["notes/tomboy/obsidianimporter_tomboy1.note"]}, settings=settings,
+                     now=lambda: NOW) as engine:
         answer = engine.ask("What is on my TODO Liste under 'Später'?")
     assert (answer.text, answer.source) == ("Weiteres Vorgehen planen [1]", "extractive")
     assert answer.evidence[0].quote == "- Weiteres Vorgehen planen"

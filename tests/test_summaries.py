@@ -5,13 +5,11 @@ a note asked about by its title is summed up by its opening sentences."""
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime, timezone
 
 import pytest
 
-from conftest import REAL
-from pocketmind import Engine
+from helpers import engine_over
 from pocketmind.answer.summary import is_summary_question
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -28,15 +26,7 @@ LINE = re.compile(r"^(?P<date>.+?): (?P<text>.+) \[(?P<n>\d+)\]$")
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("summary-data")
-    for kind, files in FILES.items():
-        (root / kind).mkdir()
-        for name in files:
-            shutil.copy(REAL / name, root / kind / (REAL / name).name)
-    with Engine(home=tmp_path_factory.mktemp("summary-home"), now=lambda: NOW) as engine:
-        for kind in FILES:
-            engine.add_source(kind, root / kind, name=kind)
-        engine.index()
+    with engine_over(tmp_path_factory.mktemp("summaries"), FILES, now=lambda: NOW) as engine:
         yield engine
 
 

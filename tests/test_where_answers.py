@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import REAL
+from helpers import engine_over
 from pocketmind import Engine
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -45,11 +46,8 @@ def test_a_photo_by_the_person_named_is_theirs(engine):
 
 @pytest.fixture(scope="module")
 def dmitry(tmp_path_factory, warm_models):
-    chats = tmp_path_factory.mktemp("where-whatsapp")
-    shutil.copy(REAL / "messages" / "whatsapp" / "whatsjson_english_ios_media.txt", chats / "chat.txt")
-    with Engine(home=tmp_path_factory.mktemp("where-whatsapp-home"), now=lambda: NOW) as engine:
-        engine.add_source("messages", chats, name="messages")
-        engine.index()
+    with engine_over(tmp_path_factory.mktemp("where-whatsapp"), {"messages": ["messages/whatsapp/whatsjson_english_ios_media.txt"]},
+                     now=lambda: NOW) as engine:
         yield engine
 
 

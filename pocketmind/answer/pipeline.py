@@ -159,9 +159,10 @@ def answer_question(question: str, reading, results: Sequence[Result], *, store,
     if (unnamed := unnamed_in_passages(question, [*reading.people, *named, *speakers], contexts)) is not None:
         # "...a trip to France?" over passages about a trip to England: a model would answer England
         return done(Answer(question, not_named(question, unnamed), contexts[:CLOSEST], False, source="none"))
+    # "What is the 'In good hands' clipping about?": the opening sentences of the note it names
     if (named_note := titled_note(question, contexts)) and (opening := lead(named_note[1], _full_text(store, named_note[1]))):
-        cited, note = named_note  # "what is the 'In good hands' clipping about?": its opening sentences
-        return from_data(f"{opening[0]} [{cited}]", contexts, [Quote(cited, opening[1])])
+        said, as_written = opening
+        return from_data(f"{said} [{named_note[0]}]", contexts, [Quote(named_note[0], as_written)])
     if is_summary_question(question) and (summary := dated_list(question, contexts, content_words(reading.text))):
         return from_data(summary, contexts)  # after the name check: no list of Loris's chat for "my chat with Anna"
     readable = for_the_model(contexts)  # the same excerpts, numbered alike, without lines that address the model
